@@ -1,0 +1,279 @@
+//! `h1:` hashes over file trees, as recorded in go.sum and the checksum
+//! database (golang.org/x/mod/sumdb/dirhash).
+//!
+//! `Hash1` is `"h1:"` followed by the standard, padded base64 of the SHA-256
+//! of a *summary*: one line per file, sorted byte-wise by name, each line the
+//! lower-case hex SHA-256 of the content, two spaces, the name and `\n`
+//! (<https://go.dev/ref/mod#go-sum-files>).
+//!
+//! Three inputs matter to the go command, and each has a function here:
+//! - [`hash_zip`]: every entry of a module zip's central directory, *including
+//!   directory entries* (hashed as empty content), named verbatim with their
+//!   `module@version/` prefix. This is the go.sum zip line and `.ziphash`.
+//! - [`hash_go_mod`]: the `.mod` bytes under the single name `go.mod`. This
+//!   is the `/go.mod` line.
+//! - [`hash_dir`]: the regular files under an extracted module directory,
+//!   named `module@version/rel`, *without* directory entries. This is what
+//!   `go mod verify` compares with the zip's hash.
+//!
+//! Files are streamed through the hasher, never held in memory whole.
+//!
+//! Not here: which files a module zip may contain ([`crate::modzip`]), and
+//! reading or writing go.sum ([`crate::gosum`]).
+
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek};
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+/// The `h1:` hash of an empty file list (`Hash1` over nothing).
+pub const EMPTY_H1: &str = "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+
+/// Why a hash could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum DirHashError {
+    /// Go's Hash1 refuses names containing a newline: they would forge
+    /// summary lines.
+    #[error("file name {name:?} contains a newline, which h1 hashes do not support")]
+    NewlineInName {
+        /// The offending name, lossily decoded.
+        name: String,
+    },
+    /// Reading a file (or zip entry) failed.
+    #[error("`{}`: {source}", path.display())]
+    Io {
+        /// The file or zip that could not be read.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// The zip archive is unreadable or malformed.
+    #[error("`{}`: not a readable zip archive: {source}", path.display())]
+    Zip {
+        /// The zip file.
+        path: PathBuf,
+        /// The zip reader's error.
+        source: zip::result::ZipError,
+    },
+    /// Two central-directory entries share a name. Go's `HashZip` would hash
+    /// the later entry's content twice; modsnap refuses such zips instead of
+    /// guessing, and the module zip rules reject them anyway.
+    #[error("`{}`: zip has more than one entry named {name:?}", path.display())]
+    DuplicateZipEntry {
+        /// The zip file.
+        path: PathBuf,
+        /// The duplicated entry name.
+        name: String,
+    },
+}
+
+/// The running summary of a `Hash1` computation: add (name, content digest)
+/// pairs in any order, then [`Summary::finish`].
+#[derive(Debug, Default, Clone)]
+pub struct Summary {
+    lines: Vec<(Vec<u8>, [u8; 32])>,
+}
+
+impl Summary {
+    /// An empty summary.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a file by name and the SHA-256 of its content.
+    pub fn add(&mut self, name: &[u8], sha256: [u8; 32]) -> Result<(), DirHashError> {
+        if name.contains(&b'\n') {
+            return Err(DirHashError::NewlineInName {
+                name: String::from_utf8_lossy(name).into_owned(),
+            });
+        }
+        self.lines.push((name.to_vec(), sha256));
+        Ok(())
+    }
+
+    /// Records a file by name, hashing its content from `reader`.
+    pub fn add_reader<R: Read>(&mut self, name: &[u8], reader: R) -> io::Result<Result<(), DirHashError>> {
+        let digest = sha256_reader(reader)?;
+        Ok(self.add(name, digest))
+    }
+
+    /// The summary text that is hashed: `hex  name\n` per file, sorted by name.
+    pub fn text(&self) -> Vec<u8> {
+        let mut lines: Vec<&(Vec<u8>, [u8; 32])> = self.lines.iter().collect();
+        // Go sorts the names with sort.Strings (byte-wise); a stable sort
+        // keeps equal names in input order, which Go's sort may not, but
+        // equal names give equal lines only when contents agree. Callers
+        // reject duplicate names before they get here.
+        lines.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out = Vec::with_capacity(lines.len() * 100);
+        for (name, digest) in lines {
+            out.extend_from_slice(hex::encode(digest).as_bytes());
+            out.extend_from_slice(b"  ");
+            out.extend_from_slice(name);
+            out.push(b'\n');
+        }
+        out
+    }
+
+    /// The `h1:` hash of the summary.
+    pub fn finish(&self) -> String {
+        let digest = Sha256::digest(self.text());
+        format!("h1:{}", base64::engine::general_purpose::STANDARD.encode(digest))
+    }
+}
+
+/// SHA-256 of everything `reader` yields, streamed in 64 KiB chunks.
+pub fn sha256_reader<R: Read>(mut reader: R) -> io::Result<[u8; 32]> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().into())
+}
+
+/// `Hash1` over named in-memory files (the function Go's tests call).
+pub fn hash1<N: AsRef<[u8]>, C: AsRef<[u8]>>(files: &[(N, C)]) -> Result<String, DirHashError> {
+    let mut summary = Summary::new();
+    for (name, content) in files {
+        summary.add(name.as_ref(), Sha256::digest(content.as_ref()).into())?;
+    }
+    Ok(summary.finish())
+}
+
+/// The `/go.mod` hash: `Hash1` over the single file `go.mod` with the
+/// `.mod` endpoint's bytes (not the go.mod inside the zip).
+pub fn hash_go_mod(data: &[u8]) -> String {
+    let mut summary = Summary::new();
+    // "go.mod" has no newline, so add cannot fail.
+    let _ = summary.add(b"go.mod", Sha256::digest(data).into());
+    summary.finish()
+}
+
+/// The zip hash of the module zip at `path` (Go's `dirhash.HashZip`).
+pub fn hash_zip_file(path: &Path) -> Result<String, DirHashError> {
+    let file = File::open(path).map_err(|source| DirHashError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    hash_zip(BufReader::with_capacity(64 * 1024, file), path)
+}
+
+/// The zip hash of a module zip read from `reader`; `path` names it in errors.
+pub fn hash_zip<R: Read + Seek>(reader: R, path: &Path) -> Result<String, DirHashError> {
+    let zip_err = |source| DirHashError::Zip {
+        path: path.to_owned(),
+        source,
+    };
+    let mut archive = zip::ZipArchive::new(reader).map_err(zip_err)?;
+    let mut summary = Summary::new();
+    let mut seen = std::collections::HashSet::new();
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(zip_err)?;
+        let name = entry.name_raw().to_vec();
+        if !seen.insert(name.clone()) {
+            return Err(DirHashError::DuplicateZipEntry {
+                path: path.to_owned(),
+                name: String::from_utf8_lossy(&name).into_owned(),
+            });
+        }
+        let digest = sha256_reader(entry).map_err(|source| DirHashError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        summary.add(&name, digest)?;
+    }
+    Ok(summary.finish())
+}
+
+/// The files under `dir` as `go mod verify` names them: `prefix/rel`, with
+/// forward slashes, directories left out (Go's `dirhash.DirFiles`). Like Go's
+/// `filepath.Walk`, symbolic links are not followed while walking but are
+/// listed as files.
+pub fn dir_files(dir: &Path, prefix: &str) -> Result<Vec<(String, PathBuf)>, DirHashError> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(false) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_owned();
+            DirHashError::Io {
+                path,
+                source: e.into_io_error().unwrap_or_else(|| io::Error::other("walk failed")),
+            }
+        })?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let mut name = String::from(prefix);
+        for comp in rel.components() {
+            if !name.is_empty() {
+                name.push('/');
+            }
+            name.push_str(&comp.as_os_str().to_string_lossy());
+        }
+        files.push((name, entry.path().to_owned()));
+    }
+    Ok(files)
+}
+
+/// The hash `go mod verify` computes for an extracted module directory
+/// (Go's `dirhash.HashDir(dir, "path@version", Hash1)`).
+pub fn hash_dir(dir: &Path, prefix: &str) -> Result<String, DirHashError> {
+    let mut summary = Summary::new();
+    for (name, path) in dir_files(dir, prefix)? {
+        let io_err = |source| DirHashError::Io {
+            path: path.clone(),
+            source,
+        };
+        let file = File::open(&path).map_err(io_err)?;
+        let digest = sha256_reader(file).map_err(io_err)?;
+        summary.add(name.as_bytes(), digest)?;
+    }
+    Ok(summary.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_list_hash() {
+        let none: [(&str, &str); 0] = [];
+        assert_eq!(hash1(&none).unwrap(), EMPTY_H1);
+    }
+
+    #[test]
+    fn summary_is_sorted_bytewise() {
+        let a = hash1(&[("b", "1"), ("a", "2"), ("B", "3")]).unwrap();
+        let b = hash1(&[("B", "3"), ("a", "2"), ("b", "1")]).unwrap();
+        assert_eq!(a, b);
+        let mut s = Summary::new();
+        s.add(b"b", [0; 32]).unwrap();
+        s.add(b"B", [0; 32]).unwrap();
+        let text = String::from_utf8(s.text()).unwrap();
+        assert!(text.find("  B\n").unwrap() < text.find("  b\n").unwrap());
+    }
+
+    #[test]
+    fn newline_in_name_is_refused() {
+        assert!(matches!(
+            hash1(&[("a\nb", "")]),
+            Err(DirHashError::NewlineInName { .. })
+        ));
+    }
+
+    #[test]
+    fn go_mod_hash_matches_go() {
+        // The hash go itself drops from go.sum: an empty go.mod (Go's
+        // modfetch emptyGoModHash).
+        assert_eq!(hash_go_mod(b""), "h1:G7mAYYxgmS0lVkHyy2hEOLQCFB0DlQFTMLWggykrydY=");
+    }
+}

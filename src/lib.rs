@@ -1,0 +1,31 @@
+//! modsnap: make Go builds work without the network.
+//!
+//! On a connected machine modsnap reads a Go project's `go.mod`/`go.sum`,
+//! resolves the module graph as the `go` command would, fetches every module
+//! artifact from the GOPROXY, verifies each against `go.sum`, and packs them
+//! into one deterministic archive. On an air-gapped machine the archive turns
+//! back into a GOPROXY tree, a module cache or a `vendor/` directory.
+//!
+//! # Architecture
+//!
+//! Dependencies point one way, from the CLI down to pure Go concepts; the
+//! `layering` integration test enforces the table below.
+//!
+//! | layer | modules | what they are |
+//! |---|---|---|
+//! | L4 | [`cli`] | the only code that knows clap, terminals, env vars and exit codes |
+//! | L3 | [`ops`] | operations: one function per subcommand, returning data |
+//! | L2 | [`fsutil`] | filesystem I/O with paths in every error; atomic writes |
+//! | L1 | [`modfile`], [`gosum`], [`modzip`] | file formats and their rules |
+//! | L0 | [`semver`], [`module`], [`dirhash`] | pure values and algorithms |
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod dirhash;
+pub mod fsutil;
+pub mod gosum;
+pub mod modfile;
+pub mod module;
+pub mod modzip;
+pub mod ops;
+pub mod semver;

@@ -1,0 +1,1 @@
+//! Conformance: modfile (owned by the helper writing src/modfile).

@@ -1,0 +1,1 @@
+//! Conformance: module (owned by the helper writing src/module).

@@ -1,0 +1,1 @@
+//! Conformance: modzip (owned by the helper writing src/modzip).

@@ -1,0 +1,11 @@
+//! modsnap's integration tests: one binary, one module per area.
+//!
+//! Network assumptions: none. Every test runs offline; servers are started on
+//! loopback inside the test. Tests that need the `go` binary skip loudly when
+//! it is missing, and fail instead when `MODSNAP_REQUIRE_GO=1` (CI).
+
+mod support;
+
+mod conformance_modfile;
+mod conformance_module;
+mod conformance_modzip;
