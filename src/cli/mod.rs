@@ -1,6 +1,95 @@
-//! The command line: the only code that knows clap, the terminal and exit codes.
+//! The command line: the only code that knows clap, the terminal and exit
+//! codes. Each subcommand turns its flags into plain inputs, calls one
+//! operation in [`crate::ops`], and renders the returned data.
 
-/// Runs modsnap with the process's arguments.
+mod args;
+mod exit;
+
+use std::io::Write;
+
+use clap::Parser;
+
+pub use exit::ExitStatus;
+
+use crate::ops;
+use args::{Cli, Command, HashCommand};
+
+/// Runs modsnap with the process's arguments and returns its exit code.
 pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout and usage errors to stderr.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitStatus::Usage.into()
+            } else {
+                ExitStatus::Ok.into()
+            };
+        }
+    };
+    run(cli).into()
+}
+
+fn run(cli: Cli) -> ExitStatus {
+    match cli.command {
+        Command::Hash { command } => run_hash(command),
+    }
+}
+
+fn run_hash(command: HashCommand) -> ExitStatus {
+    let (result, json) = match command {
+        HashCommand::Zip { file, module, json } => (
+            ops::hash::parse_module_spec(&module).and_then(|m| ops::hash::hash_zip(&file, &m)),
+            json,
+        ),
+        HashCommand::Mod { file, module, json } => (
+            module
+                .as_deref()
+                .map(ops::hash::parse_module_spec)
+                .transpose()
+                .and_then(|m| ops::hash::hash_mod(&file, m.as_ref())),
+            json,
+        ),
+        HashCommand::Dir { dir, module, json } => (
+            ops::hash::parse_module_spec(&module).and_then(|m| ops::hash::hash_dir(&dir, &m)),
+            json,
+        ),
+    };
+    match result {
+        Ok(out) => {
+            let text = if json {
+                serde_json::to_string(&out).unwrap_or_default()
+            } else {
+                out.gosum.clone().unwrap_or_else(|| out.h1.clone())
+            };
+            print_stdout(&text)
+        }
+        Err(e) => {
+            let status = if e.is_usage() {
+                ExitStatus::Usage
+            } else if e.is_verification_failure() {
+                ExitStatus::VerifyFailed
+            } else {
+                ExitStatus::Error
+            };
+            print_error(&e);
+            status
+        }
+    }
+}
+
+/// Writes one line of data to stdout; a closed pipe is not an error.
+fn print_stdout(line: &str) -> ExitStatus {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{line}").and_then(|_| out.flush()) {
+        Ok(()) => ExitStatus::Ok,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Ok,
+        Err(_) => ExitStatus::Error,
+    }
+}
+
+/// Prints an error as one line on stderr.
+fn print_error(e: &dyn std::error::Error) {
+    let _ = writeln!(std::io::stderr(), "modsnap: error: {e}");
 }

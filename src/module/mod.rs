@@ -27,3 +27,6 @@ pub fn unescape_version(escaped: &str) -> Result<String, ModuleError> { unimplem
 pub fn match_prefix_patterns(globs: &str, target: &str) -> bool { unimplemented!() }
 pub fn sort(list: &mut [ModVersion]) { unimplemented!() }
 pub fn is_pseudo_version(v: &str) -> bool { unimplemented!() }
+impl std::fmt::Display for ModVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { write!(f, "{}@{}", self.path, self.version) }
+}

@@ -1,3 +1,5 @@
-//! Operations: one function per subcommand. Each takes a plain options
-//! struct, does the work through the Go-concept modules, and returns data;
-//! the CLI decides what to print.
+//! Operations: one function per subcommand. Each takes plain inputs or an
+//! options struct, does the work through the Go-concept modules, and returns
+//! data; the CLI decides what to print and which exit code that means.
+
+pub mod hash;

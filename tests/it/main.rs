@@ -9,3 +9,4 @@ mod support;
 mod conformance_modfile;
 mod conformance_module;
 mod conformance_modzip;
+mod hash_differential;

@@ -1,0 +1,59 @@
+//! The clap definitions: raw flags only. Nothing outside `cli` sees them.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Make Go builds work without the network.
+#[derive(Debug, Parser)]
+#[command(name = "modsnap", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compute the h1: hashes that go.sum records, without `go`.
+    Hash {
+        #[command(subcommand)]
+        command: HashCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HashCommand {
+    /// Check a module zip against Go's module zip rules and print its go.sum line.
+    Zip {
+        /// The module zip (as a GOPROXY serves it).
+        file: PathBuf,
+        /// The module the zip holds, as `path@version`.
+        #[arg(long, value_name = "PATH@VERSION")]
+        module: String,
+        /// Print one JSON object instead of the go.sum line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the `/go.mod` hash of a go.mod file (its go.sum line with --module).
+    Mod {
+        /// The go.mod file (the bytes a GOPROXY serves as `.mod`).
+        file: PathBuf,
+        /// The module this go.mod belongs to, as `path@version`.
+        #[arg(long, value_name = "PATH@VERSION")]
+        module: Option<String>,
+        /// Print one JSON object instead of the hash.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the hash `go mod verify` computes for an extracted module directory.
+    Dir {
+        /// The extracted module directory (e.g. `$GOMODCACHE/example.com/m@v1.0.0`).
+        dir: PathBuf,
+        /// The module the directory holds, as `path@version`.
+        #[arg(long, value_name = "PATH@VERSION")]
+        module: String,
+        /// Print one JSON object instead of the go.sum line.
+        #[arg(long)]
+        json: bool,
+    },
+}

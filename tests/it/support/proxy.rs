@@ -1,0 +1,369 @@
+//! A fixture GOPROXY built at test time from module sources in
+//! `testdata/modules/*.txtar`, served over loopback HTTP with a request log
+//! and fault injection.
+//!
+//! Zips are written with the plain `zip` crate, not with modsnap's code, so
+//! the fixtures cannot merely agree with modsnap; path escaping is done by a
+//! small independent function here for the same reason.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+use super::conformance::Txtar;
+
+/// The repository's testdata directory.
+pub fn testdata() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata")
+}
+
+/// A module version's source: what a proxy serves for it.
+#[derive(Debug, Clone)]
+pub struct ModuleSource {
+    /// Module path.
+    pub path: String,
+    /// Canonical version.
+    pub version: String,
+    /// `.info` Time (RFC 3339).
+    pub time: String,
+    /// Files relative to the module root, in zip order.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl ModuleSource {
+    /// Loads `testdata/modules/<name>.txtar`: header `module=`, `version=`,
+    /// optional `time=`; one txtar file per module file.
+    pub fn load(name: &str) -> ModuleSource {
+        let file = testdata().join("modules").join(format!("{name}.txtar"));
+        let data = std::fs::read(&file).unwrap_or_else(|e| panic!("read {}: {e}", file.display()));
+        let ar = Txtar::parse(&data);
+        ModuleSource {
+            path: ar.header("module").expect("module= header"),
+            version: ar.header("version").expect("version= header"),
+            time: ar.header("time").unwrap_or_else(|| "2024-01-02T03:04:05Z".to_string()),
+            files: ar.files,
+        }
+    }
+
+    /// Every module in `testdata/modules`, sorted by file name.
+    pub fn load_all() -> Vec<ModuleSource> {
+        let mut names: Vec<String> = std::fs::read_dir(testdata().join("modules"))
+            .expect("testdata/modules")
+            .filter_map(|e| {
+                let name = e.ok()?.file_name().into_string().ok()?;
+                name.strip_suffix(".txtar").map(str::to_string)
+            })
+            .collect();
+        names.sort();
+        names.iter().map(|n| ModuleSource::load(n)).collect()
+    }
+
+    /// `path@version`.
+    pub fn id(&self) -> String {
+        format!("{}@{}", self.path, self.version)
+    }
+
+    /// The `.mod` bytes: the module's go.mod, or the go command's synthesized
+    /// `module <path>\n` for a module without one.
+    pub fn go_mod(&self) -> Vec<u8> {
+        self.files
+            .iter()
+            .find(|(n, _)| n == "go.mod")
+            .map(|(_, c)| c.clone())
+            .unwrap_or_else(|| format!("module {}\n", self.path).into_bytes())
+    }
+
+    /// The module zip, deflated, entries in source order under
+    /// `path@version/`.
+    pub fn zip(&self) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .last_modified_time(zip::DateTime::default());
+        for (name, content) in &self.files {
+            w.start_file(format!("{}/{}", self.id(), name), opts).expect("zip entry");
+            w.write_all(content).expect("zip write");
+        }
+        w.finish().expect("zip finish").into_inner()
+    }
+
+    /// The `.info` JSON.
+    pub fn info(&self) -> Vec<u8> {
+        format!("{{\"Version\":\"{}\",\"Time\":\"{}\"}}", self.version, self.time).into_bytes()
+    }
+}
+
+/// Go's case-escaping for proxy URLs and cache paths ("!" + lower case).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('!');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A GOPROXY tree on disk (`<escaped path>/@v/{list,<v>.info,.mod,.zip}`).
+pub struct ProxyTree {
+    /// The tree's root.
+    pub dir: TempDir,
+}
+
+impl ProxyTree {
+    /// A tree holding `modules`.
+    pub fn new(modules: &[ModuleSource]) -> ProxyTree {
+        let tree = ProxyTree {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        let mut lists: HashMap<String, Vec<String>> = HashMap::new();
+        for m in modules {
+            let at_v = tree.at_v(&m.path);
+            std::fs::create_dir_all(&at_v).expect("mkdir @v");
+            let base = at_v.join(escape(&m.version));
+            std::fs::write(base.with_extension_str("info"), m.info()).expect("write info");
+            std::fs::write(base.with_extension_str("mod"), m.go_mod()).expect("write mod");
+            std::fs::write(base.with_extension_str("zip"), m.zip()).expect("write zip");
+            lists.entry(m.path.clone()).or_default().push(m.version.clone());
+        }
+        for (path, versions) in lists {
+            let mut text = versions.join("\n");
+            text.push('\n');
+            std::fs::write(tree.at_v(&path).join("list"), text).expect("write list");
+        }
+        tree
+    }
+
+    /// `<root>/<escaped path>/@v`.
+    pub fn at_v(&self, module: &str) -> PathBuf {
+        self.dir.path().join(escape(module)).join("@v")
+    }
+
+    /// The stored file for `module@version` with extension `ext`.
+    pub fn file(&self, module: &str, version: &str, ext: &str) -> PathBuf {
+        self.at_v(module).join(format!("{}.{ext}", escape(version)))
+    }
+}
+
+trait WithExtensionStr {
+    fn with_extension_str(&self, ext: &str) -> PathBuf;
+}
+
+impl WithExtensionStr for PathBuf {
+    // Path::with_extension would cut versions such as `v1.2.3` at the dot.
+    fn with_extension_str(&self, ext: &str) -> PathBuf {
+        let mut s = self.as_os_str().to_owned();
+        s.push(".");
+        s.push(ext);
+        PathBuf::from(s)
+    }
+}
+
+/// A fault the server injects for one URL path.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer with this status and plain-text body, `times` times (then serve
+    /// normally); `None` means always.
+    Status {
+        /// HTTP status code.
+        code: u16,
+        /// Plain-text body.
+        body: String,
+        /// How many requests get the fault.
+        times: Option<usize>,
+    },
+    /// Close the connection without answering.
+    Reset,
+    /// Send only the first `n` bytes of the body (with the full length
+    /// announced), then close.
+    Truncate(usize),
+    /// Wait before answering.
+    Delay(Duration),
+    /// Serve these bytes instead of the file.
+    Replace(Vec<u8>),
+}
+
+#[derive(Default)]
+struct State {
+    log: Vec<String>,
+    faults: HashMap<String, Fault>,
+}
+
+/// A loopback HTTP server over a directory, answering GOPROXY requests.
+pub struct Server {
+    addr: std::net::SocketAddr,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Serves `root` on 127.0.0.1 (an ephemeral port) until dropped.
+    pub fn start(root: &Path) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let state = Arc::new(Mutex::new(State::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (root, st, sp) = (root.to_owned(), state.clone(), stop.clone());
+        let handle = std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if sp.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let (root, st) = (root.clone(), st.clone());
+                std::thread::spawn(move || handle_conn(conn, &root, &st));
+            }
+        });
+        Server {
+            addr,
+            state,
+            stop,
+            handle: Some(handle),
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request path received so far (percent-decoded), in order.
+    pub fn log(&self) -> Vec<String> {
+        self.state.lock().map(|s| s.log.clone()).unwrap_or_default()
+    }
+
+    /// Injects `fault` for requests to `path` (as it appears in the log).
+    pub fn fault(&self, path: &str, fault: Fault) {
+        if let Ok(mut s) = self.state.lock() {
+            s.faults.insert(path.to_string(), fault);
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 3 <= b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("");
+            if let Ok(v) = u8::from_str_radix(hex, 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut reader = BufReader::new(match conn.try_clone() {
+        Ok(c) => c,
+        Err(_) => return,
+    });
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    loop {
+        let mut h = String::new();
+        match reader.read_line(&mut h) {
+            Ok(0) | Err(_) => break,
+            Ok(_) if h == "\r\n" || h == "\n" => break,
+            Ok(_) => {}
+        }
+    }
+    let raw = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let path = percent_decode(raw.split('?').next().unwrap_or("/"));
+    let fault = {
+        let Ok(mut s) = state.lock() else { return };
+        s.log.push(path.clone());
+        let fault = s.faults.get(&path).cloned();
+        if let Some(Fault::Status { times: Some(n), .. }) = &fault {
+            if *n <= 1 {
+                s.faults.remove(&path);
+            } else if let Some(Fault::Status { times, .. }) = s.faults.get_mut(&path) {
+                *times = Some(n - 1);
+            }
+        }
+        fault
+    };
+    let file = root.join(path.trim_start_matches('/'));
+    let body = std::fs::read(&file).ok().filter(|_| !path.contains(".."));
+    match fault {
+        Some(Fault::Status { code, body, .. }) => respond(&mut conn, code, body.as_bytes(), None),
+        Some(Fault::Reset) => {
+            let _ = conn.shutdown(Shutdown::Both);
+        }
+        Some(Fault::Truncate(n)) => {
+            if let Some(b) = body {
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", b.len());
+                let _ = conn.write_all(head.as_bytes());
+                let _ = conn.write_all(&b[..n.min(b.len())]);
+            }
+            let _ = conn.shutdown(Shutdown::Both);
+        }
+        Some(Fault::Delay(d)) => {
+            std::thread::sleep(d);
+            serve(&mut conn, body);
+        }
+        Some(Fault::Replace(bytes)) => respond(&mut conn, 200, &bytes, None),
+        None => serve(&mut conn, body),
+    }
+    // Drain anything left so the client sees an orderly close.
+    let _ = conn.set_read_timeout(Some(Duration::from_millis(50)));
+    let _ = reader.read(&mut [0u8; 1024]);
+}
+
+fn serve(conn: &mut TcpStream, body: Option<Vec<u8>>) {
+    match body {
+        Some(b) => respond(conn, 200, &b, None),
+        None => respond(conn, 404, b"not found\n", None),
+    }
+}
+
+fn respond(conn: &mut TcpStream, code: u16, body: &[u8], extra: Option<&str>) {
+    let reason = match code {
+        200 => "OK",
+        404 => "Not Found",
+        410 => "Gone",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    };
+    let head = format!(
+        "HTTP/1.1 {code} {reason}\r\nContent-Length: {}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n{}\r\n",
+        body.len(),
+        extra.unwrap_or("")
+    );
+    let _ = conn.write_all(head.as_bytes());
+    let _ = conn.write_all(body);
+    let _ = conn.flush();
+}
