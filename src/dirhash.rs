@@ -94,7 +94,11 @@ impl Summary {
     }
 
     /// Records a file by name, hashing its content from `reader`.
-    pub fn add_reader<R: Read>(&mut self, name: &[u8], reader: R) -> io::Result<Result<(), DirHashError>> {
+    pub fn add_reader<R: Read>(
+        &mut self,
+        name: &[u8],
+        reader: R,
+    ) -> io::Result<Result<(), DirHashError>> {
         let digest = sha256_reader(reader)?;
         Ok(self.add(name, digest))
     }
@@ -120,7 +124,10 @@ impl Summary {
     /// The `h1:` hash of the summary.
     pub fn finish(&self) -> String {
         let digest = Sha256::digest(self.text());
-        format!("h1:{}", base64::engine::general_purpose::STANDARD.encode(digest))
+        format!(
+            "h1:{}",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        )
     }
 }
 
@@ -205,7 +212,9 @@ pub fn dir_files(dir: &Path, prefix: &str) -> Result<Vec<(String, PathBuf)>, Dir
             let path = e.path().unwrap_or(dir).to_owned();
             DirHashError::Io {
                 path,
-                source: e.into_io_error().unwrap_or_else(|| io::Error::other("walk failed")),
+                source: e
+                    .into_io_error()
+                    .unwrap_or_else(|| io::Error::other("walk failed")),
             }
         })?;
         if entry.file_type().is_dir() {
@@ -274,6 +283,9 @@ mod tests {
     fn go_mod_hash_matches_go() {
         // The hash go itself drops from go.sum: an empty go.mod (Go's
         // modfetch emptyGoModHash).
-        assert_eq!(hash_go_mod(b""), "h1:G7mAYYxgmS0lVkHyy2hEOLQCFB0DlQFTMLWggykrydY=");
+        assert_eq!(
+            hash_go_mod(b""),
+            "h1:G7mAYYxgmS0lVkHyy2hEOLQCFB0DlQFTMLWggykrydY="
+        );
     }
 }

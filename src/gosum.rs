@@ -29,7 +29,9 @@ pub const EMPTY_GO_MOD_HASH: &str = "h1:G7mAYYxgmS0lVkHyy2hEOLQCFB0DlQFTMLWggykr
 
 /// A go.sum line the go command would refuse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("malformed go.sum: {file}:{line}: wrong number of fields {fields} (want `<module> <version>[/go.mod] <hash>`); hint: regenerate it with `go mod tidy`")]
+#[error(
+    "malformed go.sum: {file}:{line}: wrong number of fields {fields} (want `<module> <version>[/go.mod] <hash>`); hint: regenerate it with `go mod tidy`"
+)]
 pub struct GoSumError {
     /// The go.sum file name as given to [`GoSum::parse`].
     pub file: String,
@@ -112,7 +114,10 @@ impl GoSum {
     }
 
     fn check(&self, path: &str, key_version: &str, h1: &str) -> SumCheck {
-        let Some(hashes) = self.entries.get(&(path.to_string(), key_version.to_string())) else {
+        let Some(hashes) = self
+            .entries
+            .get(&(path.to_string(), key_version.to_string()))
+        else {
             return SumCheck::Missing;
         };
         for (hash, file) in hashes {
@@ -190,7 +195,11 @@ mod tests {
         let data = format!("x.com/a v1.0.0 {A}\nx.com/b v1.0.0\n");
         let e = GoSum::parse("dir/go.sum", data.as_bytes()).unwrap_err();
         assert_eq!((e.line, e.fields), (2, 2));
-        assert!(e.to_string().contains("dir/go.sum:2: wrong number of fields 2"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("dir/go.sum:2: wrong number of fields 2"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -206,10 +215,26 @@ mod tests {
         let s = GoSum::parse("go.sum", data.as_bytes()).unwrap();
         assert_eq!(s.check_zip("x.com/a", "v1.0.0", A), SumCheck::Match);
         // B comes after a different h1: the go command stops at A.
-        assert!(matches!(s.check_zip("x.com/a", "v1.0.0", B), SumCheck::Mismatch { expected, .. } if expected == A));
+        assert!(
+            matches!(s.check_zip("x.com/a", "v1.0.0", B), SumCheck::Mismatch { expected, .. } if expected == A)
+        );
         assert_eq!(s.check_go_mod("x.com/a", "v1.0.0", A), SumCheck::Missing);
         let only_h2 = GoSum::parse("go.sum", b"x.com/a v1.0.0 h2:zz\n").unwrap();
         assert_eq!(only_h2.check_zip("x.com/a", "v1.0.0", A), SumCheck::Missing);
         assert_eq!(only_h2.zip_hash("x.com/a", "v1.0.0"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics(data in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let _ = GoSum::parse("go.sum", &data);
+        }
+
+        #[test]
+        fn well_formed_lines_round_trip(path in "[a-z]{1,8}\\.com/[a-zA-Z0-9/]{0,12}", v in "v[0-9]\\.[0-9]\\.[0-9]") {
+            let line = format_line(&path, &v, "h1:x");
+            let s = GoSum::parse("go.sum", line.as_bytes()).unwrap();
+            proptest::prop_assert_eq!(s.zip_hash(&path, &v), Some("h1:x"));
+        }
     }
 }

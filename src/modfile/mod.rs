@@ -20,8 +20,15 @@ pub fn parse_lax(file: &str, data: &[u8]) -> Result<ModFile, ParseError> {
     let text = std::str::from_utf8(data).map_err(|e| ParseError(e.to_string()))?;
     let go = text.lines().find_map(|l| {
         let mut f = l.split_whitespace();
-        (f.next() == Some("go")).then(|| f.next()).flatten().map(|v| GoStmt { version: v.to_string() })
+        (f.next() == Some("go"))
+            .then(|| f.next())
+            .flatten()
+            .map(|v| GoStmt {
+                version: v.to_string(),
+            })
     });
     Ok(ModFile { go })
 }
-pub fn parse(file: &str, data: &[u8]) -> Result<ModFile, ParseError> { unimplemented!() }
+pub fn parse(file: &str, data: &[u8]) -> Result<ModFile, ParseError> {
+    unimplemented!()
+}

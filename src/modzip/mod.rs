@@ -9,4 +9,6 @@ pub enum ZipError {
     #[error("{0}")]
     Rule(String),
 }
-pub fn check_zip_file(m: &ModVersion, zip: &std::path::Path) -> Result<(), ZipError> { unimplemented!() }
+pub fn check_zip_file(m: &ModVersion, zip: &std::path::Path) -> Result<(), ZipError> {
+    unimplemented!()
+}

@@ -72,7 +72,9 @@ impl HashError {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            HashError::InvalidModule { .. } | HashError::MissingVersion { .. } | HashError::NonCanonical { .. }
+            HashError::InvalidModule { .. }
+                | HashError::MissingVersion { .. }
+                | HashError::NonCanonical { .. }
         )
     }
 }
@@ -102,7 +104,9 @@ pub struct HashOutput {
 /// version that agrees with the path's major version suffix.
 pub fn parse_module_spec(spec: &str) -> Result<ModVersion, HashError> {
     let Some((path, version)) = spec.split_once('@') else {
-        return Err(HashError::MissingVersion { spec: spec.to_string() });
+        return Err(HashError::MissingVersion {
+            spec: spec.to_string(),
+        });
     };
     let invalid = |source| HashError::InvalidModule {
         spec: spec.to_string(),
@@ -139,7 +143,13 @@ pub fn hash_zip(zip: &Path, m: &ModVersion) -> Result<HashOutput, HashError> {
 /// go.sum line.
 pub fn hash_mod(file: &Path, m: Option<&ModVersion>) -> Result<HashOutput, HashError> {
     let data = fsutil::read(file)?;
-    Ok(with_module("mod", file, m, "/go.mod", dirhash::hash_go_mod(&data)))
+    Ok(with_module(
+        "mod",
+        file,
+        m,
+        "/go.mod",
+        dirhash::hash_go_mod(&data),
+    ))
 }
 
 /// The hash `go mod verify` computes for the module `m` extracted at `dir`.
@@ -155,7 +165,13 @@ pub fn hash_dir(dir: &Path, m: &ModVersion) -> Result<HashOutput, HashError> {
     Ok(with_module("dir", dir, Some(m), "", h1))
 }
 
-fn with_module(kind: &'static str, file: &Path, m: Option<&ModVersion>, suffix: &str, h1: String) -> HashOutput {
+fn with_module(
+    kind: &'static str,
+    file: &Path,
+    m: Option<&ModVersion>,
+    suffix: &str,
+    h1: String,
+) -> HashOutput {
     HashOutput {
         kind,
         file: file.to_owned(),

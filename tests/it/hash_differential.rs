@@ -28,7 +28,9 @@ struct Download {
 
 #[test]
 fn hashes_equal_go_mod_download() {
-    let Some(go) = go_or_skip("hashes_equal_go_mod_download") else { return };
+    let Some(go) = go_or_skip("hashes_equal_go_mod_download") else {
+        return;
+    };
     let modules = ModuleSource::load_all();
     assert!(modules.len() >= 6, "fixture modules missing");
     let tree = ProxyTree::new(&modules);
@@ -52,15 +54,23 @@ fn hashes_equal_go_mod_download() {
             .find(|d| d.path == m.path && d.version == m.version)
             .unwrap_or_else(|| panic!("go did not report {}", m.id()));
         assert_eq!(d.error, None, "{}", m.id());
-        assert!(d.sum.starts_with("h1:") && d.go_mod_sum.starts_with("h1:"), "{d:?}");
+        assert!(
+            d.sum.starts_with("h1:") && d.go_mod_sum.starts_with("h1:"),
+            "{d:?}"
+        );
         let id = m.id();
 
         // The zip as served, and the copy go put in its cache: same bytes,
         // same hash, and the go.sum line names the module.
         for zip in [tree.file(&m.path, &m.version, "zip"), d.zip.clone().into()] {
-            let (code, stdout, stderr) = run(&["hash", "zip", zip.to_str().unwrap(), "--module", &id]);
+            let (code, stdout, stderr) =
+                run(&["hash", "zip", zip.to_str().unwrap(), "--module", &id]);
             assert_eq!(code, 0, "hash zip {id}: {stderr}");
-            assert_eq!(stdout, format!("{} {} {}\n", m.path, m.version, d.sum), "zip hash of {id}");
+            assert_eq!(
+                stdout,
+                format!("{} {} {}\n", m.path, m.version, d.sum),
+                "zip hash of {id}"
+            );
         }
 
         // The .mod file: its /go.mod hash, alone and as a go.sum line.
@@ -69,7 +79,10 @@ fn hashes_equal_go_mod_download() {
         assert_eq!(code, 0, "hash mod {id}: {stderr}");
         assert_eq!(stdout.trim(), d.go_mod_sum, "go.mod hash of {id}");
         let (_, stdout, _) = run(&["hash", "mod", mod_file.to_str().unwrap(), "--module", &id]);
-        assert_eq!(stdout, format!("{} {}/go.mod {}\n", m.path, m.version, d.go_mod_sum));
+        assert_eq!(
+            stdout,
+            format!("{} {}/go.mod {}\n", m.path, m.version, d.go_mod_sum)
+        );
 
         // The extracted directory hashes as the zip does (what go mod verify checks).
         let (code, stdout, stderr) = run(&["hash", "dir", &d.dir, "--module", &id, "--json"]);
@@ -83,5 +96,8 @@ fn hashes_equal_go_mod_download() {
     // go fetched every artifact through the loopback proxy.
     let log = server.log();
     assert!(log.iter().any(|p| p.ends_with(".zip")), "{log:?}");
-    assert!(log.iter().any(|p| p.contains("/!upper/!case/@v/")), "escaped path on the wire: {log:?}");
+    assert!(
+        log.iter().any(|p| p.contains("/!upper/!case/@v/")),
+        "escaped path on the wire: {log:?}"
+    );
 }

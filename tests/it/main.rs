@@ -6,7 +6,10 @@
 
 mod support;
 
+mod cli_hash;
+mod conformance_dirhash;
 mod conformance_modfile;
 mod conformance_module;
 mod conformance_modzip;
 mod hash_differential;
+mod layering;

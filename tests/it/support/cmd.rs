@@ -9,9 +9,25 @@ pub fn modsnap(args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_modsnap"));
     c.args(args);
     for v in [
-        "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
-        "no_proxy", "GOPROXY", "GOFLAGS", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GOSUMDB", "GOINSECURE",
-        "NETRC", "SSL_CERT_FILE", "SSL_CERT_DIR", "SOURCE_DATE_EPOCH",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "no_proxy",
+        "GOPROXY",
+        "GOFLAGS",
+        "GOPRIVATE",
+        "GONOPROXY",
+        "GONOSUMDB",
+        "GOSUMDB",
+        "GOINSECURE",
+        "NETRC",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "SOURCE_DATE_EPOCH",
     ] {
         c.env_remove(v);
     }
@@ -27,7 +43,10 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
 
 /// Runs modsnap in `dir`.
 pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = modsnap(args).current_dir(dir).output().expect("run modsnap");
+    let out = modsnap(args)
+        .current_dir(dir)
+        .output()
+        .expect("run modsnap");
     split(out)
 }
 

@@ -35,13 +35,16 @@ pub fn xmod_dir() -> Option<PathBuf> {
 /// Loads `xmod/<name>` as JSON; `None` when the vectors are absent.
 pub fn load(name: &str) -> Option<Value> {
     let path = xmod_dir()?.join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display())))
 }
 
 /// The `cases` array of a vector file.
 pub fn cases(doc: &Value) -> &Vec<Value> {
-    doc["cases"].as_array().expect("vector file has a `cases` array")
+    doc["cases"]
+        .as_array()
+        .expect("vector file has a `cases` array")
 }
 
 /// A vector string: a JSON string, or `{"$bytes_hex": ..}` for a Go string
@@ -87,7 +90,9 @@ impl Txtar {
             let trimmed = line.strip_suffix(b"\n").unwrap_or(line);
             let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
             if trimmed.starts_with(b"-- ") && trimmed.ends_with(b" --") && trimmed.len() >= 6 {
-                let name = String::from_utf8_lossy(&trimmed[3..trimmed.len() - 3]).trim().to_string();
+                let name = String::from_utf8_lossy(&trimmed[3..trimmed.len() - 3])
+                    .trim()
+                    .to_string();
                 files.push((name, Vec::new()));
                 continue;
             }
@@ -116,6 +121,9 @@ impl Txtar {
 
     /// The content of the file named `name`, if any.
     pub fn file(&self, name: &str) -> Option<&[u8]> {
-        self.files.iter().find(|(n, _)| n == name).map(|(_, c)| c.as_slice())
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| c.as_slice())
     }
 }

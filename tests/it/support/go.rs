@@ -18,7 +18,9 @@ pub fn go_or_skip(test: &str) -> Option<PathBuf> {
     if required {
         panic!("{test}: the `go` binary is required (MODSNAP_REQUIRE_GO=1) but is not on PATH");
     }
-    eprintln!("\n!!!!!!!! SKIPPED {test}: `go` is not on PATH (set MODSNAP_REQUIRE_GO=1 to fail instead) !!!!!!!!\n");
+    eprintln!(
+        "\n!!!!!!!! SKIPPED {test}: `go` is not on PATH (set MODSNAP_REQUIRE_GO=1 to fail instead) !!!!!!!!\n"
+    );
     None
 }
 

@@ -47,7 +47,9 @@ impl ModuleSource {
         ModuleSource {
             path: ar.header("module").expect("module= header"),
             version: ar.header("version").expect("version= header"),
-            time: ar.header("time").unwrap_or_else(|| "2024-01-02T03:04:05Z".to_string()),
+            time: ar
+                .header("time")
+                .unwrap_or_else(|| "2024-01-02T03:04:05Z".to_string()),
             files: ar.files,
         }
     }
@@ -88,7 +90,8 @@ impl ModuleSource {
             .compression_method(zip::CompressionMethod::Deflated)
             .last_modified_time(zip::DateTime::default());
         for (name, content) in &self.files {
-            w.start_file(format!("{}/{}", self.id(), name), opts).expect("zip entry");
+            w.start_file(format!("{}/{}", self.id(), name), opts)
+                .expect("zip entry");
             w.write_all(content).expect("zip write");
         }
         w.finish().expect("zip finish").into_inner()
@@ -96,7 +99,11 @@ impl ModuleSource {
 
     /// The `.info` JSON.
     pub fn info(&self) -> Vec<u8> {
-        format!("{{\"Version\":\"{}\",\"Time\":\"{}\"}}", self.version, self.time).into_bytes()
+        format!(
+            "{{\"Version\":\"{}\",\"Time\":\"{}\"}}",
+            self.version, self.time
+        )
+        .into_bytes()
     }
 }
 
@@ -134,7 +141,10 @@ impl ProxyTree {
             std::fs::write(base.with_extension_str("info"), m.info()).expect("write info");
             std::fs::write(base.with_extension_str("mod"), m.go_mod()).expect("write mod");
             std::fs::write(base.with_extension_str("zip"), m.zip()).expect("write zip");
-            lists.entry(m.path.clone()).or_default().push(m.version.clone());
+            lists
+                .entry(m.path.clone())
+                .or_default()
+                .push(m.version.clone());
         }
         for (path, versions) in lists {
             let mut text = versions.join("\n");
@@ -298,7 +308,11 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
             Ok(_) => {}
         }
     }
-    let raw = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let raw = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_string();
     let path = percent_decode(raw.split('?').next().unwrap_or("/"));
     let fault = {
         let Ok(mut s) = state.lock() else { return };
@@ -322,7 +336,10 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
         }
         Some(Fault::Truncate(n)) => {
             if let Some(b) = body {
-                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", b.len());
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    b.len()
+                );
                 let _ = conn.write_all(head.as_bytes());
                 let _ = conn.write_all(&b[..n.min(b.len())]);
             }
