@@ -191,6 +191,8 @@ pub enum Fault {
         body: String,
         /// How many requests get the fault.
         times: Option<usize>,
+        /// Extra response headers, e.g. `("Retry-After", "1")`.
+        headers: Vec<(String, String)>,
     },
     /// Close the connection without answering.
     Reset,
@@ -203,9 +205,20 @@ pub enum Fault {
     Replace(Vec<u8>),
 }
 
+/// One request the server received.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The percent-decoded path.
+    pub path: String,
+    /// The raw path as sent on the wire.
+    pub raw_path: String,
+    /// Header lines, names lower-cased.
+    pub headers: Vec<(String, String)>,
+}
+
 #[derive(Default)]
 struct State {
-    log: Vec<String>,
+    log: Vec<Request>,
     faults: HashMap<String, Fault>,
 }
 
@@ -250,7 +263,19 @@ impl Server {
 
     /// Every request path received so far (percent-decoded), in order.
     pub fn log(&self) -> Vec<String> {
+        self.requests().into_iter().map(|r| r.path).collect()
+    }
+
+    /// Every request received so far, with headers.
+    pub fn requests(&self) -> Vec<Request> {
         self.state.lock().map(|s| s.log.clone()).unwrap_or_default()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_log(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.log.clear();
+        }
     }
 
     /// Injects `fault` for requests to `path` (as it appears in the log).
@@ -300,12 +325,17 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
     if reader.read_line(&mut request_line).is_err() {
         return;
     }
+    let mut headers = Vec::new();
     loop {
         let mut h = String::new();
         match reader.read_line(&mut h) {
             Ok(0) | Err(_) => break,
             Ok(_) if h == "\r\n" || h == "\n" => break,
-            Ok(_) => {}
+            Ok(_) => {
+                if let Some((k, v)) = h.split_once(':') {
+                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+                }
+            }
         }
     }
     let raw = request_line
@@ -316,7 +346,11 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
     let path = percent_decode(raw.split('?').next().unwrap_or("/"));
     let fault = {
         let Ok(mut s) = state.lock() else { return };
-        s.log.push(path.clone());
+        s.log.push(Request {
+            path: path.clone(),
+            raw_path: raw.clone(),
+            headers,
+        });
         let fault = s.faults.get(&path).cloned();
         if let Some(Fault::Status { times: Some(n), .. }) = &fault {
             if *n <= 1 {
@@ -330,7 +364,10 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
     let file = root.join(path.trim_start_matches('/'));
     let body = std::fs::read(&file).ok().filter(|_| !path.contains(".."));
     match fault {
-        Some(Fault::Status { code, body, .. }) => respond(&mut conn, code, body.as_bytes(), None),
+        Some(Fault::Status { code, body, headers, .. }) => {
+            let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+            respond(&mut conn, code, body.as_bytes(), Some(&extra))
+        }
         Some(Fault::Reset) => {
             let _ = conn.shutdown(Shutdown::Both);
         }
