@@ -78,6 +78,16 @@ pub fn unzip(dir: &Path, m: &ModVersion, zip_path: &Path) -> Result<(), Error> {
         let mut data = entry.take(declared.saturating_add(1));
         let mut w = BufWriter::with_capacity(64 * 1024, out);
         let copied = copy(&mut data, &mut w).map_err(|err| match err {
+            // The zip crate stops at the declared size itself; report that as
+            // Go does. (Its wording is pinned by this module's tests.)
+            CopyError::Read(source) if source.to_string().contains(ZIP_CRATE_TOO_LONG) => {
+                Error::SizeMismatch {
+                    zip: zip_path.to_owned(),
+                    name: name.clone(),
+                    declared,
+                    larger: true,
+                }
+            }
             CopyError::Read(source) => Error::Entry {
                 zip: zip_path.to_owned(),
                 name: name.clone(),
@@ -101,6 +111,9 @@ pub fn unzip(dir: &Path, m: &ModVersion, zip_path: &Path) -> Result<(), Error> {
     created.keep();
     Ok(())
 }
+
+/// How the `zip` crate words a stream longer than its entry's declared size.
+const ZIP_CRATE_TOO_LONG: &str = "larger than its declared uncompressed size";
 
 fn unsafe_name(zip_path: &Path, name: &str) -> Error {
     Error::Rules {
