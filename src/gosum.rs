@@ -152,6 +152,40 @@ impl GoSum {
             .find(|h| h.starts_with("h1:"))
     }
 
+    /// The go.sum file that records the verifiable zip hash of `path@version`.
+    pub fn zip_hash_file(&self, path: &str, version: &str) -> Option<&str> {
+        self.entries
+            .get(&(path.to_string(), version.to_string()))?
+            .iter()
+            .find(|(h, _)| h.starts_with("h1:"))
+            .map(|(_, f)| f.as_str())
+    }
+
+    /// Adds `other`'s lines. When both record a verifiable hash for the same
+    /// key and their first `h1:` hashes differ, returns the conflict (key,
+    /// this hash and file, other hash and file) and merges nothing more.
+    pub fn merge_checked(
+        &mut self,
+        other: &GoSum,
+    ) -> Option<(String, String, String, String, String)> {
+        for (key, hashes) in &other.entries {
+            let mine = self.entries.entry(key.clone()).or_default();
+            let first =
+                |v: &Vec<(String, String)>| v.iter().find(|(h, _)| h.starts_with("h1:")).cloned();
+            if let (Some((a, af)), Some((b, bf))) = (first(mine), first(hashes))
+                && a != b
+            {
+                return Some((format!("{} {}", key.0, key.1), a, af, b, bf));
+            }
+            for h in hashes {
+                if !mine.contains(h) {
+                    mine.push(h.clone());
+                }
+            }
+        }
+        None
+    }
+
     /// Every key with at least one hash, as (path, version-or-version/go.mod),
     /// in byte order.
     pub fn keys(&self) -> impl Iterator<Item = (&str, &str)> {

@@ -20,8 +20,10 @@
 //! | L0 | [`semver`], [`module`], [`dirhash`] | pure values and algorithms |
 #![warn(missing_docs)]
 
+pub mod archive;
 pub mod cli;
 pub mod dirhash;
+pub mod env;
 pub mod fsutil;
 pub mod gosum;
 pub mod modfile;

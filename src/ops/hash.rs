@@ -51,21 +51,16 @@ pub enum HashError {
     /// Hashing failed (unreadable zip, newline in a name, ...).
     #[error(transparent)]
     DirHash(#[from] DirHashError),
-    /// The zip breaks the module zip rules.
-    #[error("`{}`: {source}", zip.display())]
-    ZipRules {
-        /// The zip file.
-        zip: PathBuf,
-        /// The first rule broken.
-        source: modzip::ZipError,
-    },
+    /// The zip breaks the module zip rules, or is not a zip at all.
+    #[error(transparent)]
+    ZipRules(modzip::Error),
 }
 
 impl HashError {
     /// True when the input itself failed verification (as opposed to a
     /// usage or I/O problem).
     pub fn is_verification_failure(&self) -> bool {
-        matches!(self, HashError::ZipRules { .. })
+        matches!(self, HashError::ZipRules(_))
     }
 
     /// True when the command line itself was wrong.
@@ -128,13 +123,14 @@ pub fn parse_module_spec(spec: &str) -> Result<ModVersion, HashError> {
 
 /// Checks `zip` against the module zip rules for `m`, then hashes it.
 pub fn hash_zip(zip: &Path, m: &ModVersion) -> Result<HashOutput, HashError> {
-    modzip::check_zip_file(m, zip).map_err(|source| match source {
-        modzip::ZipError::Io(e) => HashError::Fs(e),
-        source => HashError::ZipRules {
-            zip: zip.to_owned(),
-            source,
-        },
-    })?;
+    let rules = |e: modzip::Error| match e {
+        modzip::Error::Io { op, path, source } => HashError::Fs(FsError::new(op, &path, source)),
+        e => HashError::ZipRules(e),
+    };
+    modzip::check_zip(m, zip)
+        .map_err(rules)?
+        .to_result(zip)
+        .map_err(rules)?;
     let h1 = dirhash::hash_zip_file(zip)?;
     Ok(with_module("zip", zip, Some(m), "", h1))
 }

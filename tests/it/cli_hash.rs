@@ -82,7 +82,8 @@ fn good_zip_prints_gosum_line_and_json() {
 #[test]
 fn zip_breaking_a_rule_is_a_verification_failure() {
     let tmp = tempfile::tempdir().unwrap();
-    let cases: &[(&str, &[(&str, &[u8])], &str)] = &[
+    type Entries<'a> = &'a [(&'a str, &'a [u8])];
+    let cases: &[(&str, Entries, &str)] = &[
         (
             "sub-gomod.zip",
             &[("example.com/m@v1.0.0/a/go.mod", b"module x\n")],

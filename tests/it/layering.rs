@@ -16,8 +16,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("modfile", &["module", "semver"]),
     ("gosum", &[]),
     ("modzip", &["module", "semver", "modfile", "fsutil"]),
+    ("env", &[]),
     // L2: I/O adapters.
     ("fsutil", &[]),
+    ("archive", &["fsutil", "module", "dirhash"]),
     // L3: operations.
     (
         "ops",
@@ -26,7 +28,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     // L4: the command line.
-    ("cli", &["ops", "module", "cli"]),
+    ("cli", &["ops", "module", "cli", "env"]),
 ];
 
 fn crate_refs(text: &str) -> BTreeSet<String> {

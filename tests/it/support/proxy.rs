@@ -364,8 +364,16 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
     let file = root.join(path.trim_start_matches('/'));
     let body = std::fs::read(&file).ok().filter(|_| !path.contains(".."));
     match fault {
-        Some(Fault::Status { code, body, headers, .. }) => {
-            let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+        Some(Fault::Status {
+            code,
+            body,
+            headers,
+            ..
+        }) => {
+            let extra: String = headers
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}\r\n"))
+                .collect();
             respond(&mut conn, code, body.as_bytes(), Some(&extra))
         }
         Some(Fault::Reset) => {

@@ -1,0 +1,89 @@
+//! `modsnap.json`: what an archive holds and the hashes that prove it.
+//!
+//! The manifest records the inputs (each main module's path, go and
+//! toolchain lines, and SHA-256 digests of its go.mod/go.sum/go.work), and
+//! for every module version the files stored with their sizes and SHA-256
+//! digests, plus the go.sum `h1:` hashes of the zip and go.mod. Restoring
+//! or verifying re-hashes every file against it and names the exact file
+//! that differs.
+//!
+//! What it protects against: accidental or malicious changes to the archive
+//! after it was written. Its guarantee is "matches the inputs' go.sum",
+//! which is only as strong as that go.sum.
+//!
+//! Everything serialized is sorted (`BTreeMap`, sorted `Vec`s) so the JSON
+//! is byte-identical for the same inputs.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The manifest format this modsnap writes and reads.
+pub const FORMAT: &str = "modsnap/1";
+
+/// The whole manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The modsnap version that wrote the archive.
+    pub modsnap_version: String,
+    /// The projects snapshotted.
+    pub inputs: Vec<Input>,
+    /// Every module version stored, sorted by path then version.
+    pub modules: Vec<ModuleEntry>,
+}
+
+/// One main module (or workspace) that was snapshotted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Input {
+    /// The directory as given on the command line (forward slashes).
+    pub dir: String,
+    /// Module paths of the main modules (several for a workspace).
+    pub modules: Vec<String>,
+    /// The `go` line of go.mod (go.work in a workspace), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub go: Option<String>,
+    /// The `toolchain` line, if any. Toolchains are not captured yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toolchain: Option<String>,
+    /// SHA-256 (hex) of each input file, by name relative to `dir`.
+    pub files: BTreeMap<String, String>,
+}
+
+/// One module version and the files stored for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModuleEntry {
+    /// Module path (unescaped).
+    pub path: String,
+    /// Version (unescaped).
+    pub version: String,
+    /// The go.sum hash of the zip, when the zip is stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip_h1: Option<String>,
+    /// The go.sum hash of the go.mod.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mod_h1: Option<String>,
+    /// Stored files by kind (`info`, `mod`, `zip`).
+    pub files: BTreeMap<String, FileEntry>,
+}
+
+/// A stored file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// Path inside the archive.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the bytes, lower-case hex.
+    pub sha256: String,
+}
+
+impl Manifest {
+    /// The manifest as pretty, stable JSON with a trailing newline.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();
+        out.push(b'\n');
+        out
+    }
+}
