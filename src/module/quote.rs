@@ -1,0 +1,99 @@
+//! Go's `%q` formatting (`strconv.Quote` / `strconv.QuoteRune`), so that error
+//! messages read exactly like the `go` command's.
+//!
+//! Deliberate limit: Go escapes every rune that `unicode.IsPrint` rejects.
+//! Rust's standard library has no general-category tables, so for non-ASCII
+//! text this treats as unprintable only control characters, non-ASCII white
+//! space, the common format characters (soft hyphen, zero-width and
+//! bidirectional controls, BOM), private-use and surrogate-range code points
+//! and non-characters. Unassigned code points are printed as-is where Go would
+//! escape them. ASCII behaves exactly like Go.
+
+use std::fmt::Write as _;
+
+/// Whether Go's `unicode.IsPrint` would accept `c` (approximated for
+/// non-ASCII, see the module doc).
+fn is_print(c: char) -> bool {
+    let u = u32::from(c);
+    if u < 0x80 {
+        return (0x20..0x7f).contains(&u);
+    }
+    !(c.is_control()
+        || c.is_whitespace()
+        || u == 0xad
+        || (0x200b..=0x200f).contains(&u)
+        || (0x202a..=0x202e).contains(&u)
+        || (0x2060..=0x206f).contains(&u)
+        || u == 0xfeff
+        || (0xfff9..=0xfffb).contains(&u)
+        || (0xe000..=0xf8ff).contains(&u)
+        || (0xfdd0..=0xfdef).contains(&u)
+        || (u & 0xfffe) == 0xfffe
+        || u >= 0xf0000)
+}
+
+fn push_escaped(out: &mut String, c: char, quote: char) {
+    match c {
+        '\x07' => out.push_str("\\a"),
+        '\x08' => out.push_str("\\b"),
+        '\x0c' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\x0b' => out.push_str("\\v"),
+        '\\' => out.push_str("\\\\"),
+        _ if c == quote => {
+            out.push('\\');
+            out.push(c);
+        }
+        _ if is_print(c) => out.push(c),
+        _ => {
+            let u = u32::from(c);
+            // Writing to a String cannot fail.
+            let _ = if u < 0x20 || u == 0x7f {
+                write!(out, "\\x{u:02x}")
+            } else if u < 0x10000 {
+                write!(out, "\\u{u:04x}")
+            } else {
+                write!(out, "\\U{u:08x}")
+            };
+        }
+    }
+}
+
+/// `s` as Go's `%q` / `strconv.Quote` writes it: double-quoted, with Go
+/// escapes.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        push_escaped(&mut out, c, '"');
+    }
+    out.push('"');
+    out
+}
+
+/// `c` as Go's `%q` of a rune / `strconv.QuoteRune` writes it, e.g. `'+'`.
+pub fn quote_rune(c: char) -> String {
+    let mut out = String::with_capacity(4);
+    out.push('\'');
+    push_escaped(&mut out, c, '\'');
+    out.push('\'');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_like_go() {
+        assert_eq!(quote("a\"b\\c'"), r#""a\"b\\c'""#);
+        assert_eq!(quote("\t\x01\x7f"), r#""\t\x01\x7f""#);
+        assert_eq!(quote("испытание☺"), "\"испытание☺\"");
+        assert_eq!(quote("\u{200b}\u{85}"), r#""\u200b\u0085""#);
+        assert_eq!(quote_rune('\''), r"'\''");
+        assert_eq!(quote_rune('"'), "'\"'");
+        assert_eq!(quote_rune('+'), "'+'");
+    }
+}
