@@ -18,11 +18,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("modzip", &["module", "semver", "modfile", "fsutil"]),
     // L2: I/O adapters.
     ("fsutil", &[]),
+    ("proxy", &["module", "fsutil"]),
     // L3: operations.
     (
         "ops",
         &[
-            "dirhash", "fsutil", "gosum", "modfile", "module", "modzip", "semver", "ops",
+            "dirhash", "fsutil", "gosum", "modfile", "module", "modzip", "semver", "ops", "proxy",
         ],
     ),
     // L4: the command line.
