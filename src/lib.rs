@@ -30,4 +30,5 @@ pub mod modfile;
 pub mod module;
 pub mod modzip;
 pub mod ops;
+pub mod proxy;
 pub mod semver;

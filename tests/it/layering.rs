@@ -19,16 +19,19 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("env", &[]),
     // L2: I/O adapters.
     ("fsutil", &[]),
-    ("archive", &["fsutil", "module", "dirhash"]),
+    ("proxy", &["module", "fsutil"]),
     // L3: operations.
+    ("archive", &["fsutil", "module", "dirhash"]),
+    ("graph", &["modfile", "module", "semver"]),
     (
         "ops",
         &[
-            "dirhash", "fsutil", "gosum", "modfile", "module", "modzip", "semver", "ops",
+            "archive", "dirhash", "fsutil", "gosum", "graph", "modfile", "module", "modzip", "semver", "ops",
+            "proxy",
         ],
     ),
     // L4: the command line.
-    ("cli", &["ops", "module", "cli", "env"]),
+    ("cli", &["ops", "module", "cli", "env", "proxy", "archive"]),
 ];
 
 fn crate_refs(text: &str) -> BTreeSet<String> {

@@ -1,0 +1,331 @@
+//! One HTTP GET (or HEAD) against a proxy, streamed into a file (cmd/go
+//! `web/http.go` `get`, `securityPreservingHTTPClient`; `modfetch/proxy.go`
+//! `getBody`, `Zip`).
+//!
+//! - Only status 200 is success; any other status is an error carrying the
+//!   start of a plain-text body (see [`super::error`]).
+//! - Redirects: at most 10 requests in a chain, and never from an https URL
+//!   to a non-https one.
+//! - Timeouts: a connect timeout, and a read timeout that limits the *idle*
+//!   time between reads, so a large zip on a slow link is never cut off by a
+//!   total deadline (crates.md §2.3).
+//! - TLS: rustls with the OS trust store plus the caller's extra PEM files
+//!   (crates.md §2.4). HTTP proxies: [`super::httpproxy`], never reqwest's
+//!   own environment handling.
+//!
+//! Retrying is the caller's job ([`super::retry`]); this module only
+//! classifies each failure.
+
+use std::error::Error as _;
+use std::path::Path;
+use std::time::Duration;
+
+use reqwest::{StatusCode, Url};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use super::error::{Cause, DETAIL_READ_LIMIT, detail_allowed, format_detail};
+use super::httpproxy::ProxyRules;
+use super::list::ProxyConfigError;
+use super::redact::redact;
+use super::retry::parse_retry_after;
+
+/// Where and how a download is written.
+pub(crate) struct Sink<'a> {
+    pub dest: &'a Path,
+    /// Bodies larger than this fail.
+    pub limit: u64,
+    /// Whether the artifact is a zip (for Go's "zip file too large" text).
+    pub zip: bool,
+    pub progress: &'a (dyn Fn(u64) + Send + Sync),
+}
+
+/// A completed download.
+pub(crate) struct Done {
+    pub size: u64,
+    pub sha256: [u8; 32],
+}
+
+/// A failed attempt, with the server's `Retry-After` if it sent one.
+pub(crate) struct Failed {
+    pub cause: Cause,
+    pub retry_after: Option<Duration>,
+}
+
+impl From<Cause> for Failed {
+    fn from(cause: Cause) -> Failed {
+        Failed {
+            cause,
+            retry_after: None,
+        }
+    }
+}
+
+/// Settings for [`build_client`].
+pub(crate) struct ClientSettings<'a> {
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
+    pub user_agent: &'a str,
+    pub proxies: ProxyRules,
+    pub certs: Vec<reqwest::Certificate>,
+}
+
+/// Builds the one reqwest client all requests share.
+pub(crate) fn build_client(s: ClientSettings<'_>) -> Result<reqwest::Client, ProxyConfigError> {
+    let redirects = reqwest::redirect::Policy::custom(|attempt| {
+        let previous = attempt.previous();
+        if previous.len() >= 10 {
+            return attempt.error("stopped after 10 redirects");
+        }
+        let started_secure = previous.first().is_some_and(|u| u.scheme() == "https");
+        if started_secure && attempt.url().scheme() != "https" {
+            let from = previous
+                .last()
+                .map(|u| redact(u.as_str()))
+                .unwrap_or_default();
+            let msg = format!(
+                "redirected from secure URL {from} to insecure URL {}",
+                redact(attempt.url().as_str())
+            );
+            return attempt.error(msg);
+        }
+        attempt.follow()
+    });
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(s.connect_timeout)
+        .read_timeout(s.read_timeout)
+        .user_agent(s.user_agent)
+        .redirect(redirects)
+        .http2_adaptive_window(true)
+        .tls_certs_merge(s.certs);
+    builder = if s.proxies.is_empty() {
+        builder.no_proxy()
+    } else {
+        let rules = s.proxies;
+        builder.proxy(reqwest::Proxy::custom(move |url| rules.proxy_for(url)))
+    };
+    builder
+        .build()
+        .map_err(|e| ProxyConfigError::Client(error_chain(&e)))
+}
+
+/// Reads every CA bundle; a file that cannot be read or holds no
+/// certificate is an error naming it.
+pub(crate) fn load_certs(
+    files: &[std::path::PathBuf],
+) -> Result<Vec<reqwest::Certificate>, ProxyConfigError> {
+    let mut certs = Vec::new();
+    for path in files {
+        let bad = |reason: String| ProxyConfigError::CaFile {
+            path: path.clone(),
+            reason,
+        };
+        let pem = crate::fsutil::read(path).map_err(|e| bad(e.source.to_string()))?;
+        let found = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| bad(format!("not a PEM certificate bundle: {}", error_chain(&e))))?;
+        if found.is_empty() {
+            return Err(bad("no PEM certificates in the file".into()));
+        }
+        certs.extend(found);
+    }
+    Ok(certs)
+}
+
+/// GETs `url` into `sink`. `auth` is sent as HTTP basic auth.
+pub(crate) async fn get(
+    client: &reqwest::Client,
+    url: &Url,
+    auth: Option<(&str, Option<&str>)>,
+    sink: &Sink<'_>,
+) -> Result<Done, Failed> {
+    let mut req = client.get(url.clone());
+    if let Some((user, pass)) = auth {
+        req = req.basic_auth(user, pass);
+    }
+    let mut resp = req.send().await.map_err(|e| Failed::from(classify(&e)))?;
+    let status = resp.status();
+    if status != StatusCode::OK {
+        return Err(status_failure(resp).await);
+    }
+    let announced = resp.content_length();
+    if announced.is_some_and(|n| n > sink.limit) {
+        return Err(too_large(sink).into());
+    }
+    let mut file = tokio::fs::File::create(sink.dest)
+        .await
+        .map_err(|e| local(sink.dest, &e))?;
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    loop {
+        let chunk = match resp.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) => return Err(classify(&e).into()),
+        };
+        let n = chunk.len() as u64;
+        size += n;
+        if size > sink.limit {
+            return Err(too_large(sink).into());
+        }
+        hasher.update(&chunk);
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| local(sink.dest, &e))?;
+        (sink.progress)(n);
+    }
+    file.flush().await.map_err(|e| local(sink.dest, &e))?;
+    if let Some(want) = announced
+        && size < want
+    {
+        return Err(Cause::Truncated { got: size, want }.into());
+    }
+    Ok(Done {
+        size,
+        sha256: hasher.finalize().into(),
+    })
+}
+
+/// HEADs `url`: `Ok(Some(len))` on 200 with a Content-Length, `Ok(None)` on
+/// 200 without one, `Err` otherwise.
+pub(crate) async fn head(
+    client: &reqwest::Client,
+    url: &Url,
+    auth: Option<(&str, Option<&str>)>,
+) -> Result<Option<u64>, Cause> {
+    let mut req = client.head(url.clone());
+    if let Some((user, pass)) = auth {
+        req = req.basic_auth(user, pass);
+    }
+    let resp = req.send().await.map_err(|e| classify(&e))?;
+    if resp.status() != StatusCode::OK {
+        return Err(Cause::Status {
+            code: resp.status().as_u16(),
+            reason: reason(resp.status()),
+            detail: String::new(),
+        });
+    }
+    Ok(resp
+        .headers()
+        .get(reqwest::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok()))
+}
+
+fn too_large(sink: &Sink<'_>) -> Cause {
+    Cause::TooLarge {
+        zip: sink.zip,
+        limit: sink.limit,
+    }
+}
+
+fn local(dest: &Path, e: &std::io::Error) -> Failed {
+    Cause::Local(format!("`{}`: {e}", dest.display())).into()
+}
+
+fn reason(status: StatusCode) -> String {
+    status.canonical_reason().unwrap_or("").to_string()
+}
+
+/// Turns a non-200 response into a failure, reading the start of a
+/// plain-text body for the message.
+async fn status_failure(mut resp: reqwest::Response) -> Failed {
+    let status = resp.status();
+    let retry_after = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let content_type = resp
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let mut detail = String::new();
+    if detail_allowed(content_type.as_deref()) {
+        let mut body = Vec::new();
+        let mut complete = true;
+        // A broken error body only loses the detail, never the status.
+        while let Ok(Some(chunk)) = resp.chunk().await {
+            body.extend_from_slice(&chunk);
+            if body.len() >= DETAIL_READ_LIMIT {
+                body.truncate(DETAIL_READ_LIMIT);
+                complete = false;
+                break;
+            }
+        }
+        detail = format_detail(&body, complete);
+    }
+    Failed {
+        cause: Cause::Status {
+            code: status.as_u16(),
+            reason: reason(status),
+            detail,
+        },
+        retry_after,
+    }
+}
+
+/// Classifies a reqwest error by what went wrong.
+fn classify(e: &reqwest::Error) -> Cause {
+    let text = error_chain(e);
+    let lower = text.to_ascii_lowercase();
+    if e.is_redirect() {
+        Cause::Redirect(text)
+    } else if e.is_timeout() {
+        Cause::Timeout(text)
+    } else if e.is_dns() {
+        Cause::Dns(text)
+    } else if [
+        "certificate",
+        "tls",
+        "handshake",
+        "corrupt message",
+        "alert",
+    ]
+    .iter()
+    .any(|k| lower.contains(k))
+    {
+        Cause::Tls(text)
+    } else if e.is_connect() {
+        Cause::Connect(text)
+    } else if e.is_body() || e.is_decode() || e.is_request() {
+        Cause::Body(text)
+    } else {
+        Cause::Other(text)
+    }
+}
+
+/// The messages of `e`'s sources, joined with `: `, without reqwest's own
+/// top line (it carries the URL) and without hyper's uninformative
+/// wrappers; redacted in case a URL slipped in.
+pub(crate) fn error_chain(e: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let msg = s.to_string();
+        let useless = msg.starts_with("client error (") || msg.is_empty();
+        if !useless && parts.last() != Some(&msg) {
+            parts.push(msg);
+        }
+        source = s.source();
+    }
+    if parts.is_empty() {
+        // Kind only: "error sending request", "builder error", ...
+        parts.push(e.without_url_ref());
+    }
+    redact(&parts.join(": "))
+}
+
+trait WithoutUrlRef {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrlRef for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        let full = self.to_string();
+        match full.find(" for url (") {
+            Some(i) => full[..i].to_string(),
+            None => full,
+        }
+    }
+}

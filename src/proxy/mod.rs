@@ -1,0 +1,589 @@
+//! The GOPROXY protocol client: the only code in modsnap that opens network
+//! connections (<https://go.dev/ref/mod#goproxy-protocol>; cmd/go
+//! `modfetch/proxy.go`, `modfetch/repo.go`, `web/http.go`, `web/api.go`,
+//! `auth/netrc.go`).
+//!
+//! [`Client::fetch`] downloads one artifact of one module version —
+//! `$base/<escaped path>/@v/list`, `…/@v/<escaped version>.info`, `.mod` or
+//! `.zip` — walking the GOPROXY list the way the go command does: `,` falls
+//! through to the next entry only on "not found" (HTTP 404/410, a missing
+//! `file://` file), `|` on any error, `off` and `direct` end the list, and
+//! GONOPROXY/GOPRIVATE matches go `direct` before any proxy is asked
+//! ([`list`]). Bodies are streamed into the caller's file while being
+//! hashed; nothing is held in memory.
+//!
+//! On top of Go's behaviour modsnap retries transient failures (connect
+//! errors, timeouts, broken or short bodies, 5xx, 429) with jittered
+//! exponential backoff ([`retry`]); the go command does not retry.
+//!
+//! Deliberately not done here:
+//! - `direct` (version-control) fetching: a module routed there fails with an
+//!   error naming the setting responsible and what to change;
+//! - the checksum database, go.sum verification, `@latest` and version
+//!   queries: callers verify the bytes using [`Fetched::sha256`];
+//! - reading the environment: the CLI resolves GOPROXY, NETRC, HTTPS_PROXY…
+//!   into a [`ProxyConfig`];
+//! - GOAUTH beyond `.netrc` (no `git` or credential-helper commands), and
+//!   Go's second, credential-refreshing request after a 4xx over https.
+
+mod error;
+mod file;
+mod http;
+mod httpproxy;
+mod list;
+mod netrc;
+mod redact;
+mod retry;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+
+pub use error::FetchError;
+pub use list::{DirectReason, ProxyConfigError, Route, RouteEnd, RouteProxy};
+pub use redact::redact;
+
+use error::{Cause, ErrorKind, Outcome};
+use http::Sink;
+use list::{Base, Entry, ProxyList};
+use netrc::Netrc;
+use retry::Backoff;
+
+use crate::module;
+
+/// Go's default GOPROXY.
+pub const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
+
+/// Size limit of a downloaded module zip: 500 MiB (Go's
+/// `codehost.MaxZipFile`).
+pub const MAX_ZIP_SIZE: u64 = 500 << 20;
+
+/// Size limit of the other artifacts (`list`, `.info`, `.mod`): 16 MiB, the
+/// limit Go applies to go.mod files (`codehost.MaxGoMod`).
+pub const MAX_SMALL_SIZE: u64 = 16 << 20;
+
+/// Everything the client needs to know, resolved by the CLI from the go
+/// environment. `Default` gives Go's defaults.
+#[derive(Clone)]
+pub struct ProxyConfig {
+    /// Raw GOPROXY. Empty means Go's default, [`DEFAULT_GOPROXY`].
+    pub goproxy: String,
+    /// Raw GONOPROXY, already defaulted to GOPRIVATE.
+    pub gonoproxy: String,
+    /// Raw GOINSECURE. Go applies it only to direct (version-control)
+    /// fetches, so it does not change proxy requests; kept for `route`
+    /// explanations and parity.
+    pub goinsecure: String,
+    /// The `.netrc` file ($NETRC or ~/.netrc); `None` means no credentials.
+    /// A missing file is the same as an empty one.
+    pub netrc: Option<PathBuf>,
+    /// HTTP_PROXY: the proxy for `http://` requests.
+    pub http_proxy: Option<String>,
+    /// HTTPS_PROXY: the proxy for `https://` requests.
+    pub https_proxy: Option<String>,
+    /// NO_PROXY: hosts, domains, IPs and CIDR blocks reached without a proxy.
+    pub no_proxy: Option<String>,
+    /// Extra PEM CA bundles (SSL_CERT_FILE, the files of SSL_CERT_DIR, a
+    /// `--ca-file`), trusted in addition to the OS roots.
+    pub ca_files: Vec<PathBuf>,
+    /// Time allowed to establish a connection (including DNS and TLS).
+    pub connect_timeout: Duration,
+    /// Longest idle time between two reads of a response; not a deadline
+    /// for the whole download.
+    pub read_timeout: Duration,
+    /// Retries after a transient failure, per proxy entry and artifact.
+    pub max_retries: u32,
+    /// Backoff before the first retry (doubling after each, jittered).
+    pub retry_base: Duration,
+    /// Longest wait between two attempts, also capping `Retry-After`.
+    pub retry_max: Duration,
+    /// The User-Agent header.
+    pub user_agent: String,
+}
+
+impl Default for ProxyConfig {
+    fn default() -> Self {
+        ProxyConfig {
+            goproxy: DEFAULT_GOPROXY.to_string(),
+            gonoproxy: String::new(),
+            goinsecure: String::new(),
+            netrc: None,
+            http_proxy: None,
+            https_proxy: None,
+            no_proxy: None,
+            ca_files: Vec::new(),
+            connect_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(60),
+            max_retries: 5,
+            retry_base: Duration::from_millis(500),
+            retry_max: Duration::from_secs(30),
+            user_agent: concat!("modsnap/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
+impl fmt::Debug for ProxyConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProxyConfig")
+            .field("goproxy", &redact(&self.goproxy))
+            .field("gonoproxy", &self.gonoproxy)
+            .field("goinsecure", &self.goinsecure)
+            .field("netrc", &self.netrc)
+            .field("http_proxy", &redact::redact_opt(&self.http_proxy))
+            .field("https_proxy", &redact::redact_opt(&self.https_proxy))
+            .field("no_proxy", &self.no_proxy)
+            .field("ca_files", &self.ca_files)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("max_retries", &self.max_retries)
+            .field("retry_base", &self.retry_base)
+            .field("retry_max", &self.retry_max)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+/// One GOPROXY artifact of a module (version).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Artifact {
+    /// `@v/list`: the known versions, one per line.
+    List,
+    /// `@v/<version>.info`: JSON `{"Version", "Time"}`.
+    Info,
+    /// `@v/<version>.mod`: the go.mod file.
+    Mod,
+    /// `@v/<version>.zip`: the module zip.
+    Zip,
+}
+
+impl Artifact {
+    /// The size limit for this artifact.
+    pub fn limit(self) -> u64 {
+        match self {
+            Artifact::Zip => MAX_ZIP_SIZE,
+            _ => MAX_SMALL_SIZE,
+        }
+    }
+}
+
+impl fmt::Display for Artifact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Artifact::List => "@v/list",
+            Artifact::Info => ".info",
+            Artifact::Mod => ".mod",
+            Artifact::Zip => ".zip",
+        })
+    }
+}
+
+/// A successful download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    /// Bytes written to the destination.
+    pub size: u64,
+    /// SHA-256 of those bytes.
+    pub sha256: [u8; 32],
+    /// The GOPROXY entry that served it (base URL, userinfo masked).
+    pub proxy: String,
+}
+
+/// A GOPROXY client. Cheap to clone; clones share one connection pool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    list: ProxyList,
+    netrc: Netrc,
+    backoff: Backoff,
+    max_retries: u32,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("goproxy", &self.inner.list.goproxy_shown)
+            .field("gonoproxy", &self.inner.list.gonoproxy)
+            .field("netrc_entries", &self.inner.netrc.len())
+            .field("max_retries", &self.inner.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The request for one artifact, with its path escaped.
+struct Target {
+    /// `<escaped path>/@v/<escaped version>.<ext>` (or `@v/list`), for files.
+    rel: String,
+    /// The same, percent-encoded for a URL path.
+    wire: String,
+}
+
+impl Target {
+    fn new(path: &str, version: &str, what: Artifact) -> Result<Target, String> {
+        let enc_path = module::escape_path(path).map_err(|e| e.to_string())?;
+        let file = match what {
+            Artifact::List => "list".to_string(),
+            _ => {
+                if what != Artifact::Info && module::canonical_version(version) != version {
+                    return Err(format!(
+                        "version `{version}` is not canonical (only .info accepts a version query)"
+                    ));
+                }
+                let enc_version = module::escape_version(version).map_err(|e| e.to_string())?;
+                let ext = match what {
+                    Artifact::Info => "info",
+                    Artifact::Mod => "mod",
+                    _ => "zip",
+                };
+                format!("{enc_version}.{ext}")
+            }
+        };
+        let rel = format!("{enc_path}/@v/{file}");
+        let wire = path_escape(&rel);
+        Ok(Target { rel, wire })
+    }
+}
+
+/// Percent-encodes `s` as Go's `url.PathEscape` does, leaving `/` alone:
+/// `!` becomes `%21`, while `+`, `@`, `$`, `&`, `:`, `=` stay raw.
+fn path_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~$&+:=@/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl Client {
+    /// Parses and validates the configuration like the go command does at
+    /// startup (every GOPROXY entry is checked up front), reads `.netrc` and
+    /// the CA files, and builds the HTTP client.
+    pub fn new(cfg: ProxyConfig) -> Result<Client, ProxyConfigError> {
+        let goproxy = if cfg.goproxy.is_empty() {
+            DEFAULT_GOPROXY
+        } else {
+            cfg.goproxy.as_str()
+        };
+        let list = ProxyList::parse(goproxy, &cfg.gonoproxy)?;
+        let netrc = match &cfg.netrc {
+            None => Netrc::default(),
+            Some(path) => read_netrc(path),
+        };
+        let certs = http::load_certs(&cfg.ca_files)?;
+        let proxies = httpproxy::ProxyRules::new(
+            cfg.http_proxy.as_deref(),
+            cfg.https_proxy.as_deref(),
+            cfg.no_proxy.as_deref(),
+        );
+        let http = http::build_client(http::ClientSettings {
+            connect_timeout: cfg.connect_timeout,
+            read_timeout: cfg.read_timeout,
+            user_agent: &cfg.user_agent,
+            proxies,
+            certs,
+        })?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                list,
+                netrc,
+                backoff: Backoff {
+                    base: cfg.retry_base,
+                    max: cfg.retry_max,
+                },
+                max_retries: cfg.max_retries,
+            }),
+        })
+    }
+
+    /// How `path` would be fetched: the proxies tried in order, and what
+    /// comes after them (`off`, `direct` and why, or nothing).
+    pub fn route(&self, path: &str) -> Route {
+        self.inner.list.route(path)
+    }
+
+    /// Downloads `path@version`'s artifact (`version` is ignored for
+    /// [`Artifact::List`]) into `dest`, which is created or truncated; the
+    /// caller picks a temporary path and renames it after verifying.
+    ///
+    /// The body is streamed to `dest` while being hashed; `progress` is
+    /// called with the size of each chunk written. A retried download starts
+    /// `dest` over, so `progress` may report more bytes than the final size.
+    pub async fn fetch(
+        &self,
+        path: &str,
+        version: &str,
+        what: Artifact,
+        dest: &Path,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<Fetched, FetchError> {
+        let fail = |kind| FetchError {
+            path: path.to_string(),
+            version: version.to_string(),
+            what,
+            kind,
+        };
+        let target = Target::new(path, version, what).map_err(|e| fail(ErrorKind::Invalid(e)))?;
+        let sink = Sink {
+            dest,
+            limit: what.limit(),
+            zip: what == Artifact::Zip,
+            progress,
+        };
+        let route = self.route(path);
+        let mut outcomes = Vec::new();
+        if let RouteEnd::Direct(reason @ DirectReason::Gonoproxy { .. }) = route.end {
+            outcomes.push(Outcome::Direct(reason));
+            return Err(fail(ErrorKind::Tried(outcomes)));
+        }
+        for entry in &self.inner.list.entries {
+            let (base, shown, fall_back_on_error) = match entry {
+                Entry::Off => {
+                    outcomes.push(Outcome::Off);
+                    break;
+                }
+                Entry::Direct => {
+                    if let RouteEnd::Direct(reason) = &route.end {
+                        outcomes.push(Outcome::Direct(reason.clone()));
+                    }
+                    break;
+                }
+                Entry::Proxy {
+                    base,
+                    shown,
+                    fall_back_on_error,
+                } => (base, shown, *fall_back_on_error),
+            };
+            match self.fetch_from(base, &target, &sink).await {
+                Ok(done) => {
+                    return Ok(Fetched {
+                        size: done.size,
+                        sha256: done.sha256,
+                        proxy: shown.clone(),
+                    });
+                }
+                Err(outcome) => {
+                    let not_found =
+                        matches!(&outcome, Outcome::Proxy { cause, .. } if cause.is_not_found());
+                    tracing::debug!("{path} {what}: {outcome}");
+                    outcomes.push(outcome);
+                    if !not_found && !fall_back_on_error {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(fail(ErrorKind::Tried(outcomes)))
+    }
+
+    /// The size of an artifact without downloading it: the Content-Length
+    /// of a HEAD request (or the file size for `file://`), from the first
+    /// entry that has it. `None` when unknown for any reason; not retried.
+    pub async fn size(&self, path: &str, version: &str, what: Artifact) -> Option<u64> {
+        let target = Target::new(path, version, what).ok()?;
+        if self.inner.list.noproxy_pattern(path).is_some() {
+            return None;
+        }
+        for entry in &self.inner.list.entries {
+            let Entry::Proxy {
+                base,
+                fall_back_on_error,
+                ..
+            } = entry
+            else {
+                return None;
+            };
+            let result = match base {
+                Base::File { root } => file::size(&root.join(&target.rel)).await,
+                Base::Http { url, auth } => {
+                    let url = artifact_url(url, &target).ok()?;
+                    let auth = self.credentials(&url, auth.as_ref()).ok()?;
+                    http::head(&self.inner.http, &url, auth).await
+                }
+            };
+            match result {
+                Ok(size) => return size,
+                Err(cause) if cause.is_not_found() || *fall_back_on_error => continue,
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
+    /// One GOPROXY entry, with retries.
+    async fn fetch_from(
+        &self,
+        base: &Base,
+        target: &Target,
+        sink: &Sink<'_>,
+    ) -> Result<http::Done, Outcome> {
+        match base {
+            Base::File { root } => {
+                let src = root.join(&target.rel);
+                file::copy(&src, sink)
+                    .await
+                    .map_err(|cause| Outcome::Proxy {
+                        url: format!("file://{}", src.display()),
+                        cause,
+                        retries: 0,
+                    })
+            }
+            Base::Http {
+                url: base_url,
+                auth,
+            } => {
+                let url = artifact_url(base_url, target).map_err(|cause| Outcome::Proxy {
+                    url: redact(base_url.as_str()),
+                    cause,
+                    retries: 0,
+                })?;
+                let shown = redact(url.as_str());
+                let auth =
+                    self.credentials(&url, auth.as_ref())
+                        .map_err(|cause| Outcome::Proxy {
+                            url: shown.clone(),
+                            cause,
+                            retries: 0,
+                        })?;
+                let mut retries = 0;
+                loop {
+                    match http::get(&self.inner.http, &url, auth, sink).await {
+                        Ok(done) => return Ok(done),
+                        Err(failed)
+                            if failed.cause.is_transient() && retries < self.inner.max_retries =>
+                        {
+                            let delay = self.inner.backoff.delay(retries, failed.retry_after);
+                            retries += 1;
+                            tracing::warn!(
+                                "GET {shown}: {}; retry {retries}/{} in {delay:?}",
+                                failed.cause,
+                                self.inner.max_retries
+                            );
+                            tokio::time::sleep(delay).await;
+                        }
+                        Err(failed) => {
+                            return Err(Outcome::Proxy {
+                                url: shown,
+                                cause: failed.cause,
+                                retries,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The basic-auth credentials for a request to `url`: the proxy URL's
+    /// own userinfo, else a `.netrc` entry; only ever over https (Go refuses
+    /// userinfo on `http://` and applies `.netrc` to https only).
+    fn credentials<'a>(
+        &'a self,
+        url: &Url,
+        userinfo: Option<&'a (String, Option<String>)>,
+    ) -> Result<Option<(&'a str, Option<&'a str>)>, Cause> {
+        let https = url.scheme() == "https";
+        if let Some((user, pass)) = userinfo {
+            if !https {
+                return Err(Cause::InsecureCredentials);
+            }
+            return Ok(Some((user.as_str(), pass.as_deref())));
+        }
+        if !https {
+            return Ok(None);
+        }
+        let key = url
+            .as_str()
+            .strip_prefix("https://")
+            .unwrap_or(url.as_str());
+        Ok(self.inner.netrc.lookup(key).map(|(l, p)| (l, Some(p))))
+    }
+}
+
+/// `$base/<wire path>`.
+fn artifact_url(base: &Url, target: &Target) -> Result<Url, Cause> {
+    let s = format!("{}/{}", base.as_str().trim_end_matches('/'), target.wire);
+    Url::parse(&s).map_err(|e| Cause::Other(format!("cannot build the request URL: {e}")))
+}
+
+/// Reads `.netrc`; a missing file means no credentials, and an unreadable
+/// one is logged and ignored, as the go command does.
+fn read_netrc(path: &Path) -> Netrc {
+    match crate::fsutil::read(path) {
+        Ok(bytes) => Netrc::parse(&String::from_utf8_lossy(&bytes)),
+        Err(e) if e.source.kind() == std::io::ErrorKind::NotFound => Netrc::default(),
+        Err(e) => {
+            tracing::warn!("ignoring .netrc: {e}");
+            Netrc::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_escaping_matches_go() {
+        assert_eq!(
+            path_escape("example.com/!upper/@v/v1.0.0-!beta.zip"),
+            "example.com/%21upper/@v/v1.0.0-%21beta.zip"
+        );
+        assert_eq!(
+            path_escape("example.com/g/@v/v2.0.0+incompatible.zip"),
+            "example.com/g/@v/v2.0.0+incompatible.zip"
+        );
+        assert_eq!(path_escape("a b?#%;,"), "a%20b%3F%23%25%3B%2C");
+    }
+
+    #[test]
+    fn targets() {
+        let t = Target::new("example.com/Upper", "v1.1.0-Beta", Artifact::Zip).unwrap();
+        assert_eq!(t.rel, "example.com/!upper/@v/v1.1.0-!beta.zip");
+        assert_eq!(t.wire, "example.com/%21upper/@v/v1.1.0-%21beta.zip");
+        let t = Target::new("example.com/m", "", Artifact::List).unwrap();
+        assert_eq!(t.rel, "example.com/m/@v/list");
+        assert!(Target::new("example.com/m", "v1.0", Artifact::Zip).is_err());
+        assert!(Target::new("example.com/m", "master", Artifact::Info).is_ok());
+        assert!(Target::new("example.com/m", "a/b", Artifact::Info).is_err());
+        assert!(Target::new("-bad/path", "v1.0.0", Artifact::Mod).is_err());
+    }
+
+    #[test]
+    fn artifact_urls_keep_the_base_path_and_escapes() {
+        let t = Target::new("example.com/Upper", "v1.0.0", Artifact::Mod).unwrap();
+        let base = Url::parse("https://proxy.example/go/").unwrap();
+        assert_eq!(
+            artifact_url(&base, &t).unwrap().as_str(),
+            "https://proxy.example/go/example.com/%21upper/@v/v1.0.0.mod"
+        );
+        let base = Url::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(
+            artifact_url(&base, &t).unwrap().as_str(),
+            "http://127.0.0.1:8080/example.com/%21upper/@v/v1.0.0.mod"
+        );
+    }
+
+    #[test]
+    fn config_debug_is_redacted() {
+        let cfg = ProxyConfig {
+            goproxy: "https://alice:hunter2@p.example,direct".into(),
+            https_proxy: Some("http://bob:swordfish@corp-proxy:3128".into()),
+            ..ProxyConfig::default()
+        };
+        let d = format!("{cfg:?}");
+        for secret in ["alice", "hunter2", "bob", "swordfish"] {
+            assert!(!d.contains(secret), "{d}");
+        }
+    }
+}
