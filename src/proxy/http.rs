@@ -106,7 +106,7 @@ pub(crate) fn build_client(s: ClientSettings<'_>) -> Result<reqwest::Client, Pro
     };
     builder
         .build()
-        .map_err(|e| ProxyConfigError::Client(error_chain(&e)))
+        .map_err(|e| ProxyConfigError::Client(describe(&e)))
 }
 
 /// Reads every CA bundle; a file that cannot be read or holds no
@@ -122,7 +122,7 @@ pub(crate) fn load_certs(
         };
         let pem = crate::fsutil::read(path).map_err(|e| bad(e.source.to_string()))?;
         let found = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| bad(format!("not a PEM certificate bundle: {}", error_chain(&e))))?;
+            .map_err(|e| bad(format!("not a PEM certificate bundle: {}", describe(&e))))?;
         if found.is_empty() {
             return Err(bad("no PEM certificates in the file".into()));
         }
@@ -267,12 +267,12 @@ async fn status_failure(mut resp: reqwest::Response) -> Failed {
 
 /// Classifies a reqwest error by what went wrong.
 fn classify(e: &reqwest::Error) -> Cause {
-    let text = error_chain(e);
+    let text = describe(e);
     let lower = text.to_ascii_lowercase();
     if e.is_redirect() {
         Cause::Redirect(text)
     } else if e.is_timeout() {
-        Cause::Timeout(text)
+        Cause::Timeout(error_chain(e))
     } else if e.is_dns() {
         Cause::Dns(text)
     } else if [
@@ -303,17 +303,45 @@ pub(crate) fn error_chain(e: &reqwest::Error) -> String {
     let mut source = e.source();
     while let Some(s) = source {
         let msg = s.to_string();
-        let useless = msg.starts_with("client error (") || msg.is_empty();
+        // A source's message may embed its own sources ("a: b"); keep only
+        // the part not repeated below.
+        let msg = match s.source().map(|inner| inner.to_string()) {
+            Some(inner) if !inner.is_empty() && msg.ends_with(&inner) => msg
+                [..msg.len() - inner.len()]
+                .trim_end_matches([':', ' '])
+                .to_string(),
+            _ => msg,
+        };
+        // Wrappers that add nothing: hyper's "client error (Connect)",
+        // reqwest's nested kind lines, the resolver's own prefixes.
+        let useless = msg.is_empty()
+            || msg.starts_with("client error (")
+            || [
+                "request or response body error",
+                "error sending request",
+                "error decoding response body",
+                "dns error",
+                "error resolving DNS",
+                "operation timed out",
+            ]
+            .contains(&msg.as_str());
         if !useless && parts.last() != Some(&msg) {
             parts.push(msg);
         }
         source = s.source();
     }
-    if parts.is_empty() {
-        // Kind only: "error sending request", "builder error", ...
-        parts.push(e.without_url_ref());
-    }
     redact(&parts.join(": "))
+}
+
+/// [`error_chain`], or reqwest's kind line ("error sending request", …)
+/// when the chain says nothing more.
+pub(crate) fn describe(e: &reqwest::Error) -> String {
+    let chain = error_chain(e);
+    if chain.is_empty() {
+        e.without_url_ref()
+    } else {
+        chain
+    }
 }
 
 trait WithoutUrlRef {

@@ -443,11 +443,11 @@ impl Client {
                 auth,
             } => {
                 let url = artifact_url(base_url, target).map_err(|cause| Outcome::Proxy {
-                    url: redact(base_url.as_str()),
+                    url: shown_url(base_url, auth.is_some()),
                     cause,
                     retries: 0,
                 })?;
-                let shown = redact(url.as_str());
+                let shown = shown_url(&url, auth.is_some());
                 let auth =
                     self.credentials(&url, auth.as_ref())
                         .map_err(|cause| Outcome::Proxy {
@@ -507,6 +507,16 @@ impl Client {
             .strip_prefix("https://")
             .unwrap_or(url.as_str());
         Ok(self.inner.netrc.lookup(key).map(|(l, p)| (l, Some(p))))
+    }
+}
+
+/// `url` as shown in messages: userinfo, which is kept apart from the URL,
+/// appears as the redaction mask so the reader knows credentials were set.
+fn shown_url(url: &Url, has_userinfo: bool) -> String {
+    let s = redact(url.as_str());
+    match (has_userinfo, s.split_once("://")) {
+        (true, Some((scheme, rest))) => format!("{scheme}://{}@{rest}", redact::MASK),
+        _ => s,
     }
 }
 
