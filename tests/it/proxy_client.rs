@@ -1142,3 +1142,123 @@ async fn size_uses_head_and_file_metadata() {
     })
     .await;
 }
+
+// ---------------------------------------------------------------------------
+// Differential: the real go command against the same fixture servers
+
+/// The raw request paths ending in `.info`, `.mod` or `.zip`, sorted.
+fn artifact_requests(server: &Server) -> Vec<String> {
+    let mut v: Vec<String> = server
+        .requests()
+        .into_iter()
+        .map(|r| r.raw_path)
+        .filter(|p| p.ends_with(".info") || p.ends_with(".mod") || p.ends_with(".zip"))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[tokio::test]
+async fn wire_paths_match_go_mod_download() {
+    let Some(go) = crate::support::go::go_or_skip("wire_paths_match_go_mod_download") else {
+        return;
+    };
+    bounded(async {
+        let (_t, server) = full_server();
+        let env = crate::support::go::GoEnv::new(go).var("GOPROXY", &server.url());
+        let dir = tempfile::tempdir().unwrap();
+        let ids: Vec<String> = modules().iter().map(ModuleSource::id).collect();
+        let mut args = vec!["mod", "download", "-json"];
+        args.extend(ids.iter().map(String::as_str));
+        env.run(dir.path(), &args);
+        let by_go = artifact_requests(&server);
+
+        server.clear_log();
+        let c = client(cfg(&server.url()));
+        for m in modules() {
+            for what in [Artifact::Info, Artifact::Mod, Artifact::Zip] {
+                fetch(&c, &m.path, &m.version, what).await.0.unwrap();
+            }
+        }
+        assert_eq!(artifact_requests(&server), by_go);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn fall_through_matches_go() {
+    let Some(go) = crate::support::go::go_or_skip("fall_through_matches_go") else {
+        return;
+    };
+    bounded(async {
+        let m = module("example.com/major/v2");
+        let id = m.id();
+        // (A's status for every artifact of m, separator) → does B get asked?
+        for (code, sep) in [(404, ","), (410, ","), (403, ","), (403, "|"), (500, "|")] {
+            let (_ta, a) = full_server();
+            let (_tb, b) = full_server();
+            for ext in ["info", "mod", "zip"] {
+                a.fault(&wire_path(&m, ext), status(code, "injected\n"));
+            }
+            let goproxy = format!("{}{sep}{}", a.url(), b.url());
+            let env = crate::support::go::GoEnv::new(go.clone()).var("GOPROXY", &goproxy);
+            let dir = tempfile::tempdir().unwrap();
+            let out = env
+                .cmd(dir.path(), &["mod", "download", "-json", &id])
+                .output()
+                .unwrap();
+            let go_ok = out.status.success();
+            let go_asked_b = !b.requests().is_empty();
+
+            a.clear_log();
+            b.clear_log();
+            let c = client(ProxyConfig {
+                max_retries: 0,
+                ..cfg(&goproxy)
+            });
+            let ours = fetch(&c, &m.path, &m.version, Artifact::Mod).await.0;
+            assert_eq!(
+                ours.is_ok(),
+                go_ok,
+                "{code}{sep}: go said {}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+            assert_eq!(!b.requests().is_empty(), go_asked_b, "{code}{sep}");
+        }
+    })
+    .await;
+}
+
+#[test]
+fn goproxy_validation_matches_go() {
+    let Some(go) = crate::support::go::go_or_skip("goproxy_validation_matches_go") else {
+        return;
+    };
+    for goproxy in [
+        "/srv/proxy",
+        "file://localhost/srv/proxy",
+        "ftp://proxy.example",
+        ",",
+    ] {
+        let env = crate::support::go::GoEnv::new(go.clone()).var("GOPROXY", goproxy);
+        let dir = tempfile::tempdir().unwrap();
+        let out = env
+            .cmd(
+                dir.path(),
+                &["mod", "download", "-json", "example.com/m@v1.0.0"],
+            )
+            .output()
+            .unwrap();
+        let go_text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        let ours = Client::new(cfg(goproxy))
+            .expect_err("must be rejected")
+            .to_string();
+        let core = ours.split(';').next().unwrap();
+        assert!(
+            go_text.contains(core),
+            "GOPROXY={goproxy}: go said {go_text}, we said {ours}"
+        );
+    }
+}
