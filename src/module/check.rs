@@ -12,8 +12,8 @@
 //! suffix.
 //!
 //! Module and import paths are ASCII-only. File names also accept
-//! non-ASCII letters (Go's `unicode.IsLetter`), decided by the table in
-//! `letters.rs`, which is exact for Unicode 14.0 code points.
+//! non-ASCII letters, decided by a table of Go's own `unicode.IsLetter`
+//! (Unicode 15.0.0), not by Rust's broader `char::is_alphabetic`.
 
 use super::quote::{quote, quote_rune};
 use super::{ModuleError, PathKind};
@@ -42,7 +42,7 @@ fn file_name_ok(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric() || "!#$%&()+,-.=@[]^_{}~ ".contains(c)
     } else {
-        super::letters::is_letter(c)
+        super::unicode::is_letter(c)
     }
 }
 

@@ -27,10 +27,10 @@
 
 mod check;
 mod escape;
-mod letters;
 mod pattern;
 mod pseudo;
 mod quote;
+mod unicode;
 
 use std::cmp::Ordering;
 use std::fmt;

@@ -1,36 +1,14 @@
 //! Go's `%q` formatting (`strconv.Quote` / `strconv.QuoteRune`), so that error
 //! messages read exactly like the `go` command's.
 //!
-//! Deliberate limit: Go escapes every rune that `unicode.IsPrint` rejects.
-//! Rust's standard library has no general-category tables, so for non-ASCII
-//! text this treats as unprintable only control characters, non-ASCII white
-//! space, the common format characters (soft hyphen, zero-width and
-//! bidirectional controls, BOM), private-use and surrogate-range code points
-//! and non-characters. Unassigned code points are printed as-is where Go would
-//! escape them. ASCII behaves exactly like Go.
+//! Runes that Go's `unicode.IsPrint` rejects are escaped as `\xHH`,
+//! `\uHHHH` or `\UHHHHHHHH`; printability comes from a table of Go's own
+//! (Unicode 15.0.0) answers. Input is `&str`, so the invalid-UTF-8 case of
+//! Go's quoting does not arise.
 
 use std::fmt::Write as _;
 
-/// Whether Go's `unicode.IsPrint` would accept `c` (approximated for
-/// non-ASCII, see the module doc).
-fn is_print(c: char) -> bool {
-    let u = u32::from(c);
-    if u < 0x80 {
-        return (0x20..0x7f).contains(&u);
-    }
-    !(c.is_control()
-        || c.is_whitespace()
-        || u == 0xad
-        || (0x200b..=0x200f).contains(&u)
-        || (0x202a..=0x202e).contains(&u)
-        || (0x2060..=0x206f).contains(&u)
-        || u == 0xfeff
-        || (0xfff9..=0xfffb).contains(&u)
-        || (0xe000..=0xf8ff).contains(&u)
-        || (0xfdd0..=0xfdef).contains(&u)
-        || (u & 0xfffe) == 0xfffe
-        || u >= 0xf0000)
-}
+use super::unicode::is_print;
 
 fn push_escaped(out: &mut String, c: char, quote: char) {
     match c {
