@@ -73,23 +73,10 @@ pub(crate) struct ClientSettings<'a> {
 /// Builds the one reqwest client all requests share.
 pub(crate) fn build_client(s: ClientSettings<'_>) -> Result<reqwest::Client, ProxyConfigError> {
     let redirects = reqwest::redirect::Policy::custom(|attempt| {
-        let previous = attempt.previous();
-        if previous.len() >= 10 {
-            return attempt.error("stopped after 10 redirects");
+        match refuse_redirect(attempt.previous(), attempt.url()) {
+            Some(msg) => attempt.error(msg),
+            None => attempt.follow(),
         }
-        let started_secure = previous.first().is_some_and(|u| u.scheme() == "https");
-        if started_secure && attempt.url().scheme() != "https" {
-            let from = previous
-                .last()
-                .map(|u| redact(u.as_str()))
-                .unwrap_or_default();
-            let msg = format!(
-                "redirected from secure URL {from} to insecure URL {}",
-                redact(attempt.url().as_str())
-            );
-            return attempt.error(msg);
-        }
-        attempt.follow()
     });
     let mut builder = reqwest::Client::builder()
         .connect_timeout(s.connect_timeout)
@@ -107,6 +94,28 @@ pub(crate) fn build_client(s: ClientSettings<'_>) -> Result<reqwest::Client, Pro
     builder
         .build()
         .map_err(|e| ProxyConfigError::Client(describe(&e)))
+}
+
+/// Why a redirect to `next` must not be followed, given the URLs requested
+/// so far (the first is the original request): Go's `checkRedirect` stops
+/// after 10 requests, and `securityPreservingHTTPClient` refuses to leave
+/// https.
+fn refuse_redirect(previous: &[Url], next: &Url) -> Option<String> {
+    if previous.len() >= 10 {
+        return Some("stopped after 10 redirects".into());
+    }
+    let started_secure = previous.first().is_some_and(|u| u.scheme() == "https");
+    if started_secure && next.scheme() != "https" {
+        let from = previous
+            .last()
+            .map(|u| redact(u.as_str()))
+            .unwrap_or_default();
+        return Some(format!(
+            "redirected from secure URL {from} to insecure URL {}",
+            redact(next.as_str())
+        ));
+    }
+    None
 }
 
 /// Reads every CA bundle; a file that cannot be read or holds no
@@ -355,5 +364,52 @@ impl WithoutUrlRef for reqwest::Error {
             Some(i) => full[..i].to_string(),
             None => full,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(list: &[&str]) -> Vec<Url> {
+        list.iter().map(|u| Url::parse(u).unwrap()).collect()
+    }
+
+    #[test]
+    fn redirects_never_leave_https() {
+        let prev = urls(&["https://p.example/a", "https://cdn.example/b"]);
+        let next = Url::parse("http://cdn.example/c").unwrap();
+        assert_eq!(
+            refuse_redirect(&prev, &next).unwrap(),
+            "redirected from secure URL https://cdn.example/b to insecure URL http://cdn.example/c"
+        );
+        assert!(refuse_redirect(&prev, &Url::parse("https://x.example/").unwrap()).is_none());
+        // Starting on http, anything goes (Go checks the original request).
+        let prev = urls(&["http://p.example/a"]);
+        assert!(refuse_redirect(&prev, &Url::parse("http://q.example/").unwrap()).is_none());
+        assert!(refuse_redirect(&prev, &Url::parse("https://q.example/").unwrap()).is_none());
+    }
+
+    #[test]
+    fn at_most_ten_requests() {
+        let nine: Vec<Url> = (0..9)
+            .map(|i| Url::parse(&format!("http://h/{i}")).unwrap())
+            .collect();
+        let next = Url::parse("http://h/next").unwrap();
+        assert!(refuse_redirect(&nine, &next).is_none());
+        let ten: Vec<Url> = (0..10)
+            .map(|i| Url::parse(&format!("http://h/{i}")).unwrap())
+            .collect();
+        assert_eq!(
+            refuse_redirect(&ten, &next).unwrap(),
+            "stopped after 10 redirects"
+        );
+    }
+
+    #[test]
+    fn redirect_messages_are_redacted() {
+        let prev = urls(&["https://u:pw@p.example/a"]);
+        let msg = refuse_redirect(&prev, &Url::parse("http://u:pw@q.example/").unwrap()).unwrap();
+        assert!(!msg.contains(":pw@") && msg.contains("xxxxx@"), "{msg}");
     }
 }
