@@ -73,6 +73,9 @@ impl Cause {
             | Cause::Timeout(_)
             | Cause::Body(_)
             | Cause::Truncated { .. } => true,
+            // A handshake cut short may be a flaky middlebox; a rejected
+            // certificate will not fix itself.
+            Cause::Tls(e) => !e.to_ascii_lowercase().contains("certificate"),
             _ => false,
         }
     }
@@ -98,6 +101,7 @@ impl fmt::Display for Cause {
             Cause::Dns(e) => write!(f, "DNS lookup failed: {e}"),
             Cause::Connect(e) => write!(f, "cannot connect: {e}"),
             Cause::Tls(e) => write!(f, "TLS handshake failed: {e}"),
+            Cause::Timeout(e) if e.is_empty() => f.write_str("timed out waiting for the server"),
             Cause::Timeout(e) => write!(f, "timed out: {e}"),
             Cause::Body(e) => write!(f, "connection broke while reading the response: {e}"),
             Cause::Truncated { got, want } => write!(
@@ -421,6 +425,7 @@ mod tests {
             }
             .is_transient()
         );
-        assert!(!Cause::Tls("bad cert".into()).is_transient());
+        assert!(!Cause::Tls("invalid peer certificate: UnknownIssuer".into()).is_transient());
+        assert!(Cause::Tls("tls handshake eof".into()).is_transient());
     }
 }

@@ -73,23 +73,10 @@ pub(crate) struct ClientSettings<'a> {
 /// Builds the one reqwest client all requests share.
 pub(crate) fn build_client(s: ClientSettings<'_>) -> Result<reqwest::Client, ProxyConfigError> {
     let redirects = reqwest::redirect::Policy::custom(|attempt| {
-        let previous = attempt.previous();
-        if previous.len() >= 10 {
-            return attempt.error("stopped after 10 redirects");
+        match refuse_redirect(attempt.previous(), attempt.url()) {
+            Some(msg) => attempt.error(msg),
+            None => attempt.follow(),
         }
-        let started_secure = previous.first().is_some_and(|u| u.scheme() == "https");
-        if started_secure && attempt.url().scheme() != "https" {
-            let from = previous
-                .last()
-                .map(|u| redact(u.as_str()))
-                .unwrap_or_default();
-            let msg = format!(
-                "redirected from secure URL {from} to insecure URL {}",
-                redact(attempt.url().as_str())
-            );
-            return attempt.error(msg);
-        }
-        attempt.follow()
     });
     let mut builder = reqwest::Client::builder()
         .connect_timeout(s.connect_timeout)
@@ -106,7 +93,29 @@ pub(crate) fn build_client(s: ClientSettings<'_>) -> Result<reqwest::Client, Pro
     };
     builder
         .build()
-        .map_err(|e| ProxyConfigError::Client(error_chain(&e)))
+        .map_err(|e| ProxyConfigError::Client(describe(&e)))
+}
+
+/// Why a redirect to `next` must not be followed, given the URLs requested
+/// so far (the first is the original request): Go's `checkRedirect` stops
+/// after 10 requests, and `securityPreservingHTTPClient` refuses to leave
+/// https.
+fn refuse_redirect(previous: &[Url], next: &Url) -> Option<String> {
+    if previous.len() >= 10 {
+        return Some("stopped after 10 redirects".into());
+    }
+    let started_secure = previous.first().is_some_and(|u| u.scheme() == "https");
+    if started_secure && next.scheme() != "https" {
+        let from = previous
+            .last()
+            .map(|u| redact(u.as_str()))
+            .unwrap_or_default();
+        return Some(format!(
+            "redirected from secure URL {from} to insecure URL {}",
+            redact(next.as_str())
+        ));
+    }
+    None
 }
 
 /// Reads every CA bundle; a file that cannot be read or holds no
@@ -122,7 +131,7 @@ pub(crate) fn load_certs(
         };
         let pem = crate::fsutil::read(path).map_err(|e| bad(e.source.to_string()))?;
         let found = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| bad(format!("not a PEM certificate bundle: {}", error_chain(&e))))?;
+            .map_err(|e| bad(format!("not a PEM certificate bundle: {}", describe(&e))))?;
         if found.is_empty() {
             return Err(bad("no PEM certificates in the file".into()));
         }
@@ -267,12 +276,12 @@ async fn status_failure(mut resp: reqwest::Response) -> Failed {
 
 /// Classifies a reqwest error by what went wrong.
 fn classify(e: &reqwest::Error) -> Cause {
-    let text = error_chain(e);
+    let text = describe(e);
     let lower = text.to_ascii_lowercase();
     if e.is_redirect() {
         Cause::Redirect(text)
     } else if e.is_timeout() {
-        Cause::Timeout(text)
+        Cause::Timeout(error_chain(e))
     } else if e.is_dns() {
         Cause::Dns(text)
     } else if [
@@ -303,17 +312,45 @@ pub(crate) fn error_chain(e: &reqwest::Error) -> String {
     let mut source = e.source();
     while let Some(s) = source {
         let msg = s.to_string();
-        let useless = msg.starts_with("client error (") || msg.is_empty();
+        // A source's message may embed its own sources ("a: b"); keep only
+        // the part not repeated below.
+        let msg = match s.source().map(|inner| inner.to_string()) {
+            Some(inner) if !inner.is_empty() && msg.ends_with(&inner) => msg
+                [..msg.len() - inner.len()]
+                .trim_end_matches([':', ' '])
+                .to_string(),
+            _ => msg,
+        };
+        // Wrappers that add nothing: hyper's "client error (Connect)",
+        // reqwest's nested kind lines, the resolver's own prefixes.
+        let useless = msg.is_empty()
+            || msg.starts_with("client error (")
+            || [
+                "request or response body error",
+                "error sending request",
+                "error decoding response body",
+                "dns error",
+                "error resolving DNS",
+                "operation timed out",
+            ]
+            .contains(&msg.as_str());
         if !useless && parts.last() != Some(&msg) {
             parts.push(msg);
         }
         source = s.source();
     }
-    if parts.is_empty() {
-        // Kind only: "error sending request", "builder error", ...
-        parts.push(e.without_url_ref());
-    }
     redact(&parts.join(": "))
+}
+
+/// [`error_chain`], or reqwest's kind line ("error sending request", …)
+/// when the chain says nothing more.
+pub(crate) fn describe(e: &reqwest::Error) -> String {
+    let chain = error_chain(e);
+    if chain.is_empty() {
+        e.without_url_ref()
+    } else {
+        chain
+    }
 }
 
 trait WithoutUrlRef {
@@ -327,5 +364,52 @@ impl WithoutUrlRef for reqwest::Error {
             Some(i) => full[..i].to_string(),
             None => full,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(list: &[&str]) -> Vec<Url> {
+        list.iter().map(|u| Url::parse(u).unwrap()).collect()
+    }
+
+    #[test]
+    fn redirects_never_leave_https() {
+        let prev = urls(&["https://p.example/a", "https://cdn.example/b"]);
+        let next = Url::parse("http://cdn.example/c").unwrap();
+        assert_eq!(
+            refuse_redirect(&prev, &next).unwrap(),
+            "redirected from secure URL https://cdn.example/b to insecure URL http://cdn.example/c"
+        );
+        assert!(refuse_redirect(&prev, &Url::parse("https://x.example/").unwrap()).is_none());
+        // Starting on http, anything goes (Go checks the original request).
+        let prev = urls(&["http://p.example/a"]);
+        assert!(refuse_redirect(&prev, &Url::parse("http://q.example/").unwrap()).is_none());
+        assert!(refuse_redirect(&prev, &Url::parse("https://q.example/").unwrap()).is_none());
+    }
+
+    #[test]
+    fn at_most_ten_requests() {
+        let nine: Vec<Url> = (0..9)
+            .map(|i| Url::parse(&format!("http://h/{i}")).unwrap())
+            .collect();
+        let next = Url::parse("http://h/next").unwrap();
+        assert!(refuse_redirect(&nine, &next).is_none());
+        let ten: Vec<Url> = (0..10)
+            .map(|i| Url::parse(&format!("http://h/{i}")).unwrap())
+            .collect();
+        assert_eq!(
+            refuse_redirect(&ten, &next).unwrap(),
+            "stopped after 10 redirects"
+        );
+    }
+
+    #[test]
+    fn redirect_messages_are_redacted() {
+        let prev = urls(&["https://u:pw@p.example/a"]);
+        let msg = refuse_redirect(&prev, &Url::parse("http://u:pw@q.example/").unwrap()).unwrap();
+        assert!(!msg.contains(":pw@") && msg.contains("xxxxx@"), "{msg}");
     }
 }

@@ -12,8 +12,8 @@
 //!
 //! reqwest's own environment handling differs (it proxies loopback, and
 //! also reads OS settings on macOS/Windows), so modsnap installs this logic
-//! as a custom proxy instead. The values come from [`ProxyConfig`]
-//! (super::ProxyConfig): this module reads no environment variables. The
+//! as a custom proxy instead. The values come from
+//! [`ProxyConfig`](super::ProxyConfig): this module reads no environment variables. The
 //! CGI guard (`REQUEST_METHOD`) is the CLI's business. Non-ASCII host names
 //! are compared as given (Go converts them to punycode first).
 

@@ -9,12 +9,12 @@
 //! through to the next entry only on "not found" (HTTP 404/410, a missing
 //! `file://` file), `|` on any error, `off` and `direct` end the list, and
 //! GONOPROXY/GOPRIVATE matches go `direct` before any proxy is asked
-//! ([`list`]). Bodies are streamed into the caller's file while being
+//! (`list.rs`). Bodies are streamed into the caller's file while being
 //! hashed; nothing is held in memory.
 //!
 //! On top of Go's behaviour modsnap retries transient failures (connect
 //! errors, timeouts, broken or short bodies, 5xx, 429) with jittered
-//! exponential backoff ([`retry`]); the go command does not retry.
+//! exponential backoff (`retry.rs`); the go command does not retry.
 //!
 //! Deliberately not done here:
 //! - `direct` (version-control) fetching: a module routed there fails with an
@@ -443,11 +443,11 @@ impl Client {
                 auth,
             } => {
                 let url = artifact_url(base_url, target).map_err(|cause| Outcome::Proxy {
-                    url: redact(base_url.as_str()),
+                    url: shown_url(base_url, auth.is_some()),
                     cause,
                     retries: 0,
                 })?;
-                let shown = redact(url.as_str());
+                let shown = shown_url(&url, auth.is_some());
                 let auth =
                     self.credentials(&url, auth.as_ref())
                         .map_err(|cause| Outcome::Proxy {
@@ -507,6 +507,16 @@ impl Client {
             .strip_prefix("https://")
             .unwrap_or(url.as_str());
         Ok(self.inner.netrc.lookup(key).map(|(l, p)| (l, Some(p))))
+    }
+}
+
+/// `url` as shown in messages: userinfo, which is kept apart from the URL,
+/// appears as the redaction mask so the reader knows credentials were set.
+fn shown_url(url: &Url, has_userinfo: bool) -> String {
+    let s = redact(url.as_str());
+    match (has_userinfo, s.split_once("://")) {
+        (true, Some((scheme, rest))) => format!("{scheme}://{}@{rest}", redact::MASK),
+        _ => s,
     }
 }
 
@@ -572,6 +582,55 @@ mod tests {
             artifact_url(&base, &t).unwrap().as_str(),
             "http://127.0.0.1:8080/example.com/%21upper/@v/v1.0.0.mod"
         );
+    }
+
+    #[test]
+    fn credentials_only_over_https() {
+        let dir = tempfile::tempdir().unwrap();
+        let netrc = dir.path().join("netrc");
+        std::fs::write(
+            &netrc,
+            "machine p.example login alice password s3cret\nmachine q.example:8443 login bob password pw2\n",
+        )
+        .unwrap();
+        let c = Client::new(ProxyConfig {
+            netrc: Some(netrc),
+            goproxy: "https://p.example".into(),
+            ..ProxyConfig::default()
+        })
+        .unwrap();
+        let url = |s: &str| Url::parse(s).unwrap();
+        assert_eq!(
+            c.credentials(&url("https://p.example/m/@v/list"), None)
+                .unwrap(),
+            Some(("alice", Some("s3cret")))
+        );
+        assert_eq!(
+            c.credentials(&url("http://p.example/m/@v/list"), None)
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            c.credentials(&url("https://q.example:8443/m/@v/list"), None)
+                .unwrap(),
+            Some(("bob", Some("pw2")))
+        );
+        assert_eq!(
+            c.credentials(&url("https://q.example/m/@v/list"), None)
+                .unwrap(),
+            None
+        );
+        // Userinfo in the GOPROXY entry wins over .netrc; over http it is refused.
+        let info = ("carol".to_string(), Some("pw3".to_string()));
+        assert_eq!(
+            c.credentials(&url("https://p.example/x"), Some(&info))
+                .unwrap(),
+            Some(("carol", Some("pw3")))
+        );
+        assert!(matches!(
+            c.credentials(&url("http://p.example/x"), Some(&info)),
+            Err(Cause::InsecureCredentials)
+        ));
     }
 
     #[test]

@@ -5,9 +5,10 @@
 //! as whitespace-separated *pairs* on each line; `machine` starts an entry,
 //! `login` and `password` fill it, and it is recorded as soon as all three
 //! are set; a `macdef` skips lines up to the next empty line; a `default`
-//! token that ends a line stops the parse (a `default login x password y`
-//! line is read as pairs and never yields credentials, since it has no
-//! `machine`). When a machine appears twice the first entry wins.
+//! token stops the parse only when it falls on a key position at the end
+//! of its line (a `default login x password y` line is read as pairs, yields
+//! nothing, and the machines after it still count). When a machine appears
+//! twice the first entry wins.
 //!
 //! Lookup walks up the request URL without its scheme (`host[:port]/path…`)
 //! until a `machine` name matches, so a proxy on a non-default port needs
@@ -168,6 +169,17 @@ password too-late-in-file
                 ("hasmacro.too", "user4", "pwd4"),
             ]
         );
+    }
+
+    #[test]
+    fn default_stops_only_at_the_end_of_its_line() {
+        // Go reads fields in pairs, so `default login x password y` on one
+        // line is (default, login) (x, password) y: no stop, and later
+        // machines still count.
+        let n = Netrc::parse("default login a password b\nmachine m login l password p\n");
+        assert_eq!(pairs(&n), [("m", "l", "p")]);
+        let n = Netrc::parse("default\nmachine m login l password p\n");
+        assert!(pairs(&n).is_empty());
     }
 
     #[test]

@@ -10,10 +10,10 @@
 //! back in its error).
 
 /// What replaces the userinfo of a URL.
-pub const MASK: &str = "xxxxx";
+pub(crate) const MASK: &str = "xxxxx";
 
 /// `s` with the userinfo of every `scheme://user:pass@host` URL in it
-/// replaced by [`MASK`]; everything else is unchanged.
+/// replaced by `xxxxx`; everything else is unchanged.
 pub fn redact(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;

@@ -13,3 +13,4 @@ mod conformance_module;
 mod conformance_modzip;
 mod hash_differential;
 mod layering;
+mod proxy_client;

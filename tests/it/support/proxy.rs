@@ -203,6 +203,8 @@ pub enum Fault {
     Delay(Duration),
     /// Serve these bytes instead of the file.
     Replace(Vec<u8>),
+    /// Answer `302 Found` with this `Location`.
+    Redirect(String),
 }
 
 /// One request the server received.
@@ -395,6 +397,10 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
             serve(&mut conn, body);
         }
         Some(Fault::Replace(bytes)) => respond(&mut conn, 200, &bytes, None),
+        Some(Fault::Redirect(location)) => {
+            let extra = format!("Location: {location}\r\n");
+            respond(&mut conn, 302, b"", Some(&extra))
+        }
         None => serve(&mut conn, body),
     }
     // Drain anything left so the client sees an orderly close.
@@ -413,6 +419,7 @@ fn respond(conn: &mut TcpStream, code: u16, body: &[u8], extra: Option<&str>) {
     let reason = match code {
         200 => "OK",
         404 => "Not Found",
+        302 => "Found",
         410 => "Gone",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
