@@ -14,6 +14,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Resolve, download, verify and pack a project's module graph into one archive.
+    Snapshot(SnapshotArgs),
     /// Compute the h1: hashes that go.sum records, without `go`.
     Hash {
         #[command(subcommand)]
@@ -56,4 +58,36 @@ pub enum HashCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SnapshotArgs {
+    /// Project directories: each holds a go.mod (with go.sum) or a go.work. Default: `.`.
+    pub dirs: Vec<PathBuf>,
+    /// The archive to write; the extension picks the format: .tar, .tar.gz/.tgz, .tar.zst, .zip.
+    #[arg(short, long, default_value = "modsnap.tar")]
+    pub output: PathBuf,
+    /// Resolve the graph and print what would be fetched and how big, without writing.
+    #[arg(long, alias = "plan")]
+    pub dry_run: bool,
+    /// Concurrent downloads.
+    #[arg(short, long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Print a machine-readable JSON summary on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// modsnap's download cache [default: $XDG_CACHE_HOME/modsnap or ~/.cache/modsnap].
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "MODSNAP_CACHE",
+        hide_env_values = true
+    )]
+    pub cache_dir: Option<PathBuf>,
+    /// Do not reuse artifacts from the go command's module cache ($GOMODCACHE).
+    #[arg(long)]
+    pub no_gomodcache: bool,
+    /// No progress bar and no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
 }

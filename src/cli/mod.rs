@@ -4,6 +4,8 @@
 
 mod args;
 mod exit;
+mod progress;
+mod snapshot;
 
 use std::io::Write;
 
@@ -34,6 +36,7 @@ pub fn main() -> std::process::ExitCode {
 fn run(cli: Cli) -> ExitStatus {
     match cli.command {
         Command::Hash { command } => run_hash(command),
+        Command::Snapshot(args) => snapshot::run(args),
     }
 }
 
@@ -91,5 +94,27 @@ fn print_stdout(line: &str) -> ExitStatus {
 
 /// Prints an error as one line on stderr.
 fn print_error(e: &dyn std::error::Error) {
-    let _ = writeln!(std::io::stderr(), "modsnap: error: {e}");
+    let line = e.to_string().replace('\n', " ");
+    let _ = writeln!(std::io::stderr(), "modsnap: error: {line}");
+}
+
+/// Prints a log line on stderr.
+fn print_info(line: &str) {
+    let _ = writeln!(std::io::stderr(), "modsnap: {line}");
+}
+
+/// `1.2 MiB`-style sizes for humans.
+pub(crate) fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }

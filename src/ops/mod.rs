@@ -2,4 +2,7 @@
 //! options struct, does the work through the Go-concept modules, and returns
 //! data; the CLI decides what to print and which exit code that means.
 
+pub mod fetch;
 pub mod hash;
+pub mod project;
+pub mod snapshot;

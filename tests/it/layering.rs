@@ -26,8 +26,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "ops",
         &[
-            "archive", "dirhash", "fsutil", "gosum", "graph", "modfile", "module", "modzip", "semver", "ops",
-            "proxy",
+            "archive", "dirhash", "fsutil", "gosum", "graph", "modfile", "module", "modzip",
+            "semver", "ops", "proxy",
         ],
     ),
     // L4: the command line.

@@ -14,3 +14,4 @@ mod conformance_modzip;
 mod hash_differential;
 mod layering;
 mod proxy_client;
+mod snapshot;

@@ -210,6 +210,8 @@ pub enum Fault {
 /// One request the server received.
 #[derive(Debug, Clone)]
 pub struct Request {
+    /// The HTTP method.
+    pub method: String,
     /// The percent-decoded path.
     pub path: String,
     /// The raw path as sent on the wire.
@@ -340,6 +342,11 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
             }
         }
     }
+    let method = request_line
+        .split_whitespace()
+        .next()
+        .unwrap_or("GET")
+        .to_string();
     let raw = request_line
         .split_whitespace()
         .nth(1)
@@ -349,6 +356,7 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
     let fault = {
         let Ok(mut s) = state.lock() else { return };
         s.log.push(Request {
+            method: method.clone(),
             path: path.clone(),
             raw_path: raw.clone(),
             headers,
@@ -365,6 +373,23 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
     };
     let file = root.join(path.trim_start_matches('/'));
     let body = std::fs::read(&file).ok().filter(|_| !path.contains(".."));
+    if method == "HEAD" {
+        match body {
+            Some(b) => {
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    b.len()
+                );
+                let _ = conn.write_all(head.as_bytes());
+            }
+            None => {
+                let _ = conn.write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+        }
+        return;
+    }
     match fault {
         Some(Fault::Status {
             code,

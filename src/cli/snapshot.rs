@@ -1,0 +1,174 @@
+//! `modsnap snapshot`: flags and environment → [`SnapshotOptions`], then
+//! the summary.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::args::SnapshotArgs;
+use super::progress::Bar;
+use super::{ExitStatus, human_bytes, print_error, print_info, print_stdout};
+use crate::env::GoEnv;
+use crate::ops::snapshot::{self, SnapshotOptions};
+use crate::proxy::ProxyConfig;
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn home() -> Option<PathBuf> {
+    var("HOME").map(PathBuf::from)
+}
+
+/// The network settings, from the go env and the process environment.
+pub(crate) fn proxy_config(env: &GoEnv) -> ProxyConfig {
+    let mut ca_files = Vec::new();
+    if let Some(f) = var("SSL_CERT_FILE") {
+        ca_files.push(PathBuf::from(f));
+    }
+    if let Some(dirs) = var("SSL_CERT_DIR") {
+        for dir in std::env::split_paths(&dirs) {
+            if let Ok(rd) = std::fs::read_dir(&dir) {
+                let mut files: Vec<PathBuf> = rd
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.is_file())
+                    .collect();
+                files.sort();
+                ca_files.extend(files);
+            }
+        }
+    }
+    let either = |upper: &str, lower: &str| var(upper).or_else(|| var(lower));
+    let netrc = var("NETRC")
+        .map(PathBuf::from)
+        .or_else(|| home().map(|h| h.join(".netrc")));
+    ProxyConfig {
+        goproxy: env.goproxy().to_string(),
+        gonoproxy: env.gonoproxy().to_string(),
+        goinsecure: env.goinsecure().to_string(),
+        netrc,
+        http_proxy: either("HTTP_PROXY", "http_proxy").filter(|_| var("REQUEST_METHOD").is_none()),
+        https_proxy: either("HTTPS_PROXY", "https_proxy"),
+        no_proxy: either("NO_PROXY", "no_proxy"),
+        ca_files,
+        connect_timeout: Duration::from_secs(30),
+        read_timeout: Duration::from_secs(60),
+        user_agent: format!("modsnap/{}", env!("CARGO_PKG_VERSION")),
+        ..ProxyConfig::default()
+    }
+}
+
+/// modsnap's cache: `$XDG_CACHE_HOME/modsnap`, else `~/.cache/modsnap`.
+fn default_cache_dir() -> PathBuf {
+    var("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| home().map(|h| h.join(".cache")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("modsnap")
+}
+
+pub(crate) fn run(args: SnapshotArgs) -> ExitStatus {
+    let mtime = match var("SOURCE_DATE_EPOCH").map(|v| v.parse::<u64>()) {
+        None => 0,
+        Some(Ok(t)) => t,
+        Some(Err(_)) => {
+            print_info("error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970");
+            return ExitStatus::Usage;
+        }
+    };
+    if crate::archive::Format::from_path(&args.output).is_none() {
+        print_info(&format!(
+            "error: `{}`: unknown archive format; use a name ending in .tar, .tar.gz, .tgz, .tar.zst or .zip",
+            args.output.display()
+        ));
+        return ExitStatus::Usage;
+    }
+    let env = GoEnv::from_process();
+    let dirs = if args.dirs.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.dirs.clone()
+    };
+    let opts = SnapshotOptions {
+        dirs,
+        output: args.output.clone(),
+        dry_run: args.dry_run,
+        jobs: usize::from(args.jobs),
+        proxy: proxy_config(&env),
+        cache_dir: args.cache_dir.clone().unwrap_or_else(default_cache_dir),
+        gomodcache: if args.no_gomodcache {
+            None
+        } else {
+            env.gomodcache(home().as_deref())
+        },
+        mtime,
+    };
+    let bar = Arc::new(Bar::new(args.quiet));
+    let result = snapshot::snapshot(&opts, bar.clone());
+    bar.finish();
+    match result {
+        Ok(report) => {
+            if args.json {
+                return print_stdout(&serde_json::to_string_pretty(&report).unwrap_or_default());
+            }
+            if args.dry_run {
+                let mut out = String::new();
+                for p in &report.plan {
+                    let mut what = Vec::new();
+                    if p.info {
+                        what.push("info".to_string());
+                    }
+                    if p.mod_h1.is_some() {
+                        what.push("mod".to_string());
+                    }
+                    if p.zip_h1.is_some() {
+                        what.push(match p.zip_size {
+                            Some(n) => format!("zip ({})", human_bytes(n)),
+                            None => "zip".to_string(),
+                        });
+                    }
+                    out.push_str(&format!("{} {} {}\n", p.path, p.version, what.join(" ")));
+                }
+                out.push_str(&format!(
+                    "{} modules, {} files, {} of zips\n",
+                    report.modules,
+                    report.files,
+                    human_bytes(report.bytes)
+                ));
+                return print_stdout(out.trim_end());
+            }
+            for w in &report.warnings {
+                print_info(&format!("warning: {w}"));
+            }
+            if !args.quiet {
+                print_info(&format!(
+                    "snapshot: {} modules, {} files, {} in {:.1}s ({} cache hits, {} downloads, {} downloaded) -> {} ({})",
+                    report.modules,
+                    report.files,
+                    human_bytes(report.bytes),
+                    report.seconds,
+                    report.cache_hits,
+                    report.downloads,
+                    human_bytes(report.downloaded_bytes),
+                    args.output.display(),
+                    human_bytes(report.archive_bytes),
+                ));
+                for t in &report.toolchains {
+                    print_info(&format!(
+                        "note: the project asks for toolchain {t}; toolchains are not captured yet, so the air-gapped machine needs that Go installed (or GOTOOLCHAIN=local)"
+                    ));
+                }
+            }
+            ExitStatus::Ok
+        }
+        Err(e) => {
+            print_error(&e);
+            if e.is_verification_failure() {
+                ExitStatus::VerifyFailed
+            } else {
+                ExitStatus::Error
+            }
+        }
+    }
+}

@@ -1,0 +1,522 @@
+//! The module graph: which go.mod files the go command reads, and which
+//! module versions minimal version selection picks
+//! (<https://go.dev/ref/mod#minimal-version-selection>,
+//! <https://go.dev/ref/mod#graph-pruning>; cmd/go/internal/modload
+//! `readModGraph`, `goModSummary`).
+//!
+//! The loader is sans-IO: it says which go.mod files it needs next
+//! ([`GraphLoader::pending`]), the caller fetches them (concurrently, from a
+//! proxy, a cache or an archive) and hands the bytes back
+//! ([`GraphLoader::provide`]), until nothing is pending. It loads the graph
+//! the way `go list -m all` does — the *full* module graph, not the lazy
+//! subset a `go build` may get away with — so everything any offline go
+//! command reads is covered:
+//!
+//! - The roots are the main modules' requirements. With a pruned main module
+//!   (go ≥ 1.17) each root's go.mod is read, and a requirement's go.mod is
+//!   read only when the module requiring it is itself unpruned (go < 1.17 or
+//!   no go line), in which case its whole closure is read unpruned. An
+//!   unpruned main module reads every reachable go.mod.
+//! - In a workspace, the main modules' requirements are read one level
+//!   deeper, and modules whose selected version is higher than the version
+//!   required are re-read at the selected version until nothing changes.
+//! - `replace` (from go.work, then the main module: exact version first, then
+//!   the wildcard) decides whose go.mod is read: a module replacement's
+//!   go.mod is fetched under the replacement's path and version; a directory
+//!   replacement's go.mod comes from disk and needs no go.sum line.
+//! - `exclude` in the main module(s) drops requirements on excluded versions
+//!   found in dependencies' go.mod files.
+//! - Dependencies' go.mod files are parsed in lax mode; the `go` and
+//!   `toolchain` pseudo-requirements are not modules and are ignored.
+//!
+//! Not here: fetching ([`crate::ops`] does it), package loading (which
+//! modules provide imported packages), retractions and deprecations (only
+//! queries consult them), and toolchain switching.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use crate::modfile::{self, ModFile, Replace};
+use crate::module::ModVersion;
+use crate::semver;
+
+/// A module version whose go.mod the loader needs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GoModSource {
+    /// Fetch `<path>/@v/<version>.mod` (after replacement).
+    Module(ModVersion),
+    /// Read `<dir>/go.mod` from disk: a directory replacement, relative to
+    /// the directory of the file that declared it.
+    Dir(String),
+}
+
+/// Why the graph cannot be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GraphError {
+    /// A dependency's go.mod does not parse.
+    #[error("{module}: parsing go.mod: {message}")]
+    Parse {
+        /// The module (as required, `path@version`).
+        module: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// A fetched go.mod has no module line.
+    #[error("{module}: parsing go.mod: missing module line")]
+    MissingModuleLine {
+        /// The module whose go.mod was fetched.
+        module: String,
+    },
+    /// A fetched go.mod declares another path.
+    #[error(
+        "{module}: parsing go.mod: module declares its path as: {declared} but was required as: {required}"
+    )]
+    PathMismatch {
+        /// The module whose go.mod was fetched.
+        module: String,
+        /// The path its module line declares.
+        declared: String,
+        /// The path it was required as.
+        required: String,
+    },
+    /// Two workspace modules replace the same module differently.
+    #[error(
+        "conflicting replacements for {module}: {a} and {b}; hint: add a replace directive to go.work to choose one"
+    )]
+    ConflictingReplacements {
+        /// The replaced module.
+        module: String,
+        /// One replacement.
+        a: String,
+        /// The other.
+        b: String,
+    },
+}
+
+/// A main module: its path, parsed go.mod and the directory it lives in.
+#[derive(Debug, Clone)]
+pub struct MainModule {
+    /// Its module path.
+    pub path: String,
+    /// Its go.mod, parsed strictly.
+    pub file: ModFile,
+    /// Its directory, relative paths in its `replace` lines are relative to it.
+    pub dir: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Pruning {
+    Pruned,
+    Unpruned,
+    Workspace,
+}
+
+#[derive(Debug, Clone)]
+struct Summary {
+    require: Vec<ModVersion>,
+    pruning: Pruning,
+}
+
+/// The loaded graph.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    /// Every module version that appears in the graph (selected or not),
+    /// with the versions it requires when its go.mod was read.
+    pub nodes: BTreeMap<ModVersion, Option<Vec<ModVersion>>>,
+    /// The selected version of every module path (the build list), main
+    /// modules excluded.
+    pub selected: BTreeMap<String, String>,
+    /// Every go.mod fetched from a proxy, under the replacement's identity
+    /// (what go.sum's `/go.mod` lines must cover).
+    pub go_mods_read: BTreeSet<ModVersion>,
+    /// Go.mod files read from disk (directory replacements).
+    pub dirs_read: BTreeSet<String>,
+    /// For each selected module with a replacement, what replaces it.
+    pub replaced: BTreeMap<ModVersion, GoModSource>,
+}
+
+impl Graph {
+    /// The build list: every selected module version (main modules
+    /// excluded), sorted by path.
+    pub fn build_list(&self) -> Vec<ModVersion> {
+        self.selected
+            .iter()
+            .map(|(p, v)| ModVersion {
+                path: p.clone(),
+                version: v.clone(),
+            })
+            .collect()
+    }
+
+    /// What provides `m`'s code: itself, or its replacement.
+    pub fn actual(&self, m: &ModVersion) -> GoModSource {
+        self.replaced
+            .get(m)
+            .cloned()
+            .unwrap_or_else(|| GoModSource::Module(m.clone()))
+    }
+}
+
+/// Loads a module graph from go.mod files supplied by the caller.
+pub struct GraphLoader {
+    mains: Vec<MainModule>,
+    main_paths: BTreeSet<String>,
+    workspace: bool,
+    /// Replacements, keyed by (path, version-or-empty), with the directory
+    /// relative paths are resolved against.
+    replace: BTreeMap<(String, String), (ModVersion, String)>,
+    exclude: BTreeSet<ModVersion>,
+    /// (module, pruning) pairs enqueued, to stop cycles.
+    enqueued: BTreeSet<(ModVersion, Pruning)>,
+    /// Enqueued keys waiting for their summary.
+    waiting: BTreeMap<ModVersion, Vec<Pruning>>,
+    /// Summaries loaded so far.
+    summaries: BTreeMap<ModVersion, Summary>,
+    /// Sources requested and not yet provided.
+    requested: BTreeMap<GoModSource, Vec<ModVersion>>,
+    /// Sources to hand out on the next `pending` call.
+    queue: VecDeque<GoModSource>,
+    graph: Graph,
+    /// Workspace fix-point state.
+    ws_seen: BTreeSet<ModVersion>,
+    ws_paths: BTreeSet<String>,
+    errors: Vec<GraphError>,
+}
+
+fn go_version_at_least(v: &str, major: u64, minor: u64) -> bool {
+    let mut parts = v.split(|c: char| !c.is_ascii_digit());
+    let a = parts
+        .next()
+        .and_then(|x| x.parse::<u64>().ok())
+        .unwrap_or(0);
+    let b = parts
+        .next()
+        .and_then(|x| x.parse::<u64>().ok())
+        .unwrap_or(0);
+    (a, b) >= (major, minor)
+}
+
+fn pruning_of(file: &ModFile) -> Pruning {
+    match &file.go {
+        Some(g) if go_version_at_least(&g.version, 1, 17) => Pruning::Pruned,
+        _ => Pruning::Unpruned,
+    }
+}
+
+impl GraphLoader {
+    /// A loader for one main module, or for the `use`d modules of a
+    /// workspace (`workspace_replace` are go.work's replacements, relative
+    /// to `workspace_dir`).
+    pub fn new(
+        mains: Vec<MainModule>,
+        workspace: Option<(&[Replace], &str)>,
+    ) -> Result<GraphLoader, GraphError> {
+        let mut replace: BTreeMap<(String, String), (ModVersion, String)> = BTreeMap::new();
+        let mut exclude = BTreeSet::new();
+        for m in &mains {
+            for r in &m.file.replace {
+                let key = (r.old.path.clone(), r.old.version.clone());
+                let val = (r.new.clone(), m.dir.clone());
+                if let Some(prev) = replace.get(&key)
+                    && prev.0 != val.0
+                    && workspace.is_some()
+                {
+                    {
+                        let ws_has = workspace
+                            .map(|(w, _)| w.iter().any(|x| x.old.path == r.old.path))
+                            .unwrap_or(false);
+                        if !ws_has {
+                            return Err(GraphError::ConflictingReplacements {
+                                module: r.old.to_string(),
+                                a: prev.0.to_string(),
+                                b: val.0.to_string(),
+                            });
+                        }
+                    }
+                }
+                replace.insert(key, val);
+            }
+            for e in &m.file.exclude {
+                exclude.insert(e.module.clone());
+            }
+        }
+        if let Some((ws, dir)) = workspace {
+            // go.work replacements win over every go.mod's: drop the modules'
+            // replacements of the same paths, then add go.work's.
+            let paths: BTreeSet<&str> = ws.iter().map(|r| r.old.path.as_str()).collect();
+            replace.retain(|(p, _), _| !paths.contains(p.as_str()));
+            for r in ws {
+                replace.insert(
+                    (r.old.path.clone(), r.old.version.clone()),
+                    (r.new.clone(), dir.to_string()),
+                );
+            }
+        }
+        let main_paths = mains.iter().map(|m| m.path.clone()).collect();
+        let mut loader = GraphLoader {
+            mains,
+            main_paths,
+            workspace: workspace.is_some(),
+            replace,
+            exclude,
+            enqueued: BTreeSet::new(),
+            waiting: BTreeMap::new(),
+            summaries: BTreeMap::new(),
+            requested: BTreeMap::new(),
+            queue: VecDeque::new(),
+            graph: Graph::default(),
+            ws_seen: BTreeSet::new(),
+            ws_paths: BTreeSet::new(),
+            errors: Vec::new(),
+        };
+        loader.start();
+        Ok(loader)
+    }
+
+    fn start(&mut self) {
+        let mains = self.mains.clone();
+        if self.workspace {
+            // The roots are every main module's requirements, loaded with
+            // workspace pruning: each root's own requirements are read too
+            // (with the root's pruning), and the root paths seed the
+            // fix-point in `workspace_fixpoint`.
+            for m in &mains {
+                for r in self.filter_requirements(&m.file) {
+                    self.add_node(&r);
+                    if !self.main_paths.contains(&r.path) {
+                        self.ws_paths.insert(r.path.clone());
+                    }
+                    self.enqueue(r, Pruning::Workspace);
+                }
+            }
+        } else if let Some(m) = mains.first() {
+            let pruning = pruning_of(&m.file);
+            for r in self.filter_requirements(&m.file) {
+                self.add_node(&r);
+                self.enqueue(r, pruning);
+            }
+        }
+    }
+
+    fn filter_requirements(&self, file: &ModFile) -> Vec<ModVersion> {
+        file.require
+            .iter()
+            .map(|r| r.module.clone())
+            .filter(|m| m.path != "go" && m.path != "toolchain")
+            .collect()
+    }
+
+    fn add_node(&mut self, m: &ModVersion) {
+        self.graph.nodes.entry(m.clone()).or_insert(None);
+        let sel = self
+            .graph
+            .selected
+            .entry(m.path.clone())
+            .or_insert_with(|| m.version.clone());
+        if semver::compare(&m.version, sel) == std::cmp::Ordering::Greater {
+            *sel = m.version.clone();
+        }
+    }
+
+    /// The replacement for `m`, if any: exact version first, then wildcard.
+    fn replacement(&self, m: &ModVersion) -> Option<&(ModVersion, String)> {
+        self.replace
+            .get(&(m.path.clone(), m.version.clone()))
+            .or_else(|| self.replace.get(&(m.path.clone(), String::new())))
+    }
+
+    fn source_for(&self, m: &ModVersion) -> GoModSource {
+        match self.replacement(m) {
+            Some((new, base)) if new.version.is_empty() => {
+                GoModSource::Dir(join_dir(base, &new.path))
+            }
+            Some((new, _)) => GoModSource::Module(new.clone()),
+            None => GoModSource::Module(m.clone()),
+        }
+    }
+
+    fn enqueue(&mut self, m: ModVersion, pruning: Pruning) {
+        if m.version == "none" {
+            return;
+        }
+        if !self.enqueued.insert((m.clone(), pruning)) {
+            return;
+        }
+        if self.summaries.contains_key(&m) {
+            self.expand(&m, pruning);
+            return;
+        }
+        let first = !self.waiting.contains_key(&m);
+        self.waiting.entry(m.clone()).or_default().push(pruning);
+        if first {
+            let src = self.source_for(&m);
+            let list = self.requested.entry(src.clone()).or_default();
+            if list.is_empty() {
+                self.queue.push_back(src);
+            }
+            list.push(m);
+        }
+    }
+
+    fn expand(&mut self, m: &ModVersion, pruning: Pruning) {
+        let Some(summary) = self.summaries.get(m).cloned() else {
+            return;
+        };
+        let next = if pruning == Pruning::Unpruned {
+            Pruning::Unpruned
+        } else {
+            summary.pruning
+        };
+        for r in summary.require {
+            if pruning != Pruning::Pruned || summary.pruning == Pruning::Unpruned {
+                self.enqueue(r, next);
+            }
+        }
+    }
+
+    /// The go.mod files needed next. Empty when loading is complete.
+    pub fn pending(&mut self) -> Vec<GoModSource> {
+        if self.queue.is_empty() && self.requested.is_empty() && self.workspace {
+            self.workspace_fixpoint();
+        }
+        self.queue.drain(..).collect()
+    }
+
+    fn workspace_fixpoint(&mut self) {
+        let mut needs = BTreeSet::new();
+        for p in self.ws_paths.clone() {
+            let Some(v) = self.graph.selected.get(&p).cloned() else {
+                continue;
+            };
+            let m = ModVersion {
+                path: p,
+                version: v,
+            };
+            if !self.ws_seen.contains(&m) {
+                needs.insert(m);
+                continue;
+            }
+            let Some(Some(reqs)) = self.graph.nodes.get(&m) else {
+                continue;
+            };
+            for r in reqs.clone() {
+                if self.main_paths.contains(&r.path) {
+                    continue;
+                }
+                if let Some(sel) = self.graph.selected.get(&r.path) {
+                    let s = ModVersion {
+                        path: r.path.clone(),
+                        version: sel.clone(),
+                    };
+                    if semver::compare(sel, &r.version) == std::cmp::Ordering::Greater
+                        && !self.ws_seen.contains(&s)
+                    {
+                        needs.insert(s);
+                    }
+                }
+            }
+        }
+        for m in needs {
+            self.ws_seen.insert(m.clone());
+            self.ws_paths.insert(m.path.clone());
+            self.enqueue(m, Pruning::Workspace);
+        }
+    }
+
+    /// Hands over the go.mod bytes for `src`.
+    pub fn provide(&mut self, src: &GoModSource, data: &[u8]) -> Result<(), GraphError> {
+        let Some(waiting_mods) = self.requested.remove(src) else {
+            return Ok(());
+        };
+        match src {
+            GoModSource::Module(actual) => {
+                self.graph.go_mods_read.insert(actual.clone());
+            }
+            GoModSource::Dir(d) => {
+                self.graph.dirs_read.insert(d.clone());
+            }
+        }
+        for m in waiting_mods {
+            let name = format!("{m}");
+            let file = modfile::parse_lax("go.mod", data).map_err(|e| GraphError::Parse {
+                module: name.clone(),
+                message: e.to_string(),
+            })?;
+            if let GoModSource::Module(actual) = src {
+                let declared = file
+                    .module
+                    .as_ref()
+                    .map(|x| x.path.clone())
+                    .unwrap_or_default();
+                if declared.is_empty() {
+                    return Err(GraphError::MissingModuleLine {
+                        module: actual.to_string(),
+                    });
+                }
+                if declared != m.path && declared != actual.path {
+                    return Err(GraphError::PathMismatch {
+                        module: actual.to_string(),
+                        declared,
+                        required: m.path.clone(),
+                    });
+                }
+                if actual != &m {
+                    self.graph.replaced.insert(m.clone(), src.clone());
+                }
+            } else {
+                self.graph.replaced.insert(m.clone(), src.clone());
+            }
+            let require: Vec<ModVersion> = self
+                .filter_requirements(&file)
+                .into_iter()
+                .filter(|r| !self.exclude.contains(r))
+                .collect();
+            for r in &require {
+                self.add_node(r);
+            }
+            self.graph.nodes.insert(m.clone(), Some(require.clone()));
+            self.summaries.insert(
+                m.clone(),
+                Summary {
+                    require,
+                    pruning: pruning_of(&file),
+                },
+            );
+            for pruning in self.waiting.remove(&m).unwrap_or_default() {
+                self.expand(&m, pruning);
+            }
+        }
+        Ok(())
+    }
+
+    /// Records that `src` will not be provided because go.sum lacks its hash;
+    /// the caller reports those together, so this is not an error here.
+    pub fn fail_missing(&mut self, src: &GoModSource) {
+        self.requested.remove(src);
+    }
+
+    /// Records that `src` could not be had; loading goes on, and
+    /// [`GraphLoader::finish`] reports the first such error.
+    pub fn fail(&mut self, src: &GoModSource, err: GraphError) {
+        self.requested.remove(src);
+        self.errors.push(err);
+    }
+
+    /// The loaded graph, once [`GraphLoader::pending`] is empty.
+    pub fn finish(self) -> Result<Graph, GraphError> {
+        if let Some(e) = self.errors.into_iter().next() {
+            return Err(e);
+        }
+        let mut graph = self.graph;
+        for p in &self.main_paths {
+            graph.selected.remove(p);
+        }
+        Ok(graph)
+    }
+}
+
+fn join_dir(base: &str, rel: &str) -> String {
+    if rel.starts_with('/') || base.is_empty() || base == "." {
+        return rel.to_string();
+    }
+    format!("{}/{}", base.trim_end_matches('/'), rel)
+}

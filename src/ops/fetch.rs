@@ -1,0 +1,434 @@
+//! Getting one verified artifact: from modsnap's cache, from the go
+//! command's module cache, or from the GOPROXY — and never trusting any of
+//! them.
+//!
+//! Every `.mod` is checked against its go.sum `/go.mod` line and every `.zip`
+//! against its go.sum zip line and the module zip rules before it is used;
+//! an `.info` must be JSON naming the requested version. Cache hits are
+//! re-verified the same way (a cache is only a place bytes may come from).
+//! A downloaded file lands in modsnap's cache only after it verified, by
+//! rename from a temporary file in the same directory, so a failed or
+//! interrupted run leaves nothing half-written.
+//!
+//! `.info` files are stored in one canonical form, `{"Version":…,"Time":…}`
+//! (what the go command itself writes to its cache), so an archive does not
+//! depend on whether an `.info` came from a proxy or a cache.
+
+// Errors here carry their full context (module, URL, both hashes) by
+// design; they are returned once per run, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Deserialize;
+
+use crate::dirhash;
+use crate::fsutil::FsError;
+use crate::gosum::{GoSum, SumCheck};
+use crate::module::{self, ModVersion};
+use crate::modzip;
+use crate::proxy::{Artifact, Client, FetchError};
+
+/// A verification failure: the bytes are not the ones go.sum (or the
+/// protocol) promises. Always a security matter, never retried.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The computed hash differs from go.sum's.
+    #[error(
+        "verifying {module} {what}: checksum mismatch (SECURITY ERROR): downloaded from {from}: computed {computed}, but {gosum} has {expected}; hint: the module source or your go.sum has been tampered with or corrupted; do not use these bytes"
+    )]
+    HashMismatch {
+        /// `path@version`.
+        module: String,
+        /// `zip` or `go.mod`.
+        what: &'static str,
+        /// Where the bytes came from (redacted URL or cache path).
+        from: String,
+        /// The hash computed over the bytes.
+        computed: String,
+        /// The hash go.sum records.
+        expected: String,
+        /// The go.sum file that records it.
+        gosum: String,
+    },
+    /// The zip breaks the module zip rules.
+    #[error("verifying {module} zip from {from}: {error}")]
+    ZipRules {
+        /// `path@version`.
+        module: String,
+        /// Where the bytes came from.
+        from: String,
+        /// The rule broken.
+        error: modzip::Error,
+    },
+    /// The zip could not be hashed (unreadable, duplicate names, ...).
+    #[error("verifying {module} zip from {from}: {error}")]
+    ZipUnreadable {
+        /// `path@version`.
+        module: String,
+        /// Where the bytes came from.
+        from: String,
+        /// Why.
+        error: dirhash::DirHashError,
+    },
+    /// The `.info` is not JSON or names another version.
+    #[error("verifying {module} .info from {from}: {reason}")]
+    Info {
+        /// `path@version`.
+        module: String,
+        /// Where the bytes came from.
+        from: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Why an artifact could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum ArtifactError {
+    /// Its bytes failed verification.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// No proxy could serve it.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// Local I/O failed.
+    #[error(transparent)]
+    Fs(#[from] FsError),
+    /// A background task died.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Where artifacts come from and go to.
+#[derive(Clone)]
+pub struct Store {
+    /// modsnap's own cache (`<dir>/download/<escaped path>/@v/...`); also
+    /// where fresh downloads are kept.
+    pub cache: PathBuf,
+    /// The go command's module cache download dir
+    /// (`$GOMODCACHE/cache/download`), read only.
+    pub gomodcache: Option<PathBuf>,
+    /// The GOPROXY client; `None` means offline (cache only).
+    pub client: Option<Client>,
+    /// Counters for the summary line.
+    pub stats: Arc<Stats>,
+    /// Called with each chunk of downloaded bytes.
+    pub progress: Arc<dyn Fn(u64) + Send + Sync>,
+}
+
+/// What a run did, for the summary line.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Artifacts served from a cache.
+    pub cache_hits: AtomicU64,
+    /// Artifacts downloaded.
+    pub downloads: AtomicU64,
+    /// Bytes downloaded.
+    pub downloaded_bytes: AtomicU64,
+}
+
+/// A verified artifact on disk.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// The file holding the verified bytes.
+    pub path: PathBuf,
+    /// Its size.
+    pub size: u64,
+    /// Its SHA-256, hex.
+    pub sha256: String,
+    /// For zips and mods: the h1 computed.
+    pub h1: Option<String>,
+}
+
+fn ext(a: Artifact) -> &'static str {
+    match a {
+        Artifact::Info => "info",
+        Artifact::Mod => "mod",
+        Artifact::Zip => "zip",
+        Artifact::List => "list",
+    }
+}
+
+/// The relative file name of an artifact in a GOPROXY tree.
+pub fn tree_name(m: &ModVersion, a: Artifact) -> Result<String, module::ModuleError> {
+    let path = module::escape_path(&m.path)?;
+    if let Artifact::List = a {
+        return Ok(format!("{path}/@v/list"));
+    }
+    let version = module::escape_version(&m.version)?;
+    Ok(format!("{path}/@v/{version}.{}", ext(a)))
+}
+
+impl Store {
+    fn cache_path(&self, rel: &str) -> PathBuf {
+        self.cache.join("download").join(rel)
+    }
+
+    /// Gets the `.mod` of `m`, verified against `gosum` (the caller has
+    /// checked that go.sum has the line).
+    pub async fn go_mod(
+        &self,
+        m: &ModVersion,
+        gosum: &GoSum,
+    ) -> Result<(Verified, Vec<u8>), ArtifactError> {
+        let rel =
+            tree_name(m, Artifact::Mod).map_err(|e| ArtifactError::Internal(e.to_string()))?;
+        let check = |data: &[u8], source: &str| -> Result<String, VerifyError> {
+            let h1 = dirhash::hash_go_mod(data);
+            match gosum.check_go_mod(&m.path, &m.version, &h1) {
+                SumCheck::Match => Ok(h1),
+                SumCheck::Mismatch { expected, file } => Err(VerifyError::HashMismatch {
+                    module: m.to_string(),
+                    what: "go.mod",
+                    from: source.to_string(),
+                    computed: h1,
+                    expected,
+                    gosum: file,
+                }),
+                SumCheck::Missing => Ok(h1),
+            }
+        };
+        for candidate in self.cached_candidates(&rel) {
+            if let Ok(data) = std::fs::read(&candidate) {
+                // A cached file that fails verification is ignored, not fatal:
+                // it is re-fetched and the fresh bytes decide.
+                if let Ok(h1) = check(&data, &candidate.to_string_lossy()) {
+                    self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
+                    return Ok((verified(&candidate, &data, Some(h1)), data));
+                }
+            }
+        }
+        let (tmp, source) = self.download(m, Artifact::Mod, &rel).await?;
+        let data = std::fs::read(tmp.path()).map_err(|e| FsError::new("read", tmp.path(), e))?;
+        let h1 = check(&data, &source)?;
+        let path = self.keep(tmp, &rel)?;
+        Ok((verified(&path, &data, Some(h1)), data))
+    }
+
+    /// Gets the `.zip` of `m`, verified against the module zip rules and its
+    /// go.sum hash `expected` (from `gosum_file`).
+    pub async fn zip(
+        &self,
+        m: &ModVersion,
+        expected: &str,
+        gosum_file: &str,
+    ) -> Result<Verified, ArtifactError> {
+        let rel =
+            tree_name(m, Artifact::Zip).map_err(|e| ArtifactError::Internal(e.to_string()))?;
+        for candidate in self.cached_candidates(&rel) {
+            if candidate.is_file()
+                && let Ok(v) = verify_zip(
+                    m,
+                    &candidate,
+                    expected,
+                    gosum_file,
+                    &candidate.to_string_lossy(),
+                )
+                .await
+            {
+                self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
+                return Ok(v);
+            }
+        }
+        let (tmp, source) = self.download(m, Artifact::Zip, &rel).await?;
+        let v = verify_zip(m, tmp.path(), expected, gosum_file, &source).await?;
+        let path = self.keep(tmp, &rel)?;
+        Ok(Verified { path, ..v })
+    }
+
+    /// Gets the `.info` of `m` in canonical form.
+    pub async fn info(&self, m: &ModVersion) -> Result<Verified, ArtifactError> {
+        let rel =
+            tree_name(m, Artifact::Info).map_err(|e| ArtifactError::Internal(e.to_string()))?;
+        // Our own cache holds canonical .info files; the go command's holds
+        // re-marshalled ones, which canonicalize to the same bytes.
+        for candidate in self.cached_candidates(&rel) {
+            if let Ok(data) = std::fs::read(&candidate)
+                && let Ok(canon) = canonical_info(m, &data, &candidate.to_string_lossy())
+            {
+                self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
+                if canon == data {
+                    return Ok(verified(&candidate, &data, None));
+                }
+                return self.keep_bytes(&rel, &canon);
+            }
+        }
+        let (tmp, source) = self.download(m, Artifact::Info, &rel).await?;
+        let data = std::fs::read(tmp.path()).map_err(|e| FsError::new("read", tmp.path(), e))?;
+        let canon = canonical_info(m, &data, &source)?;
+        self.keep_bytes(&rel, &canon)
+    }
+
+    fn cached_candidates(&self, rel: &str) -> Vec<PathBuf> {
+        let mut out = vec![self.cache_path(rel)];
+        if let Some(gmc) = &self.gomodcache {
+            out.push(gmc.join(rel));
+        }
+        out
+    }
+
+    async fn download(
+        &self,
+        m: &ModVersion,
+        a: Artifact,
+        rel: &str,
+    ) -> Result<(tempfile::NamedTempFile, String), ArtifactError> {
+        let Some(client) = &self.client else {
+            return Err(ArtifactError::Internal(format!(
+                "{m} {}: not in the cache and the network is off",
+                ext(a)
+            )));
+        };
+        let target = self.cache_path(rel);
+        let dir = target.parent().unwrap_or(&self.cache).to_owned();
+        std::fs::create_dir_all(&dir).map_err(|e| FsError::new("create directory", &dir, e))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".partial-")
+            .tempfile_in(&dir)
+            .map_err(|e| FsError::new("create temporary file in", &dir, e))?;
+        let progress = self.progress.clone();
+        let fetched = client
+            .fetch(&m.path, &m.version, a, tmp.path(), &move |n| progress(n))
+            .await?;
+        self.stats.downloads.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .downloaded_bytes
+            .fetch_add(fetched.size, Ordering::Relaxed);
+        let source = format!("{}/{rel}", fetched.proxy.trim_end_matches('/'));
+        Ok((tmp, source))
+    }
+
+    fn keep(&self, tmp: tempfile::NamedTempFile, rel: &str) -> Result<PathBuf, ArtifactError> {
+        let target = self.cache_path(rel);
+        tmp.persist(&target)
+            .map_err(|e| FsError::new("rename into place", &target, e.error))?;
+        Ok(target)
+    }
+
+    fn keep_bytes(&self, rel: &str, data: &[u8]) -> Result<Verified, ArtifactError> {
+        let target = self.cache_path(rel);
+        let dir = target.parent().unwrap_or(&self.cache).to_owned();
+        std::fs::create_dir_all(&dir).map_err(|e| FsError::new("create directory", &dir, e))?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".partial-")
+            .tempfile_in(&dir)
+            .map_err(|e| FsError::new("create temporary file in", &dir, e))?;
+        std::io::Write::write_all(&mut tmp, data)
+            .map_err(|e| FsError::new("write", tmp.path(), e))?;
+        let path = self.keep(tmp, rel)?;
+        Ok(verified(&path, data, None))
+    }
+}
+
+fn verified(path: &Path, data: &[u8], h1: Option<String>) -> Verified {
+    use sha2::Digest;
+    Verified {
+        path: path.to_owned(),
+        size: data.len() as u64,
+        sha256: hex::encode(sha2::Sha256::digest(data)),
+        h1,
+    }
+}
+
+async fn verify_zip(
+    m: &ModVersion,
+    path: &Path,
+    expected: &str,
+    gosum_file: &str,
+    source: &str,
+) -> Result<Verified, ArtifactError> {
+    let (m2, path2, source2) = (m.clone(), path.to_owned(), source.to_string());
+    let (h1, sha, size) =
+        tokio::task::spawn_blocking(move || -> Result<(String, String, u64), VerifyError> {
+            let rules = |error| VerifyError::ZipRules {
+                module: m2.to_string(),
+                from: source2.clone(),
+                error,
+            };
+            modzip::check_zip(&m2, &path2)
+                .map_err(rules)?
+                .to_result(&path2)
+                .map_err(rules)?;
+            let h1 =
+                dirhash::hash_zip_file(&path2).map_err(|error| VerifyError::ZipUnreadable {
+                    module: m2.to_string(),
+                    from: source2.clone(),
+                    error,
+                })?;
+            let f = std::fs::File::open(&path2).map_err(|e| VerifyError::Info {
+                module: m2.to_string(),
+                from: source2.clone(),
+                reason: e.to_string(),
+            })?;
+            let size = f.metadata().map(|md| md.len()).unwrap_or(0);
+            let sha = dirhash::sha256_reader(std::io::BufReader::new(f)).map_err(|e| {
+                VerifyError::Info {
+                    module: m2.to_string(),
+                    from: source2.clone(),
+                    reason: e.to_string(),
+                }
+            })?;
+            Ok((h1, hex::encode(sha), size))
+        })
+        .await
+        .map_err(|e| ArtifactError::Internal(e.to_string()))??;
+    if h1 != expected {
+        return Err(VerifyError::HashMismatch {
+            module: m.to_string(),
+            what: "zip",
+            from: source.to_string(),
+            computed: h1,
+            expected: expected.to_string(),
+            gosum: gosum_file.to_string(),
+        }
+        .into());
+    }
+    Ok(Verified {
+        path: path.to_owned(),
+        size,
+        sha256: sha,
+        h1: Some(h1),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RevInfo {
+    version: String,
+    #[serde(default)]
+    time: Option<String>,
+}
+
+/// Parses an `.info` body, checks it names `m`'s version, and returns the
+/// canonical bytes `{"Version":"…","Time":"…"}`.
+pub fn canonical_info(m: &ModVersion, data: &[u8], source: &str) -> Result<Vec<u8>, VerifyError> {
+    let err = |reason: String| VerifyError::Info {
+        module: m.to_string(),
+        from: source.to_string(),
+        reason,
+    };
+    let info: RevInfo = serde_json::from_slice(data)
+        .map_err(|e| err(format!("invalid response from proxy: {e}")))?;
+    if info.version != m.version {
+        return Err(err(format!(
+            "proxy returned info for version {} instead of requested version {}",
+            info.version, m.version
+        )));
+    }
+    // Field order as the go command marshals RevInfo: Version, then Time.
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Canonical<'a> {
+        version: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        time: Option<&'a str>,
+    }
+    Ok(serde_json::to_vec(&Canonical {
+        version: &info.version,
+        time: info.time.as_deref(),
+    })
+    .unwrap_or_default())
+}

@@ -1,0 +1,618 @@
+//! `modsnap snapshot` end to end, against a loopback fixture proxy built from
+//! `testdata/modules`, on the fixture projects in `testdata/projects`
+//! (go.sum files there were written by the real `go mod tidy`).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::support::cmd::modsnap;
+use crate::support::go::{GoEnv, go_or_skip};
+use crate::support::proxy::{Fault, ModuleSource, ProxyTree, Server, testdata};
+
+/// A fixture proxy (tree + loopback server) and a scratch directory.
+pub struct Fixture {
+    pub tree: ProxyTree,
+    pub server: Server,
+    pub tmp: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let tree = ProxyTree::new(&ModuleSource::load_all());
+        let server = Server::start(tree.dir.path());
+        Fixture {
+            tree,
+            server,
+            tmp: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Runs `modsnap snapshot` with GOPROXY at the fixture server, a cache in
+    /// the scratch dir and the go module cache ignored.
+    pub fn snapshot(&self, args: &[&str]) -> (i32, String, String) {
+        self.snapshot_with(args, &[("GOPROXY", self.server.url().as_str())])
+    }
+
+    pub fn snapshot_with(&self, args: &[&str], vars: &[(&str, &str)]) -> (i32, String, String) {
+        let cache = self.tmp.path().join("cache");
+        let mut c = modsnap(&["snapshot"]);
+        c.args(args)
+            .arg("--cache-dir")
+            .arg(&cache)
+            .arg("--no-gomodcache")
+            .env("GOENV", "off")
+            .env("HOME", self.tmp.path());
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c.output().expect("run modsnap");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    pub fn out(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+}
+
+pub fn project(name: &str) -> String {
+    testdata()
+        .join("projects")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The file names inside a tar archive.
+pub fn tar_names(archive: &Path) -> BTreeSet<String> {
+    let mut ar = tar::Archive::new(std::fs::File::open(archive).unwrap());
+    ar.entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Unpacks a tar archive into `dir`.
+pub fn untar(archive: &Path, dir: &Path) {
+    let mut ar = tar::Archive::new(std::fs::File::open(archive).unwrap());
+    ar.unpack(dir).unwrap();
+}
+
+#[test]
+fn pruned_project_snapshot_holds_what_go_needs() {
+    let fx = Fixture::new();
+    let out = fx.out("pruned.tar");
+    let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("snapshot: 14 modules"), "{stderr}");
+    let names = tar_names(&out);
+    // Zips for every zip line of go.sum, including upper-case and
+    // +incompatible paths, escaped.
+    for n in [
+        "modsnap.json",
+        "example.com/!upper/!case/@v/v1.0.0.zip",
+        "example.com/incompat/@v/v2.0.0+incompatible.zip",
+        "example.com/unicode/@v/v1.1.0-!beta.2.zip",
+        "example.com/based/v3/@v/v3.2.4-0.20230405060708-0123456789ab.zip",
+        "gopkg.in/fixture.v1/@v/v1.0.1.zip",
+        "example.com/b/@v/v1.1.0.zip",
+    ] {
+        assert!(names.contains(n), "missing {n}: {names:?}");
+    }
+    // The unpruned closure under example.com/old: go.mod files but no zips.
+    for n in [
+        "example.com/c/@v/v1.0.0.mod",
+        "example.com/d/@v/v1.0.0.mod",
+        "example.com/f/@v/v1.0.0.mod",
+    ] {
+        assert!(names.contains(n), "missing {n}");
+    }
+    for n in [
+        "example.com/c/@v/v1.0.0.zip",
+        "example.com/b/@v/v1.0.0.zip",
+        "example.com/b/@v/v1.0.0.mod",
+    ] {
+        assert!(!names.contains(n), "unexpected {n}");
+    }
+    // A pruned-out module in the build list: only its .info (go list -m all).
+    assert!(names.contains("example.com/pseudo/@v/v0.0.0-20240102030405-abcdefabcdef.info"));
+    assert!(!names.contains("example.com/pseudo/@v/v0.0.0-20240102030405-abcdefabcdef.mod"));
+    // Every stored version has an .info and its path an @v/list.
+    for n in names
+        .iter()
+        .filter(|n| n.ends_with(".mod") || n.ends_with(".zip"))
+    {
+        let info = format!("{}.info", &n[..n.len() - 4]);
+        assert!(names.contains(&info), "no {info}");
+        let list = format!("{}/list", &n[..n.rfind('/').unwrap()]);
+        assert!(names.contains(&list), "no {list}");
+    }
+
+    // The manifest describes every file with its size and SHA-256.
+    let dir = fx.tmp.path().join("unpacked");
+    untar(&out, &dir);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("modsnap.json")).unwrap()).unwrap();
+    assert_eq!(manifest["format"], "modsnap/1");
+    assert_eq!(manifest["inputs"][0]["modules"][0], "example.com/pruned");
+    assert_eq!(manifest["inputs"][0]["go"], "1.22");
+    let mut described = 0;
+    for m in manifest["modules"].as_array().unwrap() {
+        for f in m["files"].as_object().unwrap().values() {
+            let data = std::fs::read(dir.join(f["name"].as_str().unwrap())).unwrap();
+            assert_eq!(f["size"].as_u64().unwrap(), data.len() as u64);
+            let sha = modsnap::dirhash::sha256_reader(&data[..]).unwrap();
+            assert_eq!(f["sha256"].as_str().unwrap(), hex_of(&sha));
+            described += 1;
+        }
+    }
+    let lists = names.iter().filter(|n| n.ends_with("/list")).count();
+    assert_eq!(
+        described + lists + 1,
+        names.len(),
+        "every file but lists and the manifest is described"
+    );
+    // @v/list names the stored versions, semver-sorted.
+    let list = std::fs::read_to_string(dir.join("example.com/b/@v/list")).unwrap();
+    assert_eq!(list, "v1.1.0\n");
+}
+
+fn hex_of(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+#[test]
+fn snapshot_is_deterministic_and_second_run_uses_the_cache() {
+    let fx = Fixture::new();
+    let one = fx.out("one.tar.zst");
+    let two = fx.out("two.tar.zst");
+    let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", one.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let first_requests = fx.server.log().len();
+    assert!(first_requests > 20, "{first_requests}");
+    fx.server.clear_log();
+    let (code, stdout, stderr) =
+        fx.snapshot(&[&project("pruned"), "-o", two.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        fx.server.log(),
+        Vec::<String>::new(),
+        "second run must not touch the network"
+    );
+    assert_eq!(
+        std::fs::read(&one).unwrap(),
+        std::fs::read(&two).unwrap(),
+        "byte-identical archives"
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["downloads"], 0);
+    assert!(report["cache_hits"].as_u64().unwrap() >= 37, "{report}");
+
+    // Every format is deterministic; SOURCE_DATE_EPOCH sets the mtime.
+    for ext in ["tar", "tar.gz", "zip"] {
+        let a = fx.out(&format!("a.{ext}"));
+        let b = fx.out(&format!("b.{ext}"));
+        for p in [&a, &b] {
+            let (code, _, stderr) = fx.snapshot_with(
+                &[&project("pruned"), "-o", p.to_str().unwrap()],
+                &[("GOPROXY", "off"), ("SOURCE_DATE_EPOCH", "1700000000")],
+            );
+            assert_eq!(code, 0, "{ext}: {stderr}");
+        }
+        assert_eq!(
+            std::fs::read(&a).unwrap(),
+            std::fs::read(&b).unwrap(),
+            "{ext}"
+        );
+    }
+    let mut ar = tar::Archive::new(std::fs::File::open(fx.out("a.tar")).unwrap());
+    for e in ar.entries().unwrap() {
+        let e = e.unwrap();
+        assert_eq!(e.header().mtime().unwrap(), 1_700_000_000);
+        assert_eq!(e.header().mode().unwrap(), 0o644);
+        assert_eq!(e.header().uid().unwrap(), 0);
+    }
+}
+
+#[test]
+fn several_projects_share_one_archive() {
+    let fx = Fixture::new();
+    let both = fx.out("both.tar");
+    let (code, stdout, stderr) = fx.snapshot(&[
+        &project("pruned"),
+        &project("unpruned"),
+        &project("replace"),
+        &project("workspace"),
+        "-o",
+        both.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let names = tar_names(&both);
+    // Shared modules are stored once; each project's needs are all there.
+    for n in [
+        "example.com/a/@v/v1.0.0.zip",
+        "example.com/b/@v/v1.0.0.zip",
+        "example.com/b/@v/v1.1.0.zip",
+        "example.com/fork/@v/v1.0.1.zip",
+        "example.com/excl/@v/v1.1.0.zip",
+    ] {
+        assert!(names.contains(n), "missing {n}");
+    }
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| *n == "example.com/a/@v/v1.0.0.zip")
+            .count(),
+        1
+    );
+    // Replaced and excluded versions are not fetched.
+    for n in [
+        "example.com/orig/@v/v1.0.0.zip",
+        "example.com/orig/@v/v1.0.0.mod",
+        "example.com/excl/@v/v1.2.0.mod",
+    ] {
+        assert!(!names.contains(n), "unexpected {n}");
+    }
+    assert!(
+        !fx.server.log().iter().any(|p| p.contains("excl/@v/v1.2.0")),
+        "excluded version requested"
+    );
+    assert_eq!(
+        report["modules"].as_u64().unwrap() as usize,
+        names.iter().filter(|n| n.ends_with(".info")).count()
+    );
+}
+
+#[test]
+fn missing_gosum_lines_are_listed_and_nothing_is_written() {
+    let fx = Fixture::new();
+    let proj = fx.tmp.path().join("proj");
+    copy_dir(Path::new(&project("pruned")), &proj);
+    let sum = std::fs::read_to_string(proj.join("go.sum")).unwrap();
+    let trimmed: String = sum
+        .lines()
+        .filter(|l| {
+            !l.starts_with("example.com/f v1.0.0/go.mod")
+                && !l.starts_with("example.com/a v1.0.0/go.mod")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(proj.join("go.sum"), trimmed).unwrap();
+    let out = fx.out("x.tar");
+    let (code, stdout, stderr) =
+        fx.snapshot(&[proj.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stdout, "");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("example.com/a v1.0.0/go.mod"), "{stderr}");
+    assert!(stderr.contains("go mod tidy"), "{stderr}");
+    assert!(!out.exists());
+    // Nothing was fetched without a hash to check it against.
+    assert!(
+        !fx.server
+            .log()
+            .iter()
+            .any(|p| p.ends_with("/example.com/a/@v/v1.0.0.mod"))
+    );
+}
+
+#[test]
+fn hash_mismatch_is_a_security_error() {
+    let fx = Fixture::new();
+    let m = ModuleSource::load("graph-a");
+    let mut tampered = m.clone();
+    tampered
+        .files
+        .push(("evil.go".into(), b"package a\n".to_vec()));
+    fx.server.fault(
+        "/example.com/a/@v/v1.0.0.zip",
+        Fault::Replace(tampered.zip()),
+    );
+    let out = fx.out("x.tar");
+    let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("SECURITY ERROR"), "{stderr}");
+    assert!(stderr.contains("example.com/a@v1.0.0"), "{stderr}");
+    assert!(
+        stderr.contains("h1:w0UGFpMWAM3GF6uQysMqPMA7RPCzU1dUmImxjk4FEFk="),
+        "go.sum hash shown: {stderr}"
+    );
+    assert!(!out.exists());
+    // The tampered bytes never reach the cache.
+    assert!(
+        !fx.tmp
+            .path()
+            .join("cache/download/example.com/a/@v/v1.0.0.zip")
+            .exists()
+    );
+
+    // A tampered go.mod too.
+    let fx = Fixture::new();
+    fx.server.fault(
+        "/example.com/old/@v/v1.0.0.mod",
+        Fault::Replace(b"module example.com/old\n".to_vec()),
+    );
+    let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains("go.mod") && stderr.contains("checksum mismatch"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn transient_failures_are_retried_and_fall_through_works() {
+    let fx = Fixture::new();
+    fx.server.fault(
+        "/example.com/a/@v/v1.0.0.zip",
+        Fault::Status {
+            code: 503,
+            body: "try later".into(),
+            times: Some(2),
+            headers: vec![],
+        },
+    );
+    fx.server
+        .fault("/example.com/e/@v/v1.0.0.zip", Fault::Truncate(10));
+    let out = fx.out("x.tar");
+    let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", out.to_str().unwrap()]);
+    // Truncate is permanent here, so e fails after its retries; a's 503s pass.
+    assert_ne!(code, 0);
+    assert!(stderr.contains("example.com/e@v1.0.0"), "{stderr}");
+    let a_tries = fx
+        .server
+        .log()
+        .iter()
+        .filter(|p| *p == "/example.com/a/@v/v1.0.0.zip")
+        .count();
+    assert_eq!(a_tries, 3, "two 503s then success");
+
+    // A comma list falls through a 404 to the next proxy.
+    let fx = Fixture::new();
+    let empty = tempfile::tempdir().unwrap();
+    let first = Server::start(empty.path());
+    let goproxy = format!("{},{}", first.url(), fx.server.url());
+    let (code, _, stderr) = fx.snapshot_with(
+        &[&project("unpruned"), "-o", out.to_str().unwrap()],
+        &[("GOPROXY", goproxy.as_str())],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(first.log().len() >= 10);
+    // And stops at a 500 that does not go away.
+    let fx = Fixture::new();
+    let broken = Server::start(empty.path());
+    broken.fault(
+        "/example.com/a/@v/v1.0.0.mod",
+        Fault::Status {
+            code: 500,
+            body: "server misbehaving".into(),
+            times: None,
+            headers: vec![],
+        },
+    );
+    let goproxy = format!("{},{}", broken.url(), fx.server.url());
+    let (code, _, stderr) = fx.snapshot_with(
+        &[&project("unpruned"), "-o", out.to_str().unwrap()],
+        &[("GOPROXY", goproxy.as_str())],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("500") && stderr.contains("server misbehaving"),
+        "{stderr}"
+    );
+    assert!(
+        !fx.server
+            .log()
+            .iter()
+            .any(|p| p == "/example.com/a/@v/v1.0.0.mod"),
+        "',' must not fall through a 500"
+    );
+}
+
+#[test]
+fn dry_run_plans_without_writing() {
+    let fx = Fixture::new();
+    let out = fx.out("never.tar");
+    let (code, stdout, stderr) =
+        fx.snapshot(&[&project("pruned"), "-o", out.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!out.exists());
+    assert!(
+        stdout.contains("example.com/Upper/Case v1.0.0 info mod zip ("),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().last().unwrap().starts_with("14 modules"),
+        "{stdout}"
+    );
+    // Zips are sized, not downloaded.
+    let zip_gets: Vec<_> = fx
+        .server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with(".zip"))
+        .collect();
+    assert!(zip_gets.is_empty(), "{zip_gets:?}");
+}
+
+#[test]
+fn bad_inputs_fail_cleanly() {
+    let fx = Fixture::new();
+    let out = fx.out("x.tar");
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, stderr) =
+        fx.snapshot(&[empty.path().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no go.mod or go.work"), "{stderr}");
+    std::fs::write(
+        empty.path().join("go.mod"),
+        "module example.com/x\n\nrequire example.com/a\n",
+    )
+    .unwrap();
+    let (code, _, stderr) =
+        fx.snapshot(&[empty.path().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("go.mod:3"), "file and line named: {stderr}");
+    let (code, _, stderr) =
+        fx.snapshot(&[&project("pruned"), "-o", fx.out("x.rar").to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = fx.snapshot_with(
+        &[&project("pruned"), "-o", out.to_str().unwrap()],
+        &[("GOPROXY", "off")],
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("GOPROXY=off"), "{stderr}");
+    assert!(!out.exists());
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let rel = e.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// The differential check: with empty caches and the fixture proxy, run the
+/// go commands an offline CI runs, record every artifact go fetched
+/// successfully, and require each to be in the archive; then run the same
+/// commands against the unpacked archive alone, with the network closed, and
+/// require the same outcome. A command that fails online too (for example
+/// `go mod download` in a go 1.16 module, which wants zips go.sum has no hash
+/// for and so asks the checksum database) must fail offline as well.
+#[test]
+fn archive_holds_every_artifact_go_requests() {
+    let Some(go) = go_or_skip("archive_holds_every_artifact_go_requests") else {
+        return;
+    };
+    for name in ["pruned", "unpruned", "replace", "workspace"] {
+        let fx = Fixture::new();
+        let out = fx.out("snap.tar");
+        let (code, _, stderr) = fx.snapshot(&[&project(name), "-o", out.to_str().unwrap()]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        let names = tar_names(&out);
+
+        let workspace = name == "workspace";
+        let pkgs: &[&str] = if workspace {
+            &["./app/...", "./lib/..."]
+        } else {
+            &["./..."]
+        };
+        let mut cmds: Vec<Vec<&str>> = vec![vec!["mod", "download"], vec!["list", "-m", "all"]];
+        cmds.push([&["build"][..], pkgs].concat());
+        cmds.push([&["test", "-run", "XXX"][..], pkgs].concat());
+        if workspace {
+            cmds.push(vec!["work", "vendor", "-o", "vendor-out"]);
+        } else {
+            cmds.push(vec!["mod", "verify"]);
+            cmds.push(vec!["mod", "vendor", "-o", "vendor-out"]);
+        }
+
+        let online_dir = fx.tmp.path().join("online");
+        copy_dir(Path::new(&project(name)), &online_dir);
+        let online = GoEnv::new(go.clone())
+            .var("GOPROXY", &fx.server.url())
+            .var("GOSUMDB", "sum.golang.org");
+        let kept = online.modcache().join("cache/download");
+        let online = if workspace {
+            online.var("GOWORK", online_dir.join("go.work").to_str().unwrap())
+        } else {
+            online
+        };
+        let mut outcomes = Vec::new();
+        let mut succeeded = 0;
+        for args in &cmds {
+            fx.server.clear_log();
+            let o = online.cmd(&online_dir, args).output().unwrap();
+            outcomes.push(o.status.success());
+            if !o.status.success() {
+                continue;
+            }
+            succeeded += 1;
+            let fetched: BTreeSet<String> = fx
+                .server
+                .log()
+                .into_iter()
+                .map(|p| p.trim_start_matches('/').to_string())
+                .filter(|p| fx.tree.dir.path().join(p).is_file())
+                // Only what go accepted: a go.mod it could not verify (no
+                // go.sum line, no checksum database) is not kept in its cache.
+                .filter(|p| kept.join(p).is_file())
+                .collect();
+            let missing: Vec<&String> = fetched.iter().filter(|p| !names.contains(*p)).collect();
+            assert!(
+                missing.is_empty(),
+                "{name}: `go {}` fetched {missing:?}, which the archive lacks",
+                args.join(" ")
+            );
+        }
+        assert!(
+            succeeded >= cmds.len() - 1,
+            "{name}: most commands must work online: {outcomes:?}"
+        );
+
+        // Offline: only the unpacked archive, the network closed.
+        let tree = fx.tmp.path().join("tree");
+        untar(&out, &tree);
+        let offline_dir = fx.tmp.path().join("offline");
+        copy_dir(Path::new(&project(name)), &offline_dir);
+        let offline = GoEnv::new(go.clone())
+            .var("GOPROXY", &format!("file://{}", tree.display()))
+            .var("GOSUMDB", "sum.golang.org")
+            .var("HTTPS_PROXY", "http://127.0.0.1:9")
+            .var("HTTP_PROXY", "http://127.0.0.1:9");
+        let offline = if workspace {
+            offline.var("GOWORK", offline_dir.join("go.work").to_str().unwrap())
+        } else {
+            offline
+        };
+        for (args, ok_online) in cmds.iter().zip(&outcomes) {
+            let o = offline.cmd(&offline_dir, args).output().unwrap();
+            assert_eq!(
+                o.status.success(),
+                *ok_online,
+                "{name}: `go {}` offline vs online; stderr:\n{}",
+                args.join(" "),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        // go mod download with no arguments is the one that may fail, and
+        // only for the go 1.16 module.
+        assert_eq!(
+            outcomes[0],
+            name != "unpruned",
+            "{name}: go mod download online: {outcomes:?}"
+        );
+    }
+}
+
+#[test]
+fn workspace_without_go_work_sum_warns_instead_of_failing() {
+    let fx = Fixture::new();
+    let proj = fx.tmp.path().join("ws");
+    copy_dir(Path::new(&project("workspace")), &proj);
+    std::fs::remove_file(proj.join("go.work.sum")).unwrap();
+    let out = fx.out("ws.tar");
+    let (code, _, stderr) = fx.snapshot(&[proj.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning:") && stderr.contains("example.com/c v1.0.0/go.mod"),
+        "{stderr}"
+    );
+    let names = tar_names(&out);
+    assert!(
+        !names.contains("example.com/c/@v/v1.0.0.mod"),
+        "nothing unverifiable is stored"
+    );
+    assert!(names.contains("example.com/b/@v/v1.0.0.zip"));
+}
