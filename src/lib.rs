@@ -26,6 +26,7 @@ pub mod dirhash;
 pub mod env;
 pub mod fsutil;
 pub mod gosum;
+pub mod imports;
 pub mod modfile;
 pub mod module;
 pub mod modzip;
