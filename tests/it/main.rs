@@ -12,4 +12,5 @@ mod conformance_modfile;
 mod conformance_module;
 mod conformance_modzip;
 mod hash_differential;
+mod imports;
 mod layering;
