@@ -27,6 +27,7 @@ pub mod env;
 pub mod fsutil;
 pub mod gosum;
 pub mod graph;
+pub mod imports;
 pub mod modfile;
 pub mod module;
 pub mod modzip;

@@ -15,6 +15,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // L1: formats.
     ("modfile", &["module", "semver"]),
     ("gosum", &[]),
+    ("imports", &["module"]),
     ("modzip", &["module", "semver", "modfile", "fsutil"]),
     ("env", &[]),
     // L2: I/O adapters.

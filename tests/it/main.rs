@@ -12,6 +12,7 @@ mod conformance_modfile;
 mod conformance_module;
 mod conformance_modzip;
 mod hash_differential;
+mod imports;
 mod layering;
 mod proxy_client;
 mod snapshot;
