@@ -13,10 +13,10 @@
 //!
 //! | layer | modules | what they are |
 //! |---|---|---|
-//! | L4 | [`cli`] | the only code that knows clap, terminals, env vars and exit codes |
-//! | L3 | [`ops`] | operations: one function per subcommand, returning data |
-//! | L2 | [`fsutil`] | filesystem I/O with paths in every error; atomic writes |
-//! | L1 | [`modfile`], [`gosum`], [`modzip`] | file formats and their rules |
+//! | L4 | [`cli`], [`env`] | the only code that knows clap, terminals, env vars and exit codes |
+//! | L3 | [`ops`], [`graph`], [`archive`] | operations: one function per subcommand, returning data; the module graph; the archive format |
+//! | L2 | [`proxy`], [`fsutil`] | the GOPROXY client (the only network code); filesystem I/O with paths in every error |
+//! | L1 | [`modfile`], [`gosum`], [`modzip`], [`imports`] | file formats and their rules |
 //! | L0 | [`semver`], [`module`], [`dirhash`] | pure values and algorithms |
 #![warn(missing_docs)]
 
