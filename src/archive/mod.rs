@@ -23,6 +23,8 @@ mod write;
 pub use manifest::Manifest;
 pub use write::{ArchiveEntry, write_archive};
 
+pub mod read;
+
 use std::path::Path;
 
 /// The file name of the manifest at the archive root.

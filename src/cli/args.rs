@@ -16,6 +16,12 @@ pub struct Cli {
 pub enum Command {
     /// Resolve, download, verify and pack a project's module graph into one archive.
     Snapshot(SnapshotArgs),
+    /// Unpack an archive into a GOPROXY tree (--proxy) or a Go module cache (--modcache).
+    Restore(RestoreArgs),
+    /// Check an archive (or a restored tree) offline, and that it holds everything projects need.
+    Verify(VerifyArgs),
+    /// List the modules an archive holds.
+    Ls(LsArgs),
     /// Compute the h1: hashes that go.sum records, without `go`.
     Hash {
         #[command(subcommand)]
@@ -90,4 +96,48 @@ pub struct SnapshotArgs {
     /// No progress bar and no summary line.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["proxy", "modcache"])))]
+pub struct RestoreArgs {
+    /// The archive written by `modsnap snapshot`.
+    pub archive: PathBuf,
+    /// Write a static GOPROXY tree here (use with GOPROXY=file:///DIR).
+    #[arg(long, value_name = "DIR")]
+    pub proxy: Option<PathBuf>,
+    /// Fill a Go module cache here (use with GOMODCACHE=DIR GOPROXY=off).
+    #[arg(long, value_name = "DIR")]
+    pub modcache: Option<PathBuf>,
+    /// Also write the environment settings as a sourceable shell file.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// Print a JSON summary on stdout instead of the environment lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The archive to check (or use --proxy for a restored tree).
+    #[arg(required_unless_present = "proxy", conflicts_with = "proxy")]
+    pub archive: Option<PathBuf>,
+    /// A restored GOPROXY tree to check instead of an archive (needs --project).
+    #[arg(long, value_name = "DIR", requires = "project")]
+    pub proxy: Option<PathBuf>,
+    /// A project (go.mod or go.work directory) whose needs must be covered; repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub project: Vec<PathBuf>,
+    /// Print the findings as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LsArgs {
+    /// The archive.
+    pub archive: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -5,6 +5,7 @@
 mod args;
 mod exit;
 mod progress;
+mod restore;
 mod snapshot;
 
 use std::io::Write;
@@ -37,6 +38,9 @@ fn run(cli: Cli) -> ExitStatus {
     match cli.command {
         Command::Hash { command } => run_hash(command),
         Command::Snapshot(args) => snapshot::run(args),
+        Command::Restore(args) => restore::run_restore(args),
+        Command::Verify(args) => restore::run_verify(args),
+        Command::Ls(args) => restore::run_ls(args),
     }
 }
 

@@ -97,6 +97,14 @@ pub enum ArtifactError {
     /// Local I/O failed.
     #[error(transparent)]
     Fs(#[from] FsError),
+    /// An offline store does not have the artifact.
+    #[error("{module}: {what} is missing")]
+    Unavailable {
+        /// `path@version`.
+        module: String,
+        /// `.info`, `.mod` or `.zip`.
+        what: String,
+    },
     /// A background task died.
     #[error("internal error: {0}")]
     Internal(String),
@@ -194,10 +202,15 @@ impl Store {
         for candidate in self.cached_candidates(&rel) {
             if let Ok(data) = std::fs::read(&candidate) {
                 // A cached file that fails verification is ignored, not fatal:
-                // it is re-fetched and the fresh bytes decide.
-                if let Ok(h1) = check(&data, &candidate.to_string_lossy()) {
-                    self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
-                    return Ok((verified(&candidate, &data, Some(h1)), data));
+                // it is re-fetched and the fresh bytes decide. Offline there
+                // is nothing to re-fetch, so the failure is the answer.
+                match check(&data, &candidate.to_string_lossy()) {
+                    Ok(h1) => {
+                        self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
+                        return Ok((verified(&candidate, &data, Some(h1)), data));
+                    }
+                    Err(e) if self.client.is_none() => return Err(e.into()),
+                    Err(_) => {}
                 }
             }
         }
@@ -219,18 +232,16 @@ impl Store {
         let rel =
             tree_name(m, Artifact::Zip).map_err(|e| ArtifactError::Internal(e.to_string()))?;
         for candidate in self.cached_candidates(&rel) {
-            if candidate.is_file()
-                && let Ok(v) = verify_zip(
-                    m,
-                    &candidate,
-                    expected,
-                    gosum_file,
-                    &candidate.to_string_lossy(),
-                )
-                .await
-            {
-                self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
-                return Ok(v);
+            if candidate.is_file() {
+                let from = candidate.to_string_lossy().into_owned();
+                match verify_zip(m, &candidate, expected, gosum_file, &from).await {
+                    Ok(v) => {
+                        self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
+                        return Ok(v);
+                    }
+                    Err(e) if self.client.is_none() => return Err(e),
+                    Err(_) => {}
+                }
             }
         }
         let (tmp, source) = self.download(m, Artifact::Zip, &rel).await?;
@@ -246,14 +257,18 @@ impl Store {
         // Our own cache holds canonical .info files; the go command's holds
         // re-marshalled ones, which canonicalize to the same bytes.
         for candidate in self.cached_candidates(&rel) {
-            if let Ok(data) = std::fs::read(&candidate)
-                && let Ok(canon) = canonical_info(m, &data, &candidate.to_string_lossy())
-            {
-                self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
-                if canon == data {
-                    return Ok(verified(&candidate, &data, None));
+            if let Ok(data) = std::fs::read(&candidate) {
+                match canonical_info(m, &data, &candidate.to_string_lossy()) {
+                    Ok(canon) => {
+                        self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
+                        if canon == data {
+                            return Ok(verified(&candidate, &data, None));
+                        }
+                        return self.keep_bytes(&rel, &canon);
+                    }
+                    Err(e) if self.client.is_none() => return Err(e.into()),
+                    Err(_) => {}
                 }
-                return self.keep_bytes(&rel, &canon);
             }
         }
         let (tmp, source) = self.download(m, Artifact::Info, &rel).await?;
@@ -277,10 +292,10 @@ impl Store {
         rel: &str,
     ) -> Result<(tempfile::NamedTempFile, String), ArtifactError> {
         let Some(client) = &self.client else {
-            return Err(ArtifactError::Internal(format!(
-                "{m} {}: not in the cache and the network is off",
-                ext(a)
-            )));
+            return Err(ArtifactError::Unavailable {
+                module: m.to_string(),
+                what: format!(".{}", ext(a)),
+            });
         };
         let target = self.cache_path(rel);
         let dir = target.parent().unwrap_or(&self.cache).to_owned();

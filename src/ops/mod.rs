@@ -5,4 +5,6 @@
 pub mod fetch;
 pub mod hash;
 pub mod project;
+pub mod restore;
 pub mod snapshot;
+pub mod verify;

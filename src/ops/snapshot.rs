@@ -239,39 +239,15 @@ async fn run(
     let jobs = opts.jobs.max(1);
 
     // 1. The module graph of every input, and the go.mod files it reads.
-    reporter.phase("resolving", 0);
-    let mut graphs = Vec::new();
-    let mut missing: BTreeSet<String> = BTreeSet::new();
-    let mut missing_dirs = Vec::new();
-    let mut warnings = Vec::new();
-    let mut mods: BTreeMap<ModVersion, Verified> = BTreeMap::new();
-    for p in &projects {
-        let (graph, miss) =
-            load_graph(p, &gosum, &store, jobs, &mut mods, reporter.as_ref()).await?;
-        if miss.is_empty() {
-        } else if p.work.is_some() {
-            // In workspace mode the go command does not insist on go.sum
-            // lines (cmd/go modload `mustHaveSums` is false): it asks the
-            // checksum database, and commands such as `go list -m all` carry
-            // on without the go.mod files it cannot verify. Nothing can be
-            // verified offline without the hash, so these are left out.
-            warnings.push(format!(
-                "{}: go.work.sum and the modules' go.sum lack {} go.mod hash(es) the go command reads ({}); they are not in the snapshot, so offline the go command will skip them or ask the checksum database; run `go mod download` in the workspace while online to record them",
-                p.dir.display(),
-                miss.len(),
-                miss.iter().cloned().collect::<Vec<_>>().join(", ")
-            ));
-        } else {
-            missing_dirs.push(p.dir.display().to_string());
-            missing.extend(miss);
-        }
-        graphs.push(graph);
-    }
-    if !missing.is_empty() {
-        return Err(SnapshotError::MissingSums {
-            dirs: missing_dirs,
-            lines: missing.into_iter().collect(),
-        });
+    let Resolved {
+        graphs,
+        warnings,
+        mods,
+        unavailable,
+        ..
+    } = resolve(&projects, &gosum, &store, jobs, reporter.as_ref()).await?;
+    if let Some(e) = unavailable.into_iter().next() {
+        return Err(SnapshotError::Internal(e));
     }
 
     // 2. The plan.
@@ -456,6 +432,79 @@ fn merged_sums(projects: &[Project]) -> Result<GoSum, SnapshotError> {
     Ok(merged)
 }
 
+/// The module graphs of a set of projects, resolved through a store.
+pub struct Resolved {
+    /// One graph per project.
+    pub graphs: Vec<Graph>,
+    /// Non-fatal findings (workspace go.sum gaps).
+    pub warnings: Vec<String>,
+    /// The go.mod files read, verified.
+    pub mods: BTreeMap<ModVersion, Verified>,
+    /// go.mod files the store could not provide (offline stores only), as
+    /// `path@version .mod` (the graph is incomplete where they are).
+    pub unavailable: Vec<String>,
+    /// go.mod files an offline store holds with the wrong bytes.
+    pub corrupt: Vec<String>,
+}
+
+/// Loads every project's module graph, fetching (or, for an offline store,
+/// looking up) each go.mod it reads, verified against go.sum. A go.sum line
+/// missing in module mode is an error listing all of them; in workspace
+/// mode it is a warning (see below).
+pub async fn resolve(
+    projects: &[Project],
+    gosum: &GoSum,
+    store: &Store,
+    jobs: usize,
+    reporter: &dyn Reporter,
+) -> Result<Resolved, SnapshotError> {
+    reporter.phase("resolving", 0);
+    let mut graphs = Vec::new();
+    let mut missing: BTreeSet<String> = BTreeSet::new();
+    let mut missing_dirs = Vec::new();
+    let mut warnings = Vec::new();
+    let mut unavailable = Vec::new();
+    let mut corrupt = Vec::new();
+    let mut mods: BTreeMap<ModVersion, Verified> = BTreeMap::new();
+    for p in projects {
+        let (graph, miss, unav, bad) =
+            load_graph(p, gosum, store, jobs, &mut mods, reporter).await?;
+        unavailable.extend(unav);
+        corrupt.extend(bad);
+        if miss.is_empty() {
+        } else if p.work.is_some() {
+            // In workspace mode the go command does not insist on go.sum
+            // lines (cmd/go modload `mustHaveSums` is false): it asks the
+            // checksum database, and commands such as `go list -m all` carry
+            // on without the go.mod files it cannot verify. Nothing can be
+            // verified offline without the hash, so these are left out.
+            warnings.push(format!(
+                "{}: go.work.sum and the modules' go.sum lack {} go.mod hash(es) the go command reads ({}); they are not in the snapshot, so offline the go command will skip them or ask the checksum database; run `go mod download` in the workspace while online to record them",
+                p.dir.display(),
+                miss.len(),
+                miss.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        } else {
+            missing_dirs.push(p.dir.display().to_string());
+            missing.extend(miss);
+        }
+        graphs.push(graph);
+    }
+    if !missing.is_empty() {
+        return Err(SnapshotError::MissingSums {
+            dirs: missing_dirs,
+            lines: missing.into_iter().collect(),
+        });
+    }
+    Ok(Resolved {
+        graphs,
+        warnings,
+        mods,
+        unavailable,
+        corrupt,
+    })
+}
+
 /// Loads one project's graph, fetching each go.mod it needs (verified
 /// against go.sum) `jobs` at a time. Returns the graph and the go.sum keys
 /// it found missing.
@@ -466,8 +515,10 @@ async fn load_graph(
     jobs: usize,
     mods: &mut BTreeMap<ModVersion, Verified>,
     reporter: &dyn Reporter,
-) -> Result<(Graph, BTreeSet<String>), SnapshotError> {
+) -> Result<(Graph, BTreeSet<String>, Vec<String>, Vec<String>), SnapshotError> {
     let ws = p.workspace_replace();
+    let mut unavailable = Vec::new();
+    let mut corrupt = Vec::new();
     let mut loader = GraphLoader::new(p.mains.clone(), ws.as_ref().map(|(r, d)| (*r, d.as_str())))?;
     let mut missing = BTreeSet::new();
     loop {
@@ -517,11 +568,25 @@ async fn load_graph(
                     missing.extend(lines);
                     loader.fail_missing(&src);
                 }
+                Err(SnapshotError::Artifact(ArtifactError::Unavailable { module, what })) => {
+                    unavailable.push(format!("{module} {what}"));
+                    loader.fail_missing(&src);
+                }
+                // Offline (verify), bad bytes are a finding to report with
+                // the others; online they stop the snapshot.
+                Err(SnapshotError::Artifact(ArtifactError::Verify(e)))
+                    if store.client.is_none() =>
+                {
+                    if let GoModSource::Module(m) = &src {
+                        corrupt.push(format!("{m} .mod: {e}"));
+                    }
+                    loader.fail_missing(&src);
+                }
                 Err(e) => return Err(e),
             }
         }
     }
-    Ok((loader.finish()?, missing))
+    Ok((loader.finish()?, missing, unavailable, corrupt))
 }
 
 /// The artifacts to store, from the loaded graphs and go.sum.

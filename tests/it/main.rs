@@ -15,4 +15,5 @@ mod hash_differential;
 mod imports;
 mod layering;
 mod proxy_client;
+mod restore;
 mod snapshot;

@@ -1,0 +1,617 @@
+//! Reading archives safely: every entry is checked before a byte of it is
+//! written anywhere, and every byte against the manifest.
+//!
+//! Refused: absolute paths, `..` or `.` components, backslashes, empty
+//! components, symlinks, hard links, device files and FIFOs, duplicate
+//! entries, and any name that is not `modsnap.json` or a GOPROXY tree file
+//! (`<escaped module path>/@v/{list,<escaped version>.info|.mod|.zip}`).
+//! `modsnap.json` must come first, so the rest can be verified as it
+//! streams past; a file the manifest does not describe, a size or SHA-256
+//! that differs, or a described file that never comes (a truncated archive)
+//! is reported with the entry's name.
+//!
+//! The format is recognised by content (tar, gzip, zstd, zip magic), not by
+//! file name.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::manifest::{FORMAT, FileEntry, Manifest};
+use super::{Format, MANIFEST_NAME};
+use crate::fsutil::FsError;
+use crate::module;
+
+/// Why an archive cannot be read or trusted.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Reading the archive file failed.
+    #[error(transparent)]
+    Fs(#[from] FsError),
+    /// Not a tar, tar.gz, tar.zst or zip file.
+    #[error("`{}`: not a modsnap archive (not a tar, tar.gz, tar.zst or zip file)", path.display())]
+    UnknownFormat {
+        /// The archive.
+        path: PathBuf,
+    },
+    /// The container is corrupt or truncated.
+    #[error("`{}`: corrupt or truncated archive: {detail}", path.display())]
+    Corrupt {
+        /// The archive.
+        path: PathBuf,
+        /// What the reader said.
+        detail: String,
+    },
+    /// An entry that must never be extracted.
+    #[error("`{}`: refusing entry `{name}`: {reason}", path.display())]
+    UnsafeEntry {
+        /// The archive.
+        path: PathBuf,
+        /// The entry name (lossily decoded).
+        name: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// The manifest is missing, not first, or not valid.
+    #[error("`{}`: {detail}", path.display())]
+    BadManifest {
+        /// The archive.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// An entry's bytes differ from what the manifest says.
+    #[error("`{}`: entry `{name}` is corrupt or tampered with: {detail} (SECURITY ERROR)", path.display())]
+    Tampered {
+        /// The archive.
+        path: PathBuf,
+        /// The entry.
+        name: String,
+        /// Expected versus found.
+        detail: String,
+    },
+    /// The manifest describes files the archive lacks.
+    #[error("`{}`: truncated or incomplete archive: {} file(s) described by the manifest are missing, first `{first}`", path.display(), count)]
+    Missing {
+        /// The archive.
+        path: PathBuf,
+        /// The first missing file.
+        first: String,
+        /// How many are missing.
+        count: usize,
+    },
+    /// The callback failed.
+    #[error("{0}")]
+    Sink(String),
+}
+
+impl ReadError {
+    /// True when the archive's content failed verification (exit code 3).
+    pub fn is_verification_failure(&self) -> bool {
+        !matches!(self, ReadError::Fs(_) | ReadError::Sink(_))
+    }
+}
+
+/// What kind of GOPROXY tree file an entry is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// `modsnap.json`.
+    Manifest,
+    /// `<path>/@v/list` for module `path`.
+    List {
+        /// The module path (unescaped).
+        module: String,
+    },
+    /// `<path>/@v/<version>.<ext>`.
+    Artifact {
+        /// The module path (unescaped).
+        module: String,
+        /// The version (unescaped).
+        version: String,
+        /// `info`, `mod` or `zip`.
+        ext: String,
+    },
+}
+
+/// Checks an entry name and says what it is, or why it is refused.
+pub fn classify(name: &str) -> Result<EntryKind, String> {
+    if name == MANIFEST_NAME {
+        return Ok(EntryKind::Manifest);
+    }
+    if name.starts_with('/') || name.contains('\\') || name.contains('\0') {
+        return Err("absolute path or forbidden character".into());
+    }
+    let parts: Vec<&str> = name.split('/').collect();
+    if parts
+        .iter()
+        .any(|p| p.is_empty() || *p == "." || *p == "..")
+    {
+        return Err("path is not clean (empty, `.` or `..` component)".into());
+    }
+    let Some(at_v) = parts.iter().rposition(|p| *p == "@v") else {
+        return Err("not a GOPROXY tree file (no `@v` directory)".into());
+    };
+    if at_v + 2 != parts.len() || at_v == 0 {
+        return Err("not a GOPROXY tree file (`@v/<file>` expected)".into());
+    }
+    let escaped_path = parts[..at_v].join("/");
+    let module =
+        module::unescape_path(&escaped_path).map_err(|e| format!("bad module path: {e}"))?;
+    let file = parts[at_v + 1];
+    if file == "list" {
+        return Ok(EntryKind::List { module });
+    }
+    let Some((escaped_version, ext)) = file.rsplit_once('.') else {
+        return Err("not a GOPROXY tree file (want list, .info, .mod or .zip)".into());
+    };
+    if !matches!(ext, "info" | "mod" | "zip") {
+        return Err("not a GOPROXY tree file (want list, .info, .mod or .zip)".into());
+    }
+    let version =
+        module::unescape_version(escaped_version).map_err(|e| format!("bad version: {e}"))?;
+    Ok(EntryKind::Artifact {
+        module,
+        version,
+        ext: ext.to_string(),
+    })
+}
+
+/// Sniffs the container format from the first bytes.
+pub fn sniff(path: &Path) -> Result<Format, ReadError> {
+    let mut f = File::open(path).map_err(|e| FsError::new("open", path, e))?;
+    let mut head = [0u8; 512];
+    let mut n = 0;
+    while n < head.len() {
+        match f.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(FsError::new("read", path, e).into()),
+        }
+    }
+    let head = &head[..n];
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Format::TarGz)
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Ok(Format::TarZst)
+    } else if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        Ok(Format::Zip)
+    } else if n >= 262 && &head[257..262] == b"ustar" {
+        Ok(Format::Tar)
+    } else {
+        Err(ReadError::UnknownFormat {
+            path: path.to_owned(),
+        })
+    }
+}
+
+/// A verified entry handed to the caller: its name, kind and a reader over
+/// its bytes. The bytes are hashed as the caller reads them; the reader
+/// must be read to the end.
+pub struct Entry<'a> {
+    /// The entry name.
+    pub name: &'a str,
+    /// What it is.
+    pub kind: &'a EntryKind,
+    /// The manifest's description (`None` for `@v/list` files, which are
+    /// checked against the manifest's versions instead).
+    pub described: Option<&'a FileEntry>,
+    /// The bytes.
+    pub reader: &'a mut dyn Read,
+}
+
+/// Reads the manifest only (the first entry).
+pub fn read_manifest(path: &Path) -> Result<Manifest, ReadError> {
+    let mut manifest = None;
+    let result = walk(
+        path,
+        &mut |m| {
+            manifest = Some(m.clone());
+            Ok(false)
+        },
+        &mut |_| Ok(()),
+    );
+    match (result, manifest) {
+        (_, Some(m)) => Ok(m),
+        (Err(e), None) => Err(e),
+        (Ok(()), None) => Err(ReadError::BadManifest {
+            path: path.to_owned(),
+            detail: "no modsnap.json in the archive".into(),
+        }),
+    }
+}
+
+/// Reads every entry, verifying it against the manifest, and hands each to
+/// `sink`. Returns the manifest. Fails on the first unsafe, unexpected or
+/// tampered entry, and when described files are missing at the end.
+pub fn read_all(
+    path: &Path,
+    sink: &mut dyn FnMut(Entry<'_>) -> Result<(), String>,
+) -> Result<Manifest, ReadError> {
+    let mut manifest = None;
+    walk(
+        path,
+        &mut |m| {
+            manifest = Some(m.clone());
+            Ok(true)
+        },
+        sink,
+    )?;
+    manifest.ok_or_else(|| ReadError::BadManifest {
+        path: path.to_owned(),
+        detail: "no modsnap.json in the archive".into(),
+    })
+}
+
+/// Per-archive verification state.
+struct Checker<'p> {
+    path: &'p Path,
+    manifest: Option<Manifest>,
+    described: BTreeMap<String, FileEntry>,
+    lists: BTreeMap<String, String>,
+    seen: BTreeSet<String>,
+}
+
+impl Checker<'_> {
+    fn tampered(&self, name: &str, detail: String) -> ReadError {
+        ReadError::Tampered {
+            path: self.path.to_owned(),
+            name: name.to_string(),
+            detail,
+        }
+    }
+
+    fn set_manifest(&mut self, bytes: &[u8]) -> Result<&Manifest, ReadError> {
+        let m: Manifest = serde_json::from_slice(bytes).map_err(|e| ReadError::BadManifest {
+            path: self.path.to_owned(),
+            detail: format!("modsnap.json is not valid: {e}"),
+        })?;
+        if m.format != FORMAT {
+            return Err(ReadError::BadManifest {
+                path: self.path.to_owned(),
+                detail: format!(
+                    "unsupported manifest format `{}` (this modsnap reads `{FORMAT}`)",
+                    m.format
+                ),
+            });
+        }
+        let mut versions: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for me in &m.modules {
+            for f in me.files.values() {
+                self.described.insert(f.name.clone(), f.clone());
+            }
+            versions
+                .entry(me.path.clone())
+                .or_default()
+                .push(me.version.clone());
+        }
+        for (p, mut vs) in versions {
+            crate::semver::sort(&mut vs);
+            let name = format!(
+                "{}/@v/list",
+                module::escape_path(&p).map_err(|e| ReadError::BadManifest {
+                    path: self.path.to_owned(),
+                    detail: format!("bad module path in manifest: {e}"),
+                })?
+            );
+            let mut text = vs.join("\n");
+            text.push('\n');
+            self.lists.insert(name, text);
+        }
+        self.manifest = Some(m);
+        Ok(self.manifest.as_ref().expect("just set"))
+    }
+
+    fn finish(&self) -> Result<(), ReadError> {
+        let missing: Vec<&String> = self
+            .described
+            .keys()
+            .chain(self.lists.keys())
+            .filter(|n| !self.seen.contains(*n))
+            .collect();
+        if let Some(first) = missing.first() {
+            return Err(ReadError::Missing {
+                path: self.path.to_owned(),
+                first: (*first).clone(),
+                count: missing.len(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A reader that hashes and counts what passes through it.
+struct Hashing<'r> {
+    inner: &'r mut dyn Read,
+    hasher: Sha256,
+    n: u64,
+}
+
+impl Read for Hashing<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.hasher.update(&buf[..k]);
+        self.n += k as u64;
+        Ok(k)
+    }
+}
+
+/// Drives the checker over the container. `on_manifest` returns whether to
+/// go on past the manifest.
+fn walk(
+    path: &Path,
+    on_manifest: &mut dyn FnMut(&Manifest) -> Result<bool, ReadError>,
+    sink: &mut dyn FnMut(Entry<'_>) -> Result<(), String>,
+) -> Result<(), ReadError> {
+    let format = sniff(path)?;
+    let mut checker = Checker {
+        path,
+        manifest: None,
+        described: BTreeMap::new(),
+        lists: BTreeMap::new(),
+        seen: BTreeSet::new(),
+    };
+    let corrupt = |e: &dyn std::fmt::Display| ReadError::Corrupt {
+        path: path.to_owned(),
+        detail: e.to_string(),
+    };
+    let open = || File::open(path).map_err(|e| ReadError::from(FsError::new("open", path, e)));
+    let mut handle = |name: &str,
+                      kind_ok: Result<(), String>,
+                      size_hint: u64,
+                      r: &mut dyn Read,
+                      checker: &mut Checker<'_>|
+     -> Result<bool, ReadError> {
+        kind_ok.map_err(|reason| ReadError::UnsafeEntry {
+            path: path.to_owned(),
+            name: name.to_string(),
+            reason,
+        })?;
+        let kind = classify(name).map_err(|reason| ReadError::UnsafeEntry {
+            path: path.to_owned(),
+            name: name.to_string(),
+            reason,
+        })?;
+        if !checker.seen.insert(name.to_string()) {
+            return Err(ReadError::UnsafeEntry {
+                path: path.to_owned(),
+                name: name.to_string(),
+                reason: "duplicate entry".into(),
+            });
+        }
+        if kind == EntryKind::Manifest {
+            if checker.seen.len() != 1 {
+                return Err(ReadError::BadManifest {
+                    path: path.to_owned(),
+                    detail: "modsnap.json must be the first entry".into(),
+                });
+            }
+            if size_hint > 64 << 20 {
+                return Err(checker.tampered(name, "manifest larger than 64 MiB".into()));
+            }
+            let mut bytes = Vec::new();
+            r.take(64 << 20)
+                .read_to_end(&mut bytes)
+                .map_err(|e| corrupt(&e))?;
+            let m = checker.set_manifest(&bytes)?.clone();
+            return on_manifest(&m);
+        }
+        if checker.manifest.is_none() {
+            return Err(ReadError::BadManifest {
+                path: path.to_owned(),
+                detail: "modsnap.json must be the first entry".into(),
+            });
+        }
+        let described = checker.described.get(name).cloned();
+        let list = checker.lists.get(name).cloned();
+        if described.is_none() && list.is_none() {
+            return Err(checker.tampered(name, "not described by modsnap.json".into()));
+        }
+        let mut hashing = Hashing {
+            inner: r,
+            hasher: Sha256::new(),
+            n: 0,
+        };
+        sink(Entry {
+            name,
+            kind: &kind,
+            described: described.as_ref(),
+            reader: &mut hashing,
+        })
+        .map_err(ReadError::Sink)?;
+        // Whatever the sink left unread still counts.
+        io::copy(&mut hashing, &mut io::sink()).map_err(|e| corrupt(&e))?;
+        let sha = hex::encode(hashing.hasher.finalize());
+        if let Some(d) = described {
+            if hashing.n != d.size || sha != d.sha256 {
+                return Err(checker.tampered(
+                    name,
+                    format!("manifest says {} bytes with sha256 {}, archive has {} bytes with sha256 {sha}", d.size, d.sha256, hashing.n),
+                ));
+            }
+        } else if let Some(text) = list {
+            let want = hex::encode(Sha256::digest(text.as_bytes()));
+            if sha != want {
+                return Err(checker.tampered(
+                    name,
+                    "version list differs from the manifest's versions".into(),
+                ));
+            }
+        }
+        Ok(true)
+    };
+    match format {
+        Format::Tar | Format::TarGz | Format::TarZst => {
+            let file = BufReader::with_capacity(1 << 20, open()?);
+            let reader: Box<dyn Read> = match format {
+                Format::TarGz => Box::new(flate2::read::GzDecoder::new(file)),
+                Format::TarZst => Box::new(
+                    zstd::stream::read::Decoder::with_buffer(file).map_err(|e| corrupt(&e))?,
+                ),
+                _ => Box::new(file),
+            };
+            let mut ar = tar::Archive::new(reader);
+            for entry in ar.entries().map_err(|e| corrupt(&e))? {
+                let mut entry = entry.map_err(|e| corrupt(&e))?;
+                let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+                let et = entry.header().entry_type();
+                if et.is_dir() {
+                    // Directory entries are harmless (tar tools add them);
+                    // they are not created, files' parents are.
+                    classify_dir(&name).map_err(|reason| ReadError::UnsafeEntry {
+                        path: path.to_owned(),
+                        name: name.clone(),
+                        reason,
+                    })?;
+                    continue;
+                }
+                let kind_ok = if et.is_file() {
+                    Ok(())
+                } else if et.is_symlink() || et.is_hard_link() {
+                    Err("links are not allowed".to_string())
+                } else {
+                    Err(format!("not a regular file (tar type {:?})", et))
+                };
+                let size = entry.header().size().unwrap_or(0);
+                let go_on = handle(&name, kind_ok, size, &mut entry, &mut checker)?;
+                if !go_on {
+                    return Ok(());
+                }
+            }
+        }
+        Format::Zip => {
+            let mut ar = zip::ZipArchive::new(BufReader::new(open()?)).map_err(|e| corrupt(&e))?;
+            // The zip crate collapses duplicate names; count raw entries.
+            let mut names = BTreeSet::new();
+            for i in 0..ar.len() {
+                let mut f = ar.by_index(i).map_err(|e| corrupt(&e))?;
+                let name = String::from_utf8_lossy(f.name_raw()).into_owned();
+                if !names.insert(name.clone()) {
+                    return Err(ReadError::UnsafeEntry {
+                        path: path.to_owned(),
+                        name,
+                        reason: "duplicate entry".into(),
+                    });
+                }
+                if f.is_dir() {
+                    continue;
+                }
+                let kind_ok = if f.is_symlink() {
+                    Err("links are not allowed".to_string())
+                } else {
+                    Ok(())
+                };
+                let size = f.size();
+                let go_on = handle(&name, kind_ok, size, &mut f, &mut checker)?;
+                if !go_on {
+                    return Ok(());
+                }
+            }
+            check_zip_entry_count(path)?;
+        }
+    }
+    if checker.manifest.is_none() {
+        return Err(ReadError::BadManifest {
+            path: path.to_owned(),
+            detail: "no modsnap.json in the archive".into(),
+        });
+    }
+    checker.finish()
+}
+
+fn classify_dir(name: &str) -> Result<(), String> {
+    let trimmed = name.trim_end_matches('/');
+    if trimmed.starts_with('/') || trimmed.contains('\\') {
+        return Err("absolute path or forbidden character".into());
+    }
+    if trimmed
+        .split('/')
+        .any(|p| p.is_empty() || p == "." || p == "..")
+    {
+        return Err("path is not clean".into());
+    }
+    Ok(())
+}
+
+/// The zip crate's `len()` hides duplicate names; compare it with the
+/// end-of-central-directory record's entry count.
+fn check_zip_entry_count(path: &Path) -> Result<(), ReadError> {
+    let mut f = File::open(path).map_err(|e| FsError::new("open", path, e))?;
+    let len = f
+        .metadata()
+        .map_err(|e| FsError::new("stat", path, e))?
+        .len();
+    let tail = len.min(66 * 1024);
+    f.seek(SeekFrom::Start(len - tail))
+        .map_err(|e| FsError::new("read", path, e))?;
+    let mut buf = Vec::with_capacity(tail as usize);
+    f.read_to_end(&mut buf)
+        .map_err(|e| FsError::new("read", path, e))?;
+    let Some(pos) = buf.windows(4).rposition(|w| w == b"PK\x05\x06") else {
+        return Ok(());
+    };
+    if buf.len() < pos + 12 {
+        return Ok(());
+    }
+    let total = u16::from_le_bytes([buf[pos + 10], buf[pos + 11]]) as usize;
+    let ar = zip::ZipArchive::new(BufReader::new(
+        File::open(path).map_err(|e| FsError::new("open", path, e))?,
+    ))
+    .map_err(|e| ReadError::Corrupt {
+        path: path.to_owned(),
+        detail: e.to_string(),
+    })?;
+    if total != 0xffff && total != ar.len() {
+        return Err(ReadError::UnsafeEntry {
+            path: path.to_owned(),
+            name: "(central directory)".into(),
+            reason: format!(
+                "{total} entries recorded but {} distinct names: duplicate entries",
+                ar.len()
+            ),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_accepts_only_proxy_tree_files() {
+        assert_eq!(classify("modsnap.json"), Ok(EntryKind::Manifest));
+        assert_eq!(
+            classify("example.com/!upper/@v/v1.0.0-!beta.zip"),
+            Ok(EntryKind::Artifact {
+                module: "example.com/Upper".into(),
+                version: "v1.0.0-Beta".into(),
+                ext: "zip".into()
+            })
+        );
+        assert_eq!(
+            classify("example.com/m/@v/list"),
+            Ok(EntryKind::List {
+                module: "example.com/m".into()
+            })
+        );
+        for bad in [
+            "/etc/passwd",
+            "../x/@v/list",
+            "example.com/m/@v/../../../etc/passwd",
+            "example.com/m/@v/v1.0.0.exe",
+            "example.com//m/@v/list",
+            "example.com/m/./@v/list",
+            "example.com\\m/@v/list",
+            "example.com/m/@v/sub/v1.0.0.zip",
+            "example.com/Upper/@v/v1.0.0.zip",
+            "README",
+            "@v/list",
+        ] {
+            assert!(classify(bad).is_err(), "{bad} must be refused");
+        }
+    }
+}

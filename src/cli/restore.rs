@@ -1,0 +1,171 @@
+//! `modsnap restore`, `modsnap verify` and `modsnap ls`.
+
+use std::io::Write;
+
+use super::args::{LsArgs, RestoreArgs, VerifyArgs};
+use super::{ExitStatus, human_bytes, print_error, print_info, print_stdout};
+use crate::ops::restore;
+use crate::ops::verify::{self, VerifyOptions};
+
+/// Single-quotes a value for POSIX shells.
+fn shell_quote(v: &str) -> String {
+    format!("'{}'", v.replace('\'', r"'\''"))
+}
+
+pub(crate) fn run_restore(args: RestoreArgs) -> ExitStatus {
+    let result = match (&args.proxy, &args.modcache) {
+        (Some(dir), _) => restore::restore_proxy(&args.archive, dir),
+        (None, Some(dir)) => restore::restore_modcache(&args.archive, dir),
+        (None, None) => {
+            print_info("error: give --proxy DIR or --modcache DIR");
+            return ExitStatus::Usage;
+        }
+    };
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            print_error(&e);
+            return if e.is_verification_failure() {
+                ExitStatus::VerifyFailed
+            } else {
+                ExitStatus::Error
+            };
+        }
+    };
+    if let Some(file) = &args.env_file {
+        let mut text =
+            String::from("# written by modsnap restore; source this file before running go\n");
+        for (k, v) in &report.env {
+            text.push_str(&format!("export {k}={}\n", shell_quote(v)));
+        }
+        let write = std::fs::File::create(file).and_then(|mut f| f.write_all(text.as_bytes()));
+        if let Err(e) = write {
+            print_info(&format!("error: write `{}`: {e}", file.display()));
+            return ExitStatus::Error;
+        }
+    }
+    print_info(&format!(
+        "restore: {} modules into {} ({} files written, {} already present)",
+        report.modules,
+        report.target.display(),
+        report.written,
+        report.kept
+    ));
+    if args.json {
+        return print_stdout(&serde_json::to_string_pretty(&report).unwrap_or_default());
+    }
+    let lines: Vec<String> = report.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    print_stdout(&lines.join("\n"))
+}
+
+pub(crate) fn run_verify(args: VerifyArgs) -> ExitStatus {
+    let opts = VerifyOptions {
+        archive: args.archive.clone(),
+        proxy: args.proxy.clone(),
+        projects: args.project.clone(),
+    };
+    let report = match verify::verify(&opts) {
+        Ok(r) => r,
+        Err(e) => {
+            print_error(&e);
+            return if e.is_verification_failure() {
+                ExitStatus::VerifyFailed
+            } else if matches!(e, verify::VerifyError::Usage(_)) {
+                ExitStatus::Usage
+            } else {
+                ExitStatus::Error
+            };
+        }
+    };
+    for w in &report.warnings {
+        print_info(&format!("warning: {w}"));
+    }
+    let status = if args.json {
+        print_stdout(&serde_json::to_string_pretty(&report).unwrap_or_default())
+    } else {
+        let mut lines = Vec::new();
+        lines.extend(report.missing.iter().map(|m| format!("missing {m}")));
+        lines.extend(report.corrupt.iter().map(|c| format!("corrupt {c}")));
+        if lines.is_empty() {
+            ExitStatus::Ok
+        } else {
+            print_stdout(&lines.join("\n"))
+        }
+    };
+    let what = match (&args.archive, &args.proxy) {
+        (Some(a), _) => a.display().to_string(),
+        (_, Some(p)) => p.display().to_string(),
+        _ => String::new(),
+    };
+    if report.ok() {
+        let projects = if report.projects.is_empty() {
+            String::new()
+        } else {
+            format!("; complete for {}", report.projects.join(", "))
+        };
+        let counts = if report.files > 0 {
+            format!(" ({} modules, {} files)", report.modules, report.files)
+        } else {
+            String::new()
+        };
+        print_info(&format!("verify: {what}: ok{counts}{projects}"));
+        status
+    } else {
+        print_info(&format!(
+            "verify: {what}: FAILED: {} missing, {} corrupt",
+            report.missing.len(),
+            report.corrupt.len()
+        ));
+        ExitStatus::VerifyFailed
+    }
+}
+
+pub(crate) fn run_ls(args: LsArgs) -> ExitStatus {
+    let (manifest, rows) = match verify::ls(&args.archive) {
+        Ok(x) => x,
+        Err(e) => {
+            print_error(&e);
+            return if e.is_verification_failure() {
+                ExitStatus::VerifyFailed
+            } else {
+                ExitStatus::Error
+            };
+        }
+    };
+    if args.json {
+        return print_stdout(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+    }
+    let wp = rows.iter().map(|r| r.path.len()).max().unwrap_or(4).max(4);
+    let wv = rows
+        .iter()
+        .map(|r| r.version.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let mut out = format!(
+        "{:wp$}  {:wv$}  {:13}  {:>10}\n",
+        "PATH", "VERSION", "FILES", "SIZE"
+    );
+    for r in &rows {
+        out.push_str(&format!(
+            "{:wp$}  {:wv$}  {:13}  {:>10}\n",
+            r.path,
+            r.version,
+            r.files.join(","),
+            human_bytes(r.bytes)
+        ));
+    }
+    let total: u64 = rows.iter().map(|r| r.bytes).sum();
+    out.push_str(&format!(
+        "{} modules, {} (inputs: {})",
+        rows.len(),
+        human_bytes(total),
+        manifest
+            .inputs
+            .iter()
+            .flat_map(|i| i.modules.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    print_stdout(&out)
+}

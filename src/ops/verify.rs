@@ -1,0 +1,304 @@
+//! `modsnap verify` and `modsnap ls`: proving, offline, that an archive (or
+//! a restored GOPROXY tree) is intact and holds everything a project needs.
+//!
+//! An archive is checked entry by entry against its manifest (sizes and
+//! SHA-256, see [`crate::archive::read`]), then deeper: every `.mod` must
+//! hash to the manifest's `/go.mod` hash, every `.zip` must pass the module
+//! zip rules and hash to the manifest's zip hash.
+//!
+//! With projects, the same computation as `snapshot` runs with no network:
+//! the module graph is loaded from the archive's (or tree's) go.mod files,
+//! verified against the projects' go.sum, and every artifact the plan needs
+//! must be present and hash to go.sum. Every missing or corrupt artifact is
+//! named, not just the first.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::fetch::{ArtifactError, Stats, Store};
+use super::project::Project;
+use super::snapshot::{self, Silent, SnapshotError};
+use crate::archive::Manifest;
+use crate::archive::read::{self as aread, EntryKind, ReadError};
+use crate::dirhash;
+use crate::fsutil::FsError;
+use crate::gosum::GoSum;
+use crate::module::ModVersion;
+use crate::modzip;
+
+/// What to verify.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// An archive, or
+    pub archive: Option<PathBuf>,
+    /// a restored GOPROXY tree.
+    pub proxy: Option<PathBuf>,
+    /// Projects whose needs must be covered.
+    pub projects: Vec<PathBuf>,
+}
+
+/// Why verification could not run at all (as opposed to finding problems,
+/// which the report lists).
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The archive is unreadable, unsafe or tampered with.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// A project, its graph or its go.sum could not be read.
+    #[error(transparent)]
+    Snapshot(Box<SnapshotError>),
+    /// Local I/O failed.
+    #[error(transparent)]
+    Fs(#[from] FsError),
+    /// Neither an archive nor a tree was given, or `--proxy` without
+    /// projects.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl From<SnapshotError> for VerifyError {
+    fn from(e: SnapshotError) -> Self {
+        VerifyError::Snapshot(Box::new(e))
+    }
+}
+
+impl VerifyError {
+    /// True when content failed verification (exit code 3).
+    pub fn is_verification_failure(&self) -> bool {
+        match self {
+            VerifyError::Read(e) => e.is_verification_failure(),
+            VerifyError::Snapshot(e) => e.is_verification_failure(),
+            _ => false,
+        }
+    }
+}
+
+/// The findings.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VerifyReport {
+    /// Module versions in the archive (0 for a tree).
+    pub modules: usize,
+    /// Files checked.
+    pub files: usize,
+    /// Projects checked for completeness.
+    pub projects: Vec<String>,
+    /// Artifacts a project needs that are absent (`path@version .ext`).
+    pub missing: Vec<String>,
+    /// Artifacts present with the wrong bytes, or breaking a rule.
+    pub corrupt: Vec<String>,
+    /// Non-fatal findings.
+    pub warnings: Vec<String>,
+}
+
+impl VerifyReport {
+    /// True when nothing is missing or corrupt.
+    pub fn ok(&self) -> bool {
+        self.missing.is_empty() && self.corrupt.is_empty()
+    }
+}
+
+/// Runs the checks `opts` asks for.
+pub fn verify(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
+    let mut report = VerifyReport::default();
+    let staging;
+    let tree: PathBuf = match (&opts.archive, &opts.proxy) {
+        (Some(archive), None) => {
+            staging = tempfile::Builder::new()
+                .prefix("modsnap-verify-")
+                .tempdir()
+                .map_err(|e| FsError::new("create temporary directory", Path::new("."), e))?;
+            let manifest = unpack(archive, staging.path(), &mut report)?;
+            deep_check(staging.path(), &manifest, &mut report);
+            staging.path().to_owned()
+        }
+        (None, Some(dir)) => {
+            if opts.projects.is_empty() {
+                return Err(VerifyError::Usage(
+                    "verify --proxy needs --project DIR: a tree has no manifest, so only a project's go.sum can vouch for it".into(),
+                ));
+            }
+            dir.clone()
+        }
+        _ => {
+            return Err(VerifyError::Usage(
+                "give an archive or --proxy DIR (not both)".into(),
+            ));
+        }
+    };
+    if !opts.projects.is_empty() {
+        check_projects(&tree, &opts.projects, &mut report)?;
+    }
+    Ok(report)
+}
+
+/// Unpacks the archive's artifacts into `dir` as a GOPROXY tree, verified
+/// against the manifest as they stream.
+fn unpack(archive: &Path, dir: &Path, report: &mut VerifyReport) -> Result<Manifest, VerifyError> {
+    let mut files = 0;
+    let manifest = aread::read_all(archive, &mut |entry| {
+        files += 1;
+        if !matches!(entry.kind, EntryKind::Artifact { .. }) {
+            return Ok(());
+        }
+        let dest = dir.join(entry.name);
+        if let Some(p) = dest.parent() {
+            std::fs::create_dir_all(p).map_err(|e| format!("create `{}`: {e}", p.display()))?;
+        }
+        let mut f = std::fs::File::create(&dest)
+            .map_err(|e| format!("create `{}`: {e}", dest.display()))?;
+        std::io::copy(entry.reader, &mut f)
+            .map_err(|e| format!("write `{}`: {e}", dest.display()))?;
+        Ok(())
+    })?;
+    report.files = files;
+    report.modules = manifest.modules.len();
+    Ok(manifest)
+}
+
+/// Recomputes the h1 hashes and zip rules of every stored `.mod` and `.zip`.
+fn deep_check(dir: &Path, manifest: &Manifest, report: &mut VerifyReport) {
+    for m in &manifest.modules {
+        let id = ModVersion {
+            path: m.path.clone(),
+            version: m.version.clone(),
+        };
+        if let (Some(f), Some(want)) = (m.files.get("mod"), &m.mod_h1) {
+            match std::fs::read(dir.join(&f.name)) {
+                Ok(data) => {
+                    let got = dirhash::hash_go_mod(&data);
+                    if &got != want {
+                        report
+                            .corrupt
+                            .push(format!("{id} .mod: hashes to {got}, manifest says {want}"));
+                    }
+                }
+                Err(e) => report.corrupt.push(format!("{id} .mod: {e}")),
+            }
+        }
+        if let (Some(f), Some(want)) = (m.files.get("zip"), &m.zip_h1) {
+            let path = dir.join(&f.name);
+            let rules = modzip::check_zip(&id, &path).and_then(|cf| cf.to_result(&path));
+            if let Err(e) = rules {
+                report.corrupt.push(format!("{id} .zip: {e}"));
+                continue;
+            }
+            match dirhash::hash_zip_file(&path) {
+                Ok(got) if &got == want => {}
+                Ok(got) => report
+                    .corrupt
+                    .push(format!("{id} .zip: hashes to {got}, manifest says {want}")),
+                Err(e) => report.corrupt.push(format!("{id} .zip: {e}")),
+            }
+        }
+    }
+}
+
+/// The snapshot computation against `tree`, offline: every planned
+/// artifact must be there and hash to go.sum.
+fn check_projects(
+    tree: &Path,
+    dirs: &[PathBuf],
+    report: &mut VerifyReport,
+) -> Result<(), VerifyError> {
+    let projects = dirs
+        .iter()
+        .map(|d| Project::load(d))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(SnapshotError::from)?;
+    let mut gosum = GoSum::new();
+    for p in &projects {
+        gosum.merge_checked(&p.gosum);
+    }
+    let scratch = tempfile::Builder::new()
+        .prefix("modsnap-verify-cache-")
+        .tempdir()
+        .map_err(|e| FsError::new("create temporary directory", Path::new("."), e))?;
+    let store = Store {
+        cache: scratch.path().to_owned(),
+        gomodcache: Some(tree.to_owned()),
+        client: None,
+        stats: Arc::new(Stats::default()),
+        progress: Arc::new(|_| {}),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| FsError::new("start async runtime for", tree, e))?;
+    rt.block_on(async {
+        let resolved = snapshot::resolve(&projects, &gosum, &store, 8, &Silent).await?;
+        report.missing.extend(resolved.unavailable.iter().cloned());
+        report.corrupt.extend(resolved.corrupt.iter().cloned());
+        report.warnings.extend(resolved.warnings.iter().cloned());
+        let plan = snapshot::plan(&resolved.graphs, &gosum);
+        for p in plan.values() {
+            let m = ModVersion {
+                path: p.path.clone(),
+                version: p.version.clone(),
+            };
+            let mut record = |what: &str, r: Result<(), ArtifactError>| match r {
+                Ok(()) => {}
+                Err(ArtifactError::Unavailable { module, what }) => {
+                    report.missing.push(format!("{module} {what}"))
+                }
+                Err(e) => report.corrupt.push(format!("{m} {what}: {e}")),
+            };
+            if p.info {
+                record(".info", store.info(&m).await.map(|_| ()));
+            }
+            if p.mod_h1.is_some() && !resolved.mods.contains_key(&m) {
+                record(".mod", store.go_mod(&m, &gosum).await.map(|_| ()));
+            }
+            if let Some(h) = &p.zip_h1 {
+                let file = gosum
+                    .zip_hash_file(&m.path, &m.version)
+                    .unwrap_or("go.sum")
+                    .to_string();
+                record(".zip", store.zip(&m, h, &file).await.map(|_| ()));
+            }
+        }
+        Ok::<(), VerifyError>(())
+    })?;
+    report.missing.sort();
+    report.missing.dedup();
+    report.corrupt.sort();
+    report.corrupt.dedup();
+    report.projects = projects
+        .iter()
+        .map(|p| p.dir.display().to_string())
+        .collect();
+    Ok(())
+}
+
+/// One row of `modsnap ls`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LsRow {
+    /// Module path.
+    pub path: String,
+    /// Version.
+    pub version: String,
+    /// Stored kinds (`info`, `mod`, `zip`).
+    pub files: Vec<String>,
+    /// Total bytes stored.
+    pub bytes: u64,
+    /// The zip's size, if stored.
+    pub zip_bytes: Option<u64>,
+}
+
+/// The modules an archive holds, from its manifest.
+pub fn ls(archive: &Path) -> Result<(Manifest, Vec<LsRow>), VerifyError> {
+    let manifest = aread::read_manifest(archive)?;
+    let rows = manifest
+        .modules
+        .iter()
+        .map(|m| LsRow {
+            path: m.path.clone(),
+            version: m.version.clone(),
+            files: m.files.keys().cloned().collect(),
+            bytes: m.files.values().map(|f| f.size).sum(),
+            zip_bytes: m.files.get("zip").map(|f| f.size),
+        })
+        .collect();
+    Ok((manifest, rows))
+}
