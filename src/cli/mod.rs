@@ -102,6 +102,16 @@ fn print_error(e: &dyn std::error::Error) {
     let _ = writeln!(std::io::stderr(), "modsnap: error: {line}");
 }
 
+/// Prints `e` and picks the exit status: 3 for verification failures.
+pub(crate) fn fail(e: &dyn std::error::Error, verification: bool) -> ExitStatus {
+    print_error(e);
+    if verification {
+        ExitStatus::VerifyFailed
+    } else {
+        ExitStatus::Error
+    }
+}
+
 /// Prints a log line on stderr.
 fn print_info(line: &str) {
     let _ = writeln!(std::io::stderr(), "modsnap: {line}");

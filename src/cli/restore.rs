@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::args::{LsArgs, RestoreArgs, VerifyArgs};
-use super::{ExitStatus, human_bytes, print_error, print_info, print_stdout};
+use super::{ExitStatus, fail, human_bytes, print_error, print_info, print_stdout};
 use crate::ops::restore;
 use crate::ops::verify::{self, VerifyOptions};
 
@@ -23,14 +23,7 @@ pub(crate) fn run_restore(args: RestoreArgs) -> ExitStatus {
     };
     let report = match result {
         Ok(r) => r,
-        Err(e) => {
-            print_error(&e);
-            return if e.is_verification_failure() {
-                ExitStatus::VerifyFailed
-            } else {
-                ExitStatus::Error
-            };
-        }
+        Err(e) => return fail(&e, e.is_verification_failure()),
     };
     if let Some(file) = &args.env_file {
         let mut text =
@@ -123,14 +116,7 @@ pub(crate) fn run_verify(args: VerifyArgs) -> ExitStatus {
 pub(crate) fn run_ls(args: LsArgs) -> ExitStatus {
     let (manifest, rows) = match verify::ls(&args.archive) {
         Ok(x) => x,
-        Err(e) => {
-            print_error(&e);
-            return if e.is_verification_failure() {
-                ExitStatus::VerifyFailed
-            } else {
-                ExitStatus::Error
-            };
-        }
+        Err(e) => return fail(&e, e.is_verification_failure()),
     };
     if args.json {
         return print_stdout(&serde_json::to_string_pretty(&rows).unwrap_or_default());

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::args::SnapshotArgs;
 use super::progress::Bar;
-use super::{ExitStatus, human_bytes, print_error, print_info, print_stdout};
+use super::{ExitStatus, fail, human_bytes, print_info, print_stdout};
 use crate::env::GoEnv;
 use crate::ops::snapshot::{self, SnapshotOptions};
 use crate::proxy::ProxyConfig;
@@ -162,13 +162,6 @@ pub(crate) fn run(args: SnapshotArgs) -> ExitStatus {
             }
             ExitStatus::Ok
         }
-        Err(e) => {
-            print_error(&e);
-            if e.is_verification_failure() {
-                ExitStatus::VerifyFailed
-            } else {
-                ExitStatus::Error
-            }
-        }
+        Err(e) => fail(&e, e.is_verification_failure()),
     }
 }

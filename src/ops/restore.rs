@@ -233,6 +233,28 @@ fn merge_list(list: &Path, versions: &BTreeSet<String>) -> Result<(), FsError> {
     Ok(())
 }
 
+/// Merges `<base>/<escaped path>/@v/list` for every module path of the
+/// manifest with the versions `keep` selects.
+fn merge_lists(
+    base: &Path,
+    manifest: &Manifest,
+    keep: impl Fn(&crate::archive::manifest::ModuleEntry) -> bool,
+) -> Result<(), FsError> {
+    let mut versions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for m in manifest.modules.iter().filter(|m| keep(m)) {
+        versions
+            .entry(m.path.clone())
+            .or_default()
+            .insert(m.version.clone());
+    }
+    for (path, vs) in &versions {
+        let esc = module::escape_path(path)
+            .map_err(|e| FsError::new("escape", Path::new(path), io::Error::other(e)))?;
+        merge_list(&base.join(esc).join("@v/list"), vs)?;
+    }
+    Ok(())
+}
+
 /// The environment lines that make the go command read `proxy_dir` as its
 /// only module source, checks left on.
 ///
@@ -255,18 +277,7 @@ pub fn restore_proxy(archive: &Path, target: &Path) -> Result<RestoreReport, Res
         _ => None,
     })?;
     let (written, kept) = merge(staging.path(), &target, &staged)?;
-    let mut versions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for m in &manifest.modules {
-        versions
-            .entry(m.path.clone())
-            .or_default()
-            .insert(m.version.clone());
-    }
-    for (path, vs) in &versions {
-        let esc = module::escape_path(path)
-            .map_err(|e| FsError::new("escape", Path::new(path), io::Error::other(e)))?;
-        merge_list(&target.join(esc).join("@v/list"), vs)?;
-    }
+    merge_lists(&target, &manifest, |_| true)?;
     Ok(RestoreReport {
         env: proxy_env(&target),
         target,
@@ -365,22 +376,9 @@ pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, 
         written += 1;
     }
     // @v/list in the module cache names the versions that have a .mod.
-    let mut versions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for m in manifest
-        .modules
-        .iter()
-        .filter(|m| m.files.contains_key("mod"))
-    {
-        versions
-            .entry(m.path.clone())
-            .or_default()
-            .insert(m.version.clone());
-    }
-    for (path, vs) in &versions {
-        let esc = module::escape_path(path)
-            .map_err(|e| FsError::new("escape", Path::new(path), io::Error::other(e)))?;
-        merge_list(&target.join("cache/download").join(esc).join("@v/list"), vs)?;
-    }
+    merge_lists(&target.join("cache/download"), &manifest, |m| {
+        m.files.contains_key("mod")
+    })?;
     Ok(RestoreReport {
         env: vec![
             ("GOMODCACHE".into(), target.to_string_lossy().into_owned()),
