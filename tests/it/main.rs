@@ -16,3 +16,4 @@ mod imports;
 mod layering;
 mod proxy_client;
 mod snapshot;
+mod vendor;
