@@ -31,6 +31,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "semver", "ops", "proxy",
         ],
     ),
+    (
+        "vendor",
+        &["graph", "imports", "modfile", "module", "ops", "vendor"],
+    ),
     // L4: the command line.
     ("cli", &["ops", "module", "cli", "env", "proxy", "archive"]),
 ];

@@ -17,3 +17,4 @@ mod layering;
 mod proxy_client;
 mod restore;
 mod snapshot;
+mod vendor;

@@ -1,0 +1,532 @@
+//! `go mod vendor` / `go work vendor` without a `go` binary: writes a
+//! `vendor/` directory byte for byte identical to the go command's, reading
+//! dependency files straight out of module zips.
+//!
+//! The rules follow cmd/go (Go 1.26): `RunVendor`, `vendorPkg`, `copyDir`,
+//! `copyMetadata`, `matchPotentialSourceFile`, `moduleLine` and
+//! `checkPathCollisions` in cmd/go/internal/modcmd/vendor.go (and
+//! workcmd/vendor.go, which runs the same code for a go.work); package
+//! loading from modload/load.go, search.go and import.go; replacements and
+//! go versions from modload/modfile.go and build.go; embeds from go/build
+//! and cmd/go/internal/load/pkg.go (`resolveEmbed`). Split by concern:
+//!
+//! - [`source`](ModuleSource): where dependency files come from
+//!   ([`ProxyDir`] over a GOPROXY tree); zips are read entry by entry.
+//! - `load`: the `all` package set and which module provides each package.
+//! - `files`: which files of each package are copied (sources, metadata
+//!   from parent directories, embeds).
+//! - [`modules_txt`]: the `vendor/modules.txt` format and thresholds.
+//! - `write`: staging, verification and the swap into place.
+//!
+//! Deliberately not done: `-e` (every error is fatal), `-v`, cgo-dependent
+//! embed scanning beyond the [`VendorOptions::cgo_enabled`] switch, the
+//! checksum checks of go.sum (the archive was verified when it was made),
+//! and go.mod consistency checks the go command makes in `-mod=readonly`
+//! (an untidy go.mod may vendor here where the go command refuses).
+
+mod files;
+mod load;
+pub mod modules_txt;
+mod source;
+mod write;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use crate::graph::{GoModSource, GraphError, GraphLoader, MainModule};
+use crate::imports::{EmbedPatternError, go_version_at_least};
+use crate::modfile;
+use crate::module::{self, ModVersion};
+use crate::ops::project::{Project, ProjectError};
+
+pub use modules_txt::{Annotations, ModuleBlock, module_line, render};
+pub use source::{ModuleSource, ProxyDir, SourceError};
+
+use load::{Loader, Loc, Main};
+
+/// What to vendor and where.
+#[derive(Debug, Clone, Default)]
+pub struct VendorOptions {
+    /// The module or workspace directory (holding go.mod, or go.work).
+    pub project_dir: PathBuf,
+    /// Where to write; default `<project_dir>/vendor` (the go command's
+    /// `-o`).
+    pub out_dir: Option<PathBuf>,
+    /// go/build's `CgoEnabled` for embed scanning: files importing `"C"`
+    /// contribute `//go:embed` patterns only when set (the go command takes
+    /// it from `CGO_ENABLED` or the platform default).
+    pub cgo_enabled: bool,
+}
+
+/// What [`vendor`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendorReport {
+    /// The directory written (or removed, when nothing was vendored).
+    pub out_dir: PathBuf,
+    /// Module lines in modules.txt.
+    pub modules: usize,
+    /// Vendored packages.
+    pub packages: usize,
+    /// Files written, modules.txt included.
+    pub files: usize,
+    /// `false` when there was nothing to vendor: like the go command ("go:
+    /// no dependencies to vendor"), no vendor directory is left.
+    pub wrote: bool,
+}
+
+/// Why vendoring failed; each is a case where `go mod vendor` fails too.
+#[derive(Debug, thiserror::Error)]
+pub enum VendorError {
+    /// go.mod / go.work / go.sum could not be read.
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    /// The module graph could not be loaded.
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    /// A module's files are not in the source.
+    #[error("module files: {0}")]
+    Source(#[from] SourceError),
+    /// A dependency's go.mod does not parse.
+    #[error("{module}: parsing go.mod: {message}")]
+    GoMod {
+        /// The module.
+        module: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// An import path the go command rejects.
+    #[error("{importer}: invalid import path {path:?}: {reason}")]
+    InvalidImport {
+        /// The import path.
+        path: String,
+        /// The importing package.
+        importer: String,
+        /// Why.
+        reason: String,
+    },
+    /// More than one module provides the package (modules listed shortest
+    /// path first, as the go command lists them).
+    #[error("ambiguous import: found package {path} in multiple modules: {}", modules.join(", "))]
+    AmbiguousImport {
+        /// The import path.
+        path: String,
+        /// The providing modules (`path version`).
+        modules: Vec<String>,
+    },
+    /// No module in the build list provides the package.
+    #[error("{importer}: no required module provides package {path}")]
+    MissingPackage {
+        /// The import path.
+        path: String,
+        /// The importing package (or the tool directive).
+        importer: String,
+    },
+    /// The package directory has `.go` files but none builds under any tags.
+    #[error("package {path}: build constraints exclude all Go files in {}", dir.display())]
+    NoGoFiles {
+        /// The import path.
+        path: String,
+        /// Its directory.
+        dir: PathBuf,
+    },
+    /// go/build rejected a file while collecting embed patterns.
+    #[error("internal error: failed to find embedded files of {package}: {message}")]
+    EmbedScan {
+        /// The package.
+        package: String,
+        /// go/build's complaint.
+        message: String,
+    },
+    /// An embed pattern is invalid or matches nothing embeddable.
+    #[error("go: resolving embeds in {package}: {error}")]
+    Embed {
+        /// The package.
+        package: String,
+        /// The pattern and reason.
+        error: EmbedPatternError,
+    },
+    /// Two vendored module paths differ only in case.
+    #[error("go.mod: case-insensitive import collision: {a:?} and {b:?}")]
+    CaseCollision {
+        /// One module path.
+        a: String,
+        /// The other.
+        b: String,
+    },
+    /// A relative replacement directory lies inside `vendor`.
+    #[error("go: replacement path {path} inside vendor directory")]
+    ReplacementInVendor {
+        /// The replacement path as written.
+        path: String,
+    },
+    /// Reading a source file or directory failed.
+    #[error("read `{}`: {message}", path.display())]
+    Read {
+        /// The path (inside a module zip: the zip's path then the entry).
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// Writing the vendor tree failed (the previous tree is untouched).
+    #[error("{op} `{}`: {message}", path.display())]
+    Write {
+        /// The operation.
+        op: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// A bug in modsnap.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Lexically cleans a slash path (Go's `path.Clean` for relative or
+/// absolute paths).
+fn clean(p: &str) -> String {
+    let abs = p.starts_with('/');
+    let mut out: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if out.last().is_some_and(|l| *l != "..") {
+                    out.pop();
+                } else if !abs {
+                    out.push("..");
+                }
+            }
+            x => out.push(x),
+        }
+    }
+    let s = out.join("/");
+    match (abs, s.is_empty()) {
+        (true, _) => format!("/{s}"),
+        (false, true) => ".".into(),
+        (false, false) => s,
+    }
+}
+
+/// Whether the replacement path `p`, cleaned, is `vendor` or below it
+/// (cmd/go's `str.HasFilePathPrefix(filepath.Clean(p), "vendor")`).
+fn inside_vendor(p: &str) -> bool {
+    let c = clean(p);
+    c == "vendor" || c.starts_with("vendor/")
+}
+
+/// The replacement rules of the main modules and go.work, answering cmd/go's
+/// `modload.Replacement` with paths as modules.txt prints them.
+struct Replacements<'a> {
+    project: &'a Project,
+}
+
+impl Replacements<'_> {
+    fn lookup<'r>(list: &'r [modfile::Replace], m: &ModVersion) -> Option<&'r modfile::Replace> {
+        // Later lines win, as in the go command's replacement map; exact
+        // version before wildcard.
+        list.iter().rev().find(|r| r.old == *m).or_else(|| {
+            list.iter()
+                .rev()
+                .find(|r| r.old.path == m.path && r.old.version.is_empty())
+        })
+    }
+
+    fn get(&self, m: &ModVersion) -> Option<ModVersion> {
+        let p = self.project;
+        if m.version.is_empty() && p.mains.iter().any(|x| x.path == m.path) {
+            return None;
+        }
+        if let Some(w) = &p.work
+            && let Some(r) = Self::lookup(&w.replace, m)
+        {
+            return Some(r.new.clone());
+        }
+        let mut found: Option<(ModVersion, &str)> = None;
+        for main in &p.mains {
+            if let Some(r) = Self::lookup(&main.file.replace, m) {
+                found = Some((r.new.clone(), main.dir.as_str()));
+            }
+        }
+        let (r, mod_dir) = found?;
+        if p.work.is_none() || !r.version.is_empty() || r.path.starts_with('/') {
+            return Some(r);
+        }
+        // Workspace: re-express relative to the go.work directory.
+        let rel = clean(&format!("{mod_dir}/{}", r.path));
+        let path = if modfile::is_directory_path(&rel) {
+            rel
+        } else {
+            format!("./{rel}")
+        };
+        Some(ModVersion::new(path, ""))
+    }
+}
+
+/// Loads the module graph of `project`, reading go.mod files from `source`
+/// and directory replacements from disk.
+fn load_graph(
+    project: &Project,
+    source: &dyn ModuleSource,
+) -> Result<crate::graph::Graph, VendorError> {
+    let ws = project.workspace_replace();
+    let mut loader = GraphLoader::new(
+        project.mains.clone(),
+        ws.as_ref().map(|(r, d)| (*r, d.as_str())),
+    )?;
+    loop {
+        let pending = loader.pending();
+        if pending.is_empty() {
+            break;
+        }
+        for src in pending {
+            let data = match &src {
+                GoModSource::Module(m) => source.go_mod(m)?,
+                GoModSource::Dir(d) => {
+                    let path = project.dir.join(d).join("go.mod");
+                    std::fs::read(&path).map_err(|e| VendorError::Read {
+                        path: path.clone(),
+                        message: e.to_string(),
+                    })?
+                }
+            };
+            loader.provide(&src, &data)?;
+        }
+    }
+    Ok(loader.finish()?)
+}
+
+/// The `go` line of the go.mod actually used for `m` (after replacement).
+fn module_go_version(
+    project: &Project,
+    graph: &crate::graph::Graph,
+    source: &dyn ModuleSource,
+    m: &ModVersion,
+) -> Result<Option<String>, VendorError> {
+    if let Some(main) = project.mains.iter().find(|x| x.path == m.path) {
+        return Ok(main.file.go.as_ref().map(|g| g.version.clone()));
+    }
+    let data = match graph.actual(m) {
+        GoModSource::Module(a) => source.go_mod(&a)?,
+        GoModSource::Dir(d) => {
+            let path = project.dir.join(d).join("go.mod");
+            match std::fs::read(&path) {
+                Ok(d) => d,
+                Err(_) => return Ok(None),
+            }
+        }
+    };
+    let f = modfile::parse_lax("go.mod", &data).map_err(|e| VendorError::GoMod {
+        module: m.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(f.go.map(|g| g.version))
+}
+
+/// Case folding for the collision check (cmd/go's `str.ToFold`, simple
+/// per-character folding).
+fn fold(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// Writes the vendor directory for the project in `opts.project_dir` as
+/// `go mod vendor` (or `go work vendor` when a go.work is there) would,
+/// taking dependency files from `source`.
+///
+/// The new tree is written beside the target and swapped in only when
+/// complete; on error the previous directory is untouched. When there is
+/// nothing to vendor, the target is removed and no modules.txt is written
+/// (in a workspace, modules.txt always holds at least `## workspace`).
+pub fn vendor(
+    opts: &VendorOptions,
+    source: &dyn ModuleSource,
+) -> Result<VendorReport, VendorError> {
+    let project = Project::load(&opts.project_dir)?;
+    let workspace = project.work.is_some();
+    let main_go = match (&project.work, &project.go) {
+        (_, Some(v)) => v.clone(),
+        (Some(_), None) => "1.18".to_string(),
+        (None, None) => "1.16".to_string(),
+    };
+    let ann = Annotations::for_version(&main_go, workspace || project.go.is_some());
+    let graph = load_graph(&project, source)?;
+
+    let mains: Vec<Main> = project
+        .mains
+        .iter()
+        .map(|m: &MainModule| Main {
+            path: m.path.clone(),
+            root: project.dir.join(&m.dir),
+            ignore: m.file.ignore.iter().map(|i| i.path.clone()).collect(),
+            tools: m.file.tool.iter().map(|t| t.path.clone()).collect(),
+        })
+        .collect();
+    let roots: BTreeSet<String> = project
+        .mains
+        .iter()
+        .flat_map(|m| m.file.require.iter().map(|r| r.module.path.clone()))
+        .collect();
+    let unpruned = !workspace && !go_version_at_least(&main_go, 17);
+    let mut loader = Loader::new(&project.dir, &mains, &graph, roots, unpruned, source);
+    let packages = loader.load_all()?;
+
+    // Group vendored packages by module.
+    let mut modpkgs: BTreeMap<ModVersion, Vec<String>> = BTreeMap::new();
+    for (path, pkg) in &packages {
+        if let Loc::Dep(m) = &pkg.loc {
+            modpkgs.entry(m.clone()).or_default().push(path.clone());
+        }
+    }
+    let mut folded: BTreeMap<String, String> = BTreeMap::new();
+    for m in modpkgs.keys() {
+        let f = fold(&m.path);
+        match folded.get(&f) {
+            Some(other) if *other != m.path => {
+                return Err(VendorError::CaseCollision {
+                    a: m.path.clone(),
+                    b: other.clone(),
+                });
+            }
+            _ => {
+                folded.insert(f, m.path.clone());
+            }
+        }
+    }
+
+    let mut explicit: BTreeSet<ModVersion> = BTreeSet::new();
+    if ann.explicit {
+        for m in &project.mains {
+            for r in &m.file.require {
+                explicit.insert(r.module.clone());
+            }
+        }
+    }
+    let mut vendor_mods: Vec<ModVersion> = explicit.iter().cloned().collect();
+    vendor_mods.extend(modpkgs.keys().filter(|m| !explicit.contains(m)).cloned());
+    module::sort(&mut vendor_mods);
+
+    let repl = Replacements { project: &project };
+    let check = |r: &Option<ModVersion>| -> Result<(), VendorError> {
+        match r {
+            Some(r) if inside_vendor(&r.path) => Err(VendorError::ReplacementInVendor {
+                path: r.path.clone(),
+            }),
+            _ => Ok(()),
+        }
+    };
+    let mut blocks = Vec::new();
+    let mut written: BTreeSet<ModVersion> = BTreeSet::new();
+    for m in &vendor_mods {
+        let replacement = repl.get(m);
+        check(&replacement)?;
+        written.insert(m.clone());
+        let go = if ann.go_versions {
+            let selected = graph
+                .selected
+                .get(&m.path)
+                .map(|v| ModVersion::new(m.path.clone(), v.clone()))
+                .unwrap_or_else(|| m.clone());
+            module_go_version(&project, &graph, source, &selected)?
+        } else {
+            None
+        };
+        blocks.push(ModuleBlock {
+            module: m.clone(),
+            replacement,
+            explicit: explicit.contains(m),
+            go,
+            packages: modpkgs.get(m).cloned().unwrap_or_default(),
+        });
+    }
+    let mut trailing = Vec::new();
+    if ann.explicit {
+        for main in &project.mains {
+            if let Some(w) = &project.work {
+                for r in &w.replace {
+                    if written.insert(r.old.clone()) {
+                        check(&Some(r.new.clone()))?;
+                        trailing.push((r.old.clone(), r.new.clone()));
+                    }
+                }
+            }
+            for r in &main.file.replace {
+                if !written.insert(r.old.clone()) {
+                    continue;
+                }
+                if let Some(new) = repl.get(&r.old) {
+                    check(&Some(new.clone()))?;
+                    trailing.push((r.old.clone(), new));
+                }
+            }
+        }
+    }
+    let text = render(workspace, &blocks, &trailing);
+
+    // Plan the files, module by module in modules.txt order.
+    let mut plan = files::Plan::default();
+    let mut npkgs = 0;
+    for b in &blocks {
+        let mut pkgs = b.packages.clone();
+        pkgs.sort();
+        for p in pkgs {
+            let pkg = packages
+                .get(&p)
+                .ok_or_else(|| VendorError::Internal(format!("lost package {p}")))?;
+            files::add_package(
+                &mut plan,
+                &mut loader,
+                &p,
+                &b.module.path,
+                pkg,
+                &main_go,
+                opts.cgo_enabled,
+            )?;
+            npkgs += 1;
+        }
+    }
+
+    let out_dir = opts
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| project.dir.join("vendor"));
+    let modules_txt = (!text.is_empty()).then_some(text.as_str());
+    let nfiles = write::write_tree(&out_dir, &plan, modules_txt, &mut loader)?;
+    Ok(VendorReport {
+        out_dir,
+        modules: blocks.len(),
+        packages: npkgs,
+        files: nfiles,
+        wrote: modules_txt.is_some(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_paths() {
+        assert_eq!(clean("app/../lib"), "lib");
+        assert_eq!(clean("./app/../../x"), "../x");
+        assert_eq!(clean("./vendor/x"), "vendor/x");
+        assert_eq!(clean("."), ".");
+        assert_eq!(clean("/a/../b"), "/b");
+        assert_eq!(clean("/.."), "/");
+    }
+
+    #[test]
+    fn vendor_prefix() {
+        assert!(inside_vendor("./vendor/x"));
+        assert!(inside_vendor("vendor"));
+        assert!(inside_vendor("a/../vendor/b"));
+        assert!(!inside_vendor("./vendorx"));
+        assert!(!inside_vendor("../vendor/x"));
+        assert!(!inside_vendor("/abs/vendor/x"));
+    }
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold("Example.com/Upper"), fold("example.com/upper"));
+        assert_ne!(fold("a/b"), fold("a/c"));
+    }
+}

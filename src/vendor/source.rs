@@ -1,0 +1,313 @@
+//! Where module files come from: a [`ModuleSource`] gives a dependency's
+//! `.mod` bytes and the path of its module zip; [`Tree`] reads one module's
+//! files either straight out of that zip (random access by entry, one file
+//! at a time) or from a directory on disk (main modules and directory
+//! replacements).
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use crate::imports::{DirEntry, EntryKind, FileTree, NodeKind, SourceDir};
+use crate::module::{self, ModVersion};
+
+/// Why a module's files could not be had.
+#[derive(Debug, thiserror::Error)]
+#[error("{module}: {message}")]
+pub struct SourceError {
+    /// The module (`path@version`).
+    pub module: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// A source of dependency module files: the `.mod` file and the module zip
+/// of a module version, as a GOPROXY serves them.
+pub trait ModuleSource {
+    /// The go.mod of `m` (the proxy's `.mod` file).
+    fn go_mod(&self, m: &ModVersion) -> Result<Vec<u8>, SourceError>;
+    /// The path of `m`'s module zip on disk; it is opened and read entry by
+    /// entry, never unpacked.
+    fn zip_path(&self, m: &ModVersion) -> Result<PathBuf, SourceError>;
+}
+
+/// A [`ModuleSource`] over a GOPROXY tree on disk:
+/// `<root>/<escaped path>/@v/<escaped version>.{mod,zip}`.
+#[derive(Debug, Clone)]
+pub struct ProxyDir {
+    root: PathBuf,
+}
+
+impl ProxyDir {
+    /// The tree rooted at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> ProxyDir {
+        ProxyDir { root: root.into() }
+    }
+
+    fn file(&self, m: &ModVersion, ext: &str) -> Result<PathBuf, SourceError> {
+        let err = |e: module::ModuleError| SourceError {
+            module: m.to_string(),
+            message: e.to_string(),
+        };
+        let path = module::escape_path(&m.path).map_err(err)?;
+        let version = module::escape_version(&m.version).map_err(err)?;
+        Ok(self
+            .root
+            .join(path)
+            .join("@v")
+            .join(format!("{version}.{ext}")))
+    }
+}
+
+impl ModuleSource for ProxyDir {
+    fn go_mod(&self, m: &ModVersion) -> Result<Vec<u8>, SourceError> {
+        let path = self.file(m, "mod")?;
+        std::fs::read(&path).map_err(|e| SourceError {
+            module: m.to_string(),
+            message: format!("read `{}`: {e}", path.display()),
+        })
+    }
+
+    fn zip_path(&self, m: &ModVersion) -> Result<PathBuf, SourceError> {
+        let path = self.file(m, "zip")?;
+        if !path.is_file() {
+            return Err(SourceError {
+                module: m.to_string(),
+                message: format!("no module zip at `{}`", path.display()),
+            });
+        }
+        Ok(path)
+    }
+}
+
+/// One module's file tree, addressed by slash-separated paths relative to
+/// the module root ("" is the root).
+pub(crate) enum Tree {
+    /// A module zip: entries under `<path>@<version>/`.
+    Zip(ZipTree),
+    /// A directory on disk.
+    Dir(PathBuf),
+}
+
+/// A module zip opened for random access.
+pub(crate) struct ZipTree {
+    path: PathBuf,
+    archive: RefCell<zip::ZipArchive<BufReader<File>>>,
+    /// Relative file name → entry index.
+    files: BTreeMap<String, usize>,
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+impl Tree {
+    /// Opens the zip at `zip_path` holding module `m`.
+    pub(crate) fn open_zip(m: &ModVersion, zip_path: &Path) -> io::Result<Tree> {
+        let file = File::open(zip_path)?;
+        let archive = zip::ZipArchive::new(BufReader::new(file)).map_err(io::Error::other)?;
+        let prefix = format!("{}@{}/", m.path, m.version);
+        let mut files = BTreeMap::new();
+        for i in 0..archive.len() {
+            let Some(Ok(name)) = archive.name_for_index(i) else {
+                continue;
+            };
+            let Some(rel) = name.strip_prefix(&prefix) else {
+                continue;
+            };
+            if rel.is_empty() || rel.ends_with('/') {
+                continue;
+            }
+            files.entry(rel.to_string()).or_insert(i);
+        }
+        Ok(Tree::Zip(ZipTree {
+            path: zip_path.to_owned(),
+            archive: RefCell::new(archive),
+            files,
+        }))
+    }
+
+    /// Where the tree lives (for messages).
+    pub(crate) fn location(&self) -> &Path {
+        match self {
+            Tree::Zip(z) => &z.path,
+            Tree::Dir(d) => d,
+        }
+    }
+
+    /// Whether this is a local directory (nested go.mod files count).
+    pub(crate) fn is_local(&self) -> bool {
+        matches!(self, Tree::Dir(_))
+    }
+
+    /// The entries directly in `dir`, sorted by name. A missing directory
+    /// has no entries.
+    pub(crate) fn entries(&self, dir: &str) -> io::Result<Vec<DirEntry>> {
+        match self {
+            Tree::Zip(z) => {
+                let prefix = if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                };
+                let mut out: BTreeMap<String, EntryKind> = BTreeMap::new();
+                for name in z
+                    .files
+                    .range(prefix.clone()..)
+                    .map(|(k, _)| k)
+                    .take_while(|k| k.starts_with(&prefix))
+                {
+                    let rest = &name[prefix.len()..];
+                    match rest.split_once('/') {
+                        Some((d, _)) => {
+                            out.insert(d.to_string(), EntryKind::Dir);
+                        }
+                        None => {
+                            out.entry(rest.to_string()).or_insert(EntryKind::Regular);
+                        }
+                    }
+                }
+                Ok(out.into_iter().map(|(n, k)| DirEntry::new(n, k)).collect())
+            }
+            Tree::Dir(root) => {
+                let path = root.join(dir);
+                let mut out = match crate::imports::RealDir::new(&path).entries() {
+                    Ok(v) => v,
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                        ) =>
+                    {
+                        Vec::new()
+                    }
+                    Err(e) => return Err(e),
+                };
+                out.sort_by(|a, b| a.name.cmp(&b.name));
+                Ok(out)
+            }
+        }
+    }
+
+    /// Whether `rel` is a regular file (symlinks to files count on disk, as
+    /// `os.Stat` follows them).
+    pub(crate) fn is_file(&self, rel: &str) -> bool {
+        match self {
+            Tree::Zip(z) => z.files.contains_key(rel),
+            Tree::Dir(root) => std::fs::metadata(root.join(rel)).is_ok_and(|m| m.is_file()),
+        }
+    }
+
+    /// Whether `dir` holds a `.go` file, whatever its build constraints
+    /// (cmd/go's `IsGoDir`).
+    pub(crate) fn has_go_files(&self, dir: &str) -> io::Result<bool> {
+        Ok(self.entries(dir)?.iter().any(|e| {
+            e.name.ends_with(".go")
+                && matches!(e.kind, EntryKind::Regular | EntryKind::SymlinkToRegular)
+        }))
+    }
+
+    /// The whole contents of `rel`.
+    pub(crate) fn read(&self, rel: &str) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.copy_to(rel, &mut out)?;
+        Ok(out)
+    }
+
+    /// Streams `rel` into `w`.
+    pub(crate) fn copy_to(&self, rel: &str, w: &mut dyn io::Write) -> io::Result<u64> {
+        match self {
+            Tree::Zip(z) => {
+                let Some(&i) = z.files.get(rel) else {
+                    return Err(io::Error::new(io::ErrorKind::NotFound, "not in module zip"));
+                };
+                let mut archive = z.archive.borrow_mut();
+                let mut entry = archive.by_index(i).map_err(io::Error::other)?;
+                io::copy(&mut entry as &mut dyn Read, w)
+            }
+            Tree::Dir(root) => {
+                let mut f = File::open(root.join(rel))?;
+                io::copy(&mut f, w)
+            }
+        }
+    }
+
+    /// The files and directories below `dir`, relative to it, for embed
+    /// resolution (symlinks and special files are kept as such, never
+    /// followed).
+    pub(crate) fn file_tree(&self, dir: &str) -> io::Result<FileTree> {
+        let mut tree = FileTree::default();
+        match self {
+            Tree::Zip(z) => {
+                let prefix = if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                };
+                for name in z
+                    .files
+                    .range(prefix.clone()..)
+                    .map(|(k, _)| k)
+                    .take_while(|k| k.starts_with(&prefix))
+                {
+                    tree.insert(name[prefix.len()..].to_string(), NodeKind::File);
+                }
+            }
+            Tree::Dir(root) => {
+                let base = root.join(dir);
+                let mut stack = vec![(base.clone(), String::new())];
+                while let Some((path, rel)) = stack.pop() {
+                    let rd = match std::fs::read_dir(&path) {
+                        Ok(rd) => rd,
+                        Err(e) if rel.is_empty() && e.kind() == io::ErrorKind::NotFound => {
+                            break;
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    for e in rd {
+                        let e = e?;
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        let child = join(&rel, &name);
+                        let ft = e.file_type()?;
+                        let kind = if ft.is_dir() {
+                            stack.push((e.path(), child.clone()));
+                            NodeKind::Dir
+                        } else if ft.is_file() {
+                            NodeKind::File
+                        } else if ft.is_symlink() {
+                            NodeKind::Symlink
+                        } else {
+                            NodeKind::Other
+                        };
+                        tree.insert(child, kind);
+                    }
+                }
+            }
+        }
+        Ok(tree)
+    }
+}
+
+/// One directory of a [`Tree`] as an [`imports::SourceDir`](SourceDir).
+pub(crate) struct TreeDir<'a> {
+    /// The tree.
+    pub(crate) tree: &'a Tree,
+    /// The directory, relative to the module root.
+    pub(crate) dir: &'a str,
+}
+
+impl SourceDir for TreeDir<'_> {
+    fn entries(&self) -> io::Result<Vec<DirEntry>> {
+        self.tree.entries(self.dir)
+    }
+
+    fn read(&self, name: &str) -> io::Result<Vec<u8>> {
+        self.tree.read(&join(self.dir, name))
+    }
+}

@@ -1,0 +1,164 @@
+//! Writing the planned tree: into a fresh staging directory beside the
+//! target, checked, then swapped into place, so a failure leaves the old
+//! `vendor/` as it was and no partial tree behind.
+//!
+//! Files are created with [`std::fs::File::create_new`] (mode 0666 less the
+//! umask) and directories with [`std::fs::create_dir`] (0777 less the umask),
+//! as the go command's `os.Create`/`os.MkdirAll` do; contents are streamed,
+//! so the executable bit and timestamps of the sources are never carried.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::VendorError;
+use super::files::Plan;
+use super::load::Loader;
+
+fn fs_err(op: &'static str, path: &Path, e: std::io::Error) -> VendorError {
+    VendorError::Write {
+        op,
+        path: path.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+/// A staging directory removed on drop unless it was swapped into place.
+struct Staging {
+    path: PathBuf,
+    done: bool,
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// A fresh sibling of `target` named `.<name>.<tag>-<pid>-<n>`, created
+/// with `create`; the leading dot keeps it out of package walks.
+fn sibling(target: &Path, tag: &str, create: bool) -> Result<PathBuf, VendorError> {
+    let parent = target.parent().unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "vendor".into());
+    for n in 0..1000 {
+        let p = parent.join(format!(".{name}.{tag}-{}-{n}", std::process::id()));
+        if create {
+            match std::fs::create_dir(&p) {
+                Ok(()) => return Ok(p),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(fs_err("create directory", &p, e)),
+            }
+        } else if std::fs::symlink_metadata(&p).is_err() {
+            return Ok(p);
+        }
+    }
+    Err(VendorError::Internal(format!(
+        "no free temporary name beside `{}`",
+        target.display()
+    )))
+}
+
+/// Writes `plan` and `modules_txt` (none when `None`) as the new contents
+/// of `target`, replacing whatever was there only once everything is
+/// written. With nothing to write (`plan` empty and no modules.txt) the
+/// target is removed, as the go command leaves no vendor directory then.
+/// Returns the number of files written.
+pub(crate) fn write_tree(
+    target: &Path,
+    plan: &Plan,
+    modules_txt: Option<&str>,
+    loader: &mut Loader<'_>,
+) -> Result<usize, VendorError> {
+    let parent = target.parent().unwrap_or(Path::new("."));
+    if modules_txt.is_none() && plan.files.is_empty() {
+        remove_any(target)?;
+        return Ok(0);
+    }
+    std::fs::create_dir_all(parent).map_err(|e| fs_err("create directory", parent, e))?;
+    let mut staging = Staging {
+        path: sibling(target, "modsnap-new", true)?,
+        done: false,
+    };
+    let root = staging.path.clone();
+    for d in &plan.dirs {
+        let p = root.join(d);
+        std::fs::create_dir_all(&p).map_err(|e| fs_err("create directory", &p, e))?;
+    }
+    let mut written = 0usize;
+    for (dst, (loc, src)) in &plan.files {
+        let p = root.join(dst);
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| fs_err("create directory", dir, e))?;
+        }
+        let file = std::fs::File::create_new(&p).map_err(|e| fs_err("create", &p, e))?;
+        let mut w = BufWriter::new(file);
+        let tree = loader.tree(loc)?;
+        let n = tree.copy_to(src, &mut w).map_err(|e| VendorError::Read {
+            path: tree.location().join(src),
+            message: e.to_string(),
+        })?;
+        let file = w
+            .into_inner()
+            .map_err(|e| fs_err("write", &p, e.into_error()))?;
+        file.sync_all().map_err(|e| fs_err("write", &p, e))?;
+        let len = file.metadata().map_err(|e| fs_err("stat", &p, e))?.len();
+        if len != n {
+            return Err(fs_err(
+                "write",
+                &p,
+                std::io::Error::other(format!("wrote {len} bytes of {n}")),
+            ));
+        }
+        written += 1;
+    }
+    if let Some(text) = modules_txt {
+        let p = root.join("modules.txt");
+        let mut f = std::fs::File::create_new(&p).map_err(|e| fs_err("create", &p, e))?;
+        f.write_all(text.as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(|e| fs_err("write", &p, e))?;
+        written += 1;
+    }
+    // Verify: every planned file is present with a regular file type.
+    for dst in plan.files.keys() {
+        let p = root.join(dst);
+        if !std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_file()) {
+            return Err(fs_err(
+                "verify",
+                &p,
+                std::io::Error::other("missing after write"),
+            ));
+        }
+    }
+    // Swap: move the old tree aside, move the new one in, drop the old.
+    let old = if std::fs::symlink_metadata(target).is_ok() {
+        let aside = sibling(target, "modsnap-old", false)?;
+        std::fs::rename(target, &aside).map_err(|e| fs_err("rename", target, e))?;
+        Some(aside)
+    } else {
+        None
+    };
+    if let Err(e) = std::fs::rename(&root, target) {
+        if let Some(aside) = &old {
+            let _ = std::fs::rename(aside, target);
+        }
+        return Err(fs_err("rename", &root, e));
+    }
+    staging.done = true;
+    if let Some(aside) = old {
+        remove_any(&aside)?;
+    }
+    Ok(written)
+}
+
+fn remove_any(p: &Path) -> Result<(), VendorError> {
+    match std::fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(p).map_err(|e| fs_err("remove", p, e)),
+        Ok(_) => std::fs::remove_file(p).map_err(|e| fs_err("remove", p, e)),
+        Err(_) => Ok(()),
+    }
+}

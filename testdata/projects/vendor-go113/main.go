@@ -1,0 +1,8 @@
+package main
+
+import (
+	_ "example.com/v/nogo/pkg"
+	"example.com/v/tags"
+)
+
+func main() { println(tags.Hello()) }

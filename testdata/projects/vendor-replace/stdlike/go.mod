@@ -1,0 +1,3 @@
+module stdlike
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.com/v/local
+
+go 1.21

@@ -1,0 +1,394 @@
+//! `modsnap::vendor` against `go mod vendor` / `go work vendor`: each
+//! `testdata/projects/vendor-*` project is vendored by the real go command
+//! (empty module cache, the fixture GOPROXY on loopback) and by
+//! [`modsnap::vendor::vendor`] from a proxy tree on disk; the two trees must
+//! match name for name, byte for byte and mode for mode, and the go command
+//! must build and vet from modsnap's tree offline. `vendor-fail-*` projects
+//! make the go command fail; modsnap must fail too and leave the previous
+//! vendor directory as it was.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use modsnap::vendor::{ProxyDir, VendorError, VendorOptions, vendor};
+
+use crate::support::go::{GoEnv, go_or_skip};
+use crate::support::proxy::{ModuleSource, ProxyTree, Server, testdata};
+
+/// One entry of a directory tree: kind, permission bits, contents.
+#[derive(Debug, PartialEq, Eq)]
+enum Node {
+    Dir(u32),
+    File(u32, Vec<u8>),
+    Symlink(PathBuf),
+}
+
+fn snapshot(root: &Path) -> BTreeMap<String, Node> {
+    let mut out = BTreeMap::new();
+    if !root.exists() {
+        return out;
+    }
+    for e in walkdir::WalkDir::new(root).min_depth(1).sort_by_file_name() {
+        let e = e.expect("walk");
+        let rel = e
+            .path()
+            .strip_prefix(root)
+            .expect("prefix")
+            .to_string_lossy()
+            .into_owned();
+        let md = std::fs::symlink_metadata(e.path()).expect("lstat");
+        let node = if md.file_type().is_symlink() {
+            Node::Symlink(std::fs::read_link(e.path()).expect("readlink"))
+        } else if md.is_dir() {
+            Node::Dir(md.mode() & 0o7777)
+        } else {
+            Node::File(md.mode() & 0o7777, std::fs::read(e.path()).expect("read"))
+        };
+        out.insert(rel, node);
+    }
+    out
+}
+
+/// Copies a project, keeping symlinks as symlinks.
+fn copy_tree(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).expect("mkdir");
+    for e in walkdir::WalkDir::new(src).min_depth(1) {
+        let e = e.expect("walk");
+        let to = dst.join(e.path().strip_prefix(src).expect("prefix"));
+        let ft = e.file_type();
+        if ft.is_symlink() {
+            let target = std::fs::read_link(e.path()).expect("readlink");
+            std::os::unix::fs::symlink(target, &to).expect("symlink");
+        } else if ft.is_dir() {
+            std::fs::create_dir_all(&to).expect("mkdir");
+        } else {
+            std::fs::copy(e.path(), &to).expect("copy");
+        }
+    }
+}
+
+struct Fixture {
+    tree: ProxyTree,
+    server: Server,
+}
+
+fn fixture() -> Fixture {
+    let tree = ProxyTree::new(&ModuleSource::load_all());
+    let server = Server::start(tree.dir.path());
+    Fixture { tree, server }
+}
+
+fn go_env(go: PathBuf, fx: &Fixture, gocache: &Path) -> GoEnv {
+    GoEnv::new(go)
+        .var("GOPROXY", &fx.server.url())
+        .var("GOCACHE", &gocache.to_string_lossy())
+}
+
+fn project(name: &str) -> PathBuf {
+    testdata().join("projects").join(name)
+}
+
+fn is_workspace(dir: &Path) -> bool {
+    dir.join("go.work").exists()
+}
+
+/// A build cache shared by the tests (the module caches stay per test).
+fn shared_gocache() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("vendor-gocache")
+}
+
+fn go_vendor(env: &GoEnv, dir: &Path) -> std::process::Output {
+    let mut cmd = if is_workspace(dir) {
+        env.cmd(dir, &["work", "vendor"])
+    } else {
+        env.cmd(dir, &["mod", "vendor"])
+    };
+    if is_workspace(dir) {
+        cmd.env("GOWORK", dir.join("go.work"));
+    }
+    cmd.output().expect("run go")
+}
+
+fn render(tree: &BTreeMap<String, Node>) -> String {
+    tree.iter()
+        .map(|(k, v)| match v {
+            Node::Dir(m) => format!("{k}/ {m:o}"),
+            Node::File(m, c) => format!("{k} {m:o} {} bytes", c.len()),
+            Node::Symlink(t) => format!("{k} -> {}", t.display()),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Vendors `name` both ways and compares.
+fn differential(name: &str) {
+    let Some(go) = go_or_skip(&format!("vendor::{name}")) else {
+        return;
+    };
+    let fx = fixture();
+    let work = tempfile::tempdir().expect("tempdir");
+    let theirs = work.path().join("go");
+    let ours = work.path().join("modsnap");
+    copy_tree(&project(name), &theirs);
+    copy_tree(&project(name), &ours);
+
+    let gocache = shared_gocache();
+    let env = go_env(go.clone(), &fx, &gocache);
+    let out = go_vendor(&env, &theirs);
+    assert!(
+        out.status.success(),
+        "{name}: go vendor failed ({}):\n{}",
+        env.version(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A stale vendor directory must be replaced wholesale.
+    std::fs::create_dir_all(ours.join("vendor/stale")).expect("mkdir");
+    std::fs::write(ours.join("vendor/stale/old.go"), "package stale\n").expect("write");
+    let report = vendor(
+        &VendorOptions {
+            project_dir: ours.clone(),
+            out_dir: None,
+            cgo_enabled: false,
+        },
+        &ProxyDir::new(fx.tree.dir.path()),
+    )
+    .unwrap_or_else(|e| panic!("{name}: modsnap vendor failed: {e}"));
+    assert_eq!(report.out_dir, ours.join("vendor"));
+
+    let a = snapshot(&theirs.join("vendor"));
+    let b = snapshot(&ours.join("vendor"));
+    if a != b {
+        let ta = std::fs::read_to_string(theirs.join("vendor/modules.txt")).unwrap_or_default();
+        let tb = std::fs::read_to_string(ours.join("vendor/modules.txt")).unwrap_or_default();
+        panic!(
+            "{name}: vendor trees differ\n--- go:\n{}\n--- modsnap:\n{}\n--- go modules.txt:\n{ta}\n--- modsnap modules.txt:\n{tb}",
+            render(&a),
+            render(&b)
+        );
+    }
+    assert!(!a.is_empty(), "{name}: nothing vendored");
+    assert_eq!(report.wrote, a.contains_key("modules.txt"));
+    let files = a.values().filter(|n| matches!(n, Node::File(..))).count();
+    assert_eq!(report.files, files, "{name}: report counts files");
+    // No staging or old trees left beside the target.
+    let leftovers: Vec<String> = std::fs::read_dir(&ours)
+        .expect("readdir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("modsnap-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{name}: leftovers {leftovers:?}");
+
+    // The go command builds and vets offline from modsnap's tree.
+    let offline = GoEnv::new(go)
+        .var("GOFLAGS", "-mod=vendor")
+        .var("GOPROXY", "off")
+        .var("GOCACHE", &gocache.to_string_lossy());
+    // In a workspace `./...` must name the used modules' directories.
+    let patterns: Vec<String> = if is_workspace(&ours) {
+        std::fs::read_to_string(ours.join("go.work"))
+            .expect("go.work")
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("./"))
+            .map(|l| format!("{l}/..."))
+            .collect()
+    } else {
+        vec!["./...".to_string()]
+    };
+    for verb in ["build", "vet"] {
+        let mut args = vec![verb];
+        args.extend(patterns.iter().map(String::as_str));
+        let mut cmd = offline.cmd(&ours, &args);
+        if is_workspace(&ours) {
+            cmd.env("GOWORK", ours.join("go.work"));
+        }
+        let out = cmd.output().expect("run go");
+        assert!(
+            out.status.success(),
+            "{name}: go {} on modsnap's vendor tree failed:\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// `name` makes the go command fail; modsnap must fail with an error
+/// matching `expect` and leave the previous vendor directory untouched.
+fn failure(name: &str, expect: fn(&VendorError) -> bool, wording: &str) {
+    let go = go_or_skip(&format!("vendor::{name}"));
+    let fx = fixture();
+    let work = tempfile::tempdir().expect("tempdir");
+    if let Some(go) = go {
+        let theirs = work.path().join("go");
+        copy_tree(&project(name), &theirs);
+        let env = go_env(go, &fx, &shared_gocache());
+        let out = go_vendor(&env, &theirs);
+        assert!(
+            !out.status.success(),
+            "{name}: go vendor unexpectedly succeeded"
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(wording),
+            "{name}: go's error changed: {stderr}"
+        );
+    }
+    let ours = work.path().join("modsnap");
+    copy_tree(&project(name), &ours);
+    std::fs::create_dir_all(ours.join("vendor/keep")).expect("mkdir");
+    std::fs::write(ours.join("vendor/keep/k.go"), "package keep\n").expect("write");
+    let before = snapshot(&ours.join("vendor"));
+    let err = vendor(
+        &VendorOptions {
+            project_dir: ours.clone(),
+            out_dir: None,
+            cgo_enabled: false,
+        },
+        &ProxyDir::new(fx.tree.dir.path()),
+    )
+    .expect_err("modsnap vendor must fail");
+    let msg = err.to_string();
+    assert!(expect(&err), "{name}: unexpected error: {msg}");
+    assert!(msg.contains(wording), "{name}: {msg:?} lacks {wording:?}");
+    assert!(!msg.contains('\n'), "{name}: multi-line error {msg:?}");
+    assert_eq!(
+        before,
+        snapshot(&ours.join("vendor")),
+        "{name}: old vendor dir changed"
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(&ours)
+        .expect("readdir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("modsnap-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{name}: leftovers {leftovers:?}");
+}
+
+#[test]
+fn go113_no_annotations_gomod_copied() {
+    differential("vendor-go113");
+}
+
+#[test]
+fn no_go_line_unpruned() {
+    differential("vendor-nogoline");
+}
+
+#[test]
+fn go116_explicit_test_embeds() {
+    differential("vendor-go116");
+}
+
+#[test]
+fn go121_replacements_local_dirs_nested_paths() {
+    differential("vendor-replace");
+}
+
+#[test]
+fn go122_embeds_narrowed_test_only_dirs() {
+    differential("vendor-go122");
+}
+
+#[test]
+fn go124_tools() {
+    differential("vendor-go124");
+}
+
+#[test]
+fn go125_ignore_directives() {
+    differential("vendor-go125");
+}
+
+#[test]
+fn workspace() {
+    differential("vendor-ws");
+}
+
+#[test]
+fn fails_on_ambiguous_import() {
+    failure(
+        "vendor-fail-ambiguous",
+        |e| {
+            matches!(e, VendorError::AmbiguousImport { modules, .. }
+                if modules == &["example.com/v/amb v1.0.0", "example.com/v/amb/sub v1.0.0"])
+        },
+        "ambiguous import: found package example.com/v/amb/sub in multiple modules",
+    );
+}
+
+#[test]
+fn fails_on_missing_package() {
+    failure(
+        "vendor-fail-missing",
+        |e| matches!(e, VendorError::MissingPackage { path, .. } if path == "example.com/v/outer/nothere"),
+        "no required module provides package example.com/v/outer/nothere",
+    );
+}
+
+#[test]
+fn fails_on_unmatched_embed_in_ignored_file() {
+    failure(
+        "vendor-fail-embed",
+        |e| matches!(e, VendorError::Embed { .. }),
+        "go: resolving embeds in example.com/v/badembed: pattern missing.txt: no matching files found",
+    );
+}
+
+#[test]
+fn fails_on_malformed_go_build_line() {
+    failure(
+        "vendor-fail-header",
+        |e| matches!(e, VendorError::EmbedScan { .. }),
+        "internal error: failed to find embedded files of example.com/v/badheader",
+    );
+}
+
+#[test]
+fn fails_on_replacement_inside_vendor() {
+    failure(
+        "vendor-fail-replvendor",
+        |e| matches!(e, VendorError::ReplacementInVendor { .. }),
+        "go: replacement path ./vendor/local inside vendor directory",
+    );
+}
+
+#[test]
+fn modes_follow_umask_and_drop_exec_bits() {
+    // Run without go: the project's own files are the only inputs here.
+    let fx = fixture();
+    let work = tempfile::tempdir().expect("tempdir");
+    let ours = work.path().join("p");
+    copy_tree(&project("vendor-replace"), &ours);
+    let lic = ours.join("local/LICENSE");
+    std::fs::set_permissions(&lic, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = work.path().join("elsewhere/vendor");
+    let report = vendor(
+        &VendorOptions {
+            project_dir: ours.clone(),
+            out_dir: Some(out.clone()),
+            cgo_enabled: false,
+        },
+        &ProxyDir::new(fx.tree.dir.path()),
+    )
+    .expect("vendor");
+    assert_eq!(report.out_dir, out);
+    assert!(!ours.join("vendor").exists(), "-o must not write vendor/");
+    // Probe the umask the way the go command experiences it.
+    let probe = work.path().join("probe");
+    std::fs::write(&probe, "").expect("probe");
+    let file_mode = std::fs::metadata(&probe).expect("stat").mode() & 0o777;
+    let probe_dir = work.path().join("probe-dir");
+    std::fs::create_dir(&probe_dir).expect("probe dir");
+    let dir_mode = std::fs::metadata(&probe_dir).expect("stat").mode() & 0o777;
+    let md = std::fs::metadata(out.join("example.com/v/local/LICENSE")).expect("stat");
+    assert_eq!(md.mode() & 0o777, file_mode, "exec bit must be dropped");
+    let d = std::fs::metadata(out.join("example.com/v/local")).expect("stat");
+    assert_eq!(d.mode() & 0o777, dir_mode);
+    // Symlinked files in a local replacement are not copied.
+    assert!(!out.join("example.com/v/local/link.go").exists());
+    assert!(out.join("example.com/v/local/.editorconfig").exists());
+}
