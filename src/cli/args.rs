@@ -22,6 +22,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// List the modules an archive holds.
     Ls(LsArgs),
+    /// Write a project's vendor/ from an archive, exactly as `go mod vendor` would.
+    Vendor(VendorArgs),
     /// Compute the h1: hashes that go.sum records, without `go`.
     Hash {
         #[command(subcommand)]
@@ -138,6 +140,21 @@ pub struct LsArgs {
     /// The archive.
     pub archive: PathBuf,
     /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VendorArgs {
+    /// The archive written by `modsnap snapshot`.
+    pub archive: PathBuf,
+    /// The project (go.mod or go.work directory).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub project: PathBuf,
+    /// Write here instead of <project>/vendor (only a directory named vendor is used by go).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Print a JSON summary on stdout.
     #[arg(long)]
     pub json: bool,
 }

@@ -41,6 +41,7 @@ fn run(cli: Cli) -> ExitStatus {
         Command::Restore(args) => restore::run_restore(args),
         Command::Verify(args) => restore::run_verify(args),
         Command::Ls(args) => restore::run_ls(args),
+        Command::Vendor(args) => restore::run_vendor(args),
     }
 }
 

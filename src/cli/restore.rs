@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::args::{LsArgs, RestoreArgs, VerifyArgs};
+use super::args::{LsArgs, RestoreArgs, VendorArgs, VerifyArgs};
 use super::{ExitStatus, fail, human_bytes, print_error, print_info, print_stdout};
 use crate::ops::restore;
 use crate::ops::verify::{self, VerifyOptions};
@@ -154,4 +154,58 @@ pub(crate) fn run_ls(args: LsArgs) -> ExitStatus {
             .join(", ")
     ));
     print_stdout(&out)
+}
+
+/// Whether cgo is enabled, as the go command decides by default: the
+/// `CGO_ENABLED` setting, else whether a C compiler is on PATH. It decides
+/// whether files importing "C" count when collecting `//go:embed` patterns.
+fn cgo_enabled() -> bool {
+    match std::env::var("CGO_ENABLED").ok().as_deref() {
+        Some("0") => false,
+        Some("1") => true,
+        _ => {
+            let cc = std::env::var("CC")
+                .ok()
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| "gcc".into());
+            std::env::var_os("PATH")
+                .map(|p| std::env::split_paths(&p).any(|d| d.join(&cc).is_file()))
+                .unwrap_or(false)
+        }
+    }
+}
+
+pub(crate) fn run_vendor(args: VendorArgs) -> ExitStatus {
+    match crate::ops::vendor::vendor_from_archive(
+        &args.archive,
+        &args.project,
+        args.output.clone(),
+        cgo_enabled(),
+    ) {
+        Ok(report) => {
+            if report.wrote {
+                print_info(&format!(
+                    "vendor: {} modules, {} packages, {} files -> {}",
+                    report.modules,
+                    report.packages,
+                    report.files,
+                    report.out_dir.display()
+                ));
+            } else {
+                print_info("vendor: no dependencies to vendor");
+            }
+            if args.json {
+                let v = serde_json::json!({
+                    "out_dir": report.out_dir,
+                    "modules": report.modules,
+                    "packages": report.packages,
+                    "files": report.files,
+                    "wrote": report.wrote,
+                });
+                return print_stdout(&serde_json::to_string_pretty(&v).unwrap_or_default());
+            }
+            ExitStatus::Ok
+        }
+        Err(e) => fail(&e, e.is_verification_failure()),
+    }
 }

@@ -4,7 +4,7 @@
 
 pub mod fetch;
 pub mod hash;
-pub mod project;
 pub mod restore;
 pub mod snapshot;
+pub mod vendor;
 pub mod verify;

@@ -25,13 +25,13 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use super::fetch::{ArtifactError, Stats, Store, Verified, tree_name};
-use super::project::{Project, ProjectError, read_dir_go_mod};
 use crate::archive::manifest::{FORMAT, FileEntry, Manifest, ModuleEntry};
 use crate::archive::{self, ArchiveEntry, ArchiveError};
 use crate::fsutil::FsError;
 use crate::gosum::GoSum;
 use crate::graph::{GoModSource, Graph, GraphError, GraphLoader};
 use crate::module::ModVersion;
+use crate::project::{Project, ProjectError, read_dir_go_mod};
 use crate::proxy::{Artifact, Client, ProxyConfig};
 use crate::semver;
 

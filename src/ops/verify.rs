@@ -18,7 +18,6 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::fetch::{ArtifactError, Stats, Store};
-use super::project::Project;
 use super::snapshot::{self, Silent, SnapshotError};
 use crate::archive::Manifest;
 use crate::archive::read::{self as aread, EntryKind, ReadError};
@@ -27,6 +26,7 @@ use crate::fsutil::FsError;
 use crate::gosum::GoSum;
 use crate::module::ModVersion;
 use crate::modzip;
+use crate::project::Project;
 
 /// What to verify.
 #[derive(Debug, Clone, Default)]

@@ -37,7 +37,7 @@ use crate::graph::{GoModSource, GraphError, GraphLoader, MainModule};
 use crate::imports::{EmbedPatternError, go_version_at_least};
 use crate::modfile;
 use crate::module::{self, ModVersion};
-use crate::ops::project::{Project, ProjectError};
+use crate::project::{Project, ProjectError};
 
 pub use modules_txt::{Annotations, ModuleBlock, module_line, render};
 pub use source::{ModuleSource, ProxyDir, SourceError};

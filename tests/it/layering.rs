@@ -22,18 +22,22 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("fsutil", &[]),
     ("proxy", &["module", "fsutil"]),
     // L3: operations.
-    ("archive", &["fsutil", "module", "dirhash"]),
+    ("archive", &["fsutil", "module", "dirhash", "semver"]),
     ("graph", &["modfile", "module", "semver"]),
+    (
+        "project",
+        &["archive", "fsutil", "gosum", "graph", "modfile"],
+    ),
     (
         "ops",
         &[
             "archive", "dirhash", "fsutil", "gosum", "graph", "modfile", "module", "modzip",
-            "semver", "ops", "proxy",
+            "semver", "ops", "project", "proxy", "vendor",
         ],
     ),
     (
         "vendor",
-        &["graph", "imports", "modfile", "module", "ops", "vendor"],
+        &["graph", "imports", "modfile", "module", "project", "vendor"],
     ),
     // L4: the command line.
     ("cli", &["ops", "module", "cli", "env", "proxy", "archive"]),

@@ -392,3 +392,101 @@ fn modes_follow_umask_and_drop_exec_bits() {
     assert!(!out.join("example.com/v/local/link.go").exists());
     assert!(out.join("example.com/v/local/.editorconfig").exists());
 }
+
+/// `modsnap vendor ARCHIVE`: the CLI path, from a real snapshot archive
+/// (module files read out of the archive, verified against its manifest),
+/// equals `go mod vendor` / `go work vendor`.
+#[test]
+fn cli_vendor_from_archive_matches_go() {
+    let Some(go) = go_or_skip("vendor::cli_vendor_from_archive_matches_go") else {
+        return;
+    };
+    let fx = fixture();
+    let work = tempfile::tempdir().expect("tempdir");
+    let gocache = shared_gocache();
+    for name in ["vendor-go116", "vendor-replace", "vendor-ws"] {
+        let archive = work.path().join(format!("{name}.tar"));
+        let out = crate::support::cmd::modsnap(&["snapshot"])
+            .arg(project(name))
+            .arg("-o")
+            .arg(&archive)
+            .arg("--cache-dir")
+            .arg(work.path().join("cache"))
+            .arg("--no-gomodcache")
+            .env("GOPROXY", fx.server.url())
+            .env("GOENV", "off")
+            .env("HOME", work.path())
+            .output()
+            .expect("run modsnap");
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+
+        let theirs = work.path().join(name).join("go");
+        let ours = work.path().join(name).join("modsnap");
+        copy_tree(&project(name), &theirs);
+        copy_tree(&project(name), &ours);
+        let env = go_env(go.clone(), &fx, &gocache);
+        let o = go_vendor(&env, &theirs);
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let out = crate::support::cmd::modsnap(&["vendor"])
+            .arg(&archive)
+            .arg("--project")
+            .arg(&ours)
+            .arg("--json")
+            .env("CGO_ENABLED", "0")
+            .output()
+            .expect("run modsnap");
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("--json");
+        assert_eq!(report["wrote"], true);
+        let (a, b) = (
+            snapshot(&theirs.join("vendor")),
+            snapshot(&ours.join("vendor")),
+        );
+        assert!(
+            a == b,
+            "{name}: trees differ\n--- go:\n{}\n--- modsnap:\n{}",
+            render(&a),
+            render(&b)
+        );
+    }
+
+    // A tampered archive: exit 3, and the existing vendor/ is left alone.
+    let archive = work.path().join("vendor-go116.tar");
+    let mut bytes = std::fs::read(&archive).expect("read");
+    // Flip a byte inside the first module zip stored in the tar.
+    let zip_at = bytes
+        .windows(4)
+        .position(|w| w == b"PK\x03\x04")
+        .expect("a zip in the archive");
+    bytes[zip_at + 40] ^= 0x55;
+    let bad = work.path().join("bad.tar");
+    std::fs::write(&bad, &bytes).expect("write");
+    let ours = work.path().join("vendor-go116").join("modsnap");
+    let before = snapshot(&ours.join("vendor"));
+    let out = crate::support::cmd::modsnap(&["vendor"])
+        .arg(&bad)
+        .arg("--project")
+        .arg(&ours)
+        .output()
+        .expect("run modsnap");
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("tampered"));
+    assert_eq!(snapshot(&ours.join("vendor")), before);
+}
