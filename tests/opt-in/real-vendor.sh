@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Opt-in (needs the network; never run by `cargo test` or CI): `modsnap vendor`
+# against `go mod vendor` on real, well-known module graphs fetched from your
+# GOPROXY — graphs with cgo, embed, build tags, replace and +incompatible.
+#
+#   bash tests/opt-in/real-vendor.sh            # all projects below
+#   bash tests/opt-in/real-vendor.sh MOD@VER    # just one
+#
+# For each module version: download its source with the go command, snapshot
+# its dependencies with modsnap (from your GOPROXY), vendor it both ways, diff
+# the trees byte for byte (and modes), then `go build -mod=vendor ./...` and
+# `go vet -mod=vendor ./...` offline on modsnap's tree. Exits non-zero on any
+# difference.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+projects=(
+  "github.com/spf13/cobra@v1.8.1"                   # small, build tags
+  "github.com/mattn/go-sqlite3@v1.14.24"            # cgo
+  "github.com/gin-gonic/gin@v1.10.0"                # build tags, many deps
+  "github.com/prometheus/client_golang@v1.20.5"     # large graph, embed in deps
+  "github.com/docker/cli@v27.3.1+incompatible"      # +incompatible, replace directives
+)
+[ $# -gt 0 ] && projects=("$@")
+
+cargo build --release --quiet || exit 1
+modsnap="$PWD/target/release/modsnap"
+work=$(mktemp -d)
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+export GOTOOLCHAIN=local GOFLAGS=-modcacherw GOENV=off
+export GOPATH="$work/gopath" GOCACHE="$work/gocache"
+fail=0
+for pv in "${projects[@]}"; do
+  name=${pv//[\/@+]/_}
+  echo "== $pv"
+  dl=$(GOMODCACHE="$work/src-cache" go mod download -json "$pv") || { echo "FAIL $pv: download"; fail=1; continue; }
+  dir=$(printf '%s' "$dl" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  for side in go modsnap; do
+    mkdir -p "$work/$name"; cp -r "$dir" "$work/$name/$side"; chmod -R u+w "$work/$name/$side"
+    rm -rf "$work/$name/$side/vendor"
+  done
+  if [ ! -f "$work/$name/go/go.sum" ]; then echo "SKIP $pv: no go.sum"; continue; fi
+  "$modsnap" snapshot "$work/$name/go" -o "$work/$name.tar" --cache-dir "$work/modsnap-cache" -q \
+    || { echo "FAIL $pv: snapshot"; fail=1; continue; }
+  (cd "$work/$name/go" && GOMODCACHE="$work/go-cache" go mod vendor) || { echo "SKIP $pv: go mod vendor fails"; continue; }
+  "$modsnap" vendor "$work/$name.tar" --project "$work/$name/modsnap" || { echo "FAIL $pv: modsnap vendor"; fail=1; continue; }
+  if ! diff -r "$work/$name/go/vendor" "$work/$name/modsnap/vendor" >"$work/$name.diff"; then
+    echo "FAIL $pv: vendor trees differ:"; head -20 "$work/$name.diff"; fail=1; continue
+  fi
+  if [ "$(cd "$work/$name/go/vendor" && find . -printf '%p %m\n' | sort)" != "$(cd "$work/$name/modsnap/vendor" && find . -printf '%p %m\n' | sort)" ]; then
+    echo "FAIL $pv: file modes differ"; fail=1; continue
+  fi
+  (cd "$work/$name/modsnap" && GOPROXY=off GOFLAGS=-mod=vendor go build ./... && GOPROXY=off GOFLAGS=-mod=vendor go vet ./...) \
+    || { echo "FAIL $pv: go build/vet -mod=vendor"; fail=1; continue; }
+  echo "ok   $pv ($(find "$work/$name/modsnap/vendor" -type f | wc -l) files)"
+done
+exit $fail
