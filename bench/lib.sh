@@ -122,6 +122,8 @@ stop_server() {
 }
 
 server_reset() { curl -fsS --noproxy '*' "$PROXY_URL/_bench/reset" >/dev/null; }
+# CPU seconds (user+sys) the loopback server has used so far.
+server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14+$15)/hz}' "/proc/$SERVER_PID/stat"; }
 server_stats() { curl -fsS --noproxy '*' "$PROXY_URL/_bench/stats"; }
 
 # A hermetic environment: proxies cleared, no go env file, no toolchain switch.
@@ -146,14 +148,16 @@ measure() {
 	mapfile -t envs < <(hermetic_env "$scratch")
 	envs+=("GOPROXY=$PROXY_URL" ${EXTRA_ENV:-})
 	server_reset
-	local t0 t1 rc=0
+	local c0 c1 t0 t1 rc=0
+	c0=$(server_cpu)
 	t0=$(date +%s.%N)
 	(cd "$workdir" && env -i "${envs[@]}" timeout "$STEP_TIMEOUT" /usr/bin/time -v -o "$scratch/time.txt" "$@" \
 		>"$scratch/stdout.txt" 2>"$scratch/stderr.txt") || rc=$?
 	t1=$(date +%s.%N)
+	c1=$(server_cpu)
 	local stats
 	stats=$(server_stats | tr -d '\n')
-	python3 "$BENCH_DIR/tools.py" time-row "$label" "${RUN_NO:-0}" "$t0" "$t1" "$rc" "$scratch/time.txt" "$stats" "$outfile" >>"$RESULTS_TSV"
+	python3 "$BENCH_DIR/tools.py" time-row "$label" "${RUN_NO:-0}" "$t0" "$t1" "$rc" "$scratch/time.txt" "$stats" "$outfile" "$(python3 -c "print(f'{($c1-$c0):.2f}')")" >>"$RESULTS_TSV"
 	log "$(tail -1 "$RESULTS_TSV" | cut -f1-7)"
 	if [[ $rc -ne 0 ]]; then
 		log "  $label exited $rc; stderr tail:"

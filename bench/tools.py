@@ -4,6 +4,7 @@
   tools.py missing-info ROOT            stdin "path version" lines -> path@version lacking .info/.mod
   tools.py time-row LABEL RUN T0 T1 RC TIMEFILE STATSJSON [OUTFILE]
                                         one TSV row from `/usr/bin/time -v` output
+                                        [OUTFILE SERVER_CPU_S]
   tools.py summary TSV                  markdown table of medians per label
 """
 import json
@@ -13,7 +14,7 @@ import statistics
 import sys
 
 COLUMNS = ["label", "run", "wall_s", "user_s", "sys_s", "cpu_s", "maxrss_mib", "exit",
-           "zips", "mods", "infos", "other_req", "not_found", "served_mib", "out_bytes"]
+           "zips", "mods", "infos", "other_req", "not_found", "served_mib", "out_bytes", "server_cpu_s"]
 
 
 def escape(s):
@@ -51,7 +52,7 @@ def parse_time(path):
     return num("User time (seconds)"), num("System time (seconds)"), num("Maximum resident set size (kbytes)")
 
 
-def time_row(label, run, t0, t1, rc, timefile, stats, outfile=None):
+def time_row(label, run, t0, t1, rc, timefile, stats, outfile=None, server_cpu=""):
     user, sys_, rss_kib = parse_time(timefile)
     st = json.loads(stats) if stats else {"requests": {}, "bytes": {}}
     req, byt = st.get("requests") or {}, st.get("bytes") or {}
@@ -60,7 +61,7 @@ def time_row(label, run, t0, t1, rc, timefile, stats, outfile=None):
     out_bytes = os.path.getsize(outfile) if outfile and os.path.exists(outfile) else ""
     row = [label, run, f"{float(t1) - float(t0):.3f}", f"{user:.2f}", f"{sys_:.2f}", f"{user + sys_:.2f}",
            f"{rss_kib / 1024:.1f}", rc, req.get(".zip", 0), req.get(".mod", 0), req.get(".info", 0), other,
-           req.get("404", 0), f"{sum(byt.values()) / 2**20:.1f}", out_bytes]
+           req.get("404", 0), f"{sum(byt.values()) / 2**20:.1f}", out_bytes, server_cpu]
     print("\t".join(str(x) for x in row))
 
 
@@ -86,15 +87,15 @@ def summary(tsv):
         return f"{min(vals):.2f}–{max(vals):.2f}" if vals else "–"
 
     print("| what | runs | wall s (median) | wall s (min–max) | CPU s user+sys | peak RSS MiB | exit codes "
-          "| served: zip / mod / info / 404 | served MiB | output bytes |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| served: zip / mod / info / 404 | served MiB | output bytes | server CPU s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for label in order:
         recs = rows[label]
         exits = ",".join(sorted({r["exit"] for r in recs}))
         served = "/".join(med(recs, k, "{:.0f}") for k in ("zips", "mods", "infos", "not_found"))
         print(f"| {label} | {len(recs)} | {med(recs, 'wall_s', '{:.2f}')} | {spread(recs, 'wall_s')} "
               f"| {med(recs, 'cpu_s', '{:.2f}')} | {med(recs, 'maxrss_mib', '{:.1f}')} | {exits} "
-              f"| {served} | {med(recs, 'served_mib', '{:.1f}')} | {med(recs, 'out_bytes', '{:.0f}')} |")
+              f"| {served} | {med(recs, 'served_mib', '{:.1f}')} | {med(recs, 'out_bytes', '{:.0f}')} | {med(recs, 'server_cpu_s', '{:.2f}')} |")
 
 
 def main():
