@@ -130,6 +130,7 @@ server_stats() { curl -fsS --noproxy '*' "$PROXY_URL/_bench/stats"; }
 # Usage: hermetic_env SCRATCH -- prints KEY=VALUE words for `env -i`.
 hermetic_env() {
 	local scratch=$1
+	mkdir -p "$scratch/home" "$scratch/tmp"
 	printf '%s\n' "PATH=$PATH" "HOME=$scratch/home" "TMPDIR=$scratch/tmp" \
 		GOENV=off GOTOOLCHAIN=local GOFLAGS=-modcacherw GOSUMDB=off GOTELEMETRY=off \
 		"GOPATH=$scratch/gopath" "GOMODCACHE=$scratch/gomodcache" "GOCACHE=$scratch/gocache" \
