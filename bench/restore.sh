@@ -10,7 +10,7 @@
 #
 #   bash bench/restore.sh        # env as in snapshot.sh: RUNS, MODSNAP_BIN, GO, PROJECTS_ONLY
 #
-# The modsnap command lines are in the *_CMD functions below: adjust them there when the
+# The modsnap command lines are in the *_cmd functions below: adjust them there when the
 # subcommands' flags settle. Never run by `cargo test` or CI.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
