@@ -1,0 +1,3 @@
+module example.com/modsnap/benchserver
+
+go 1.22

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Benchmark: `modsnap snapshot` vs `go mod download all`, side by side in one run, both
+# against the same loopback proxy serving artifacts fetched once from the real module proxy.
+# Then the archive formats (.tar/.tar.gz/.tar.zst/.zip) from modsnap's warm cache.
+#
+#   bash bench/snapshot.sh            # RUNS=3 by default; RUNS=5 bash bench/snapshot.sh
+#
+# Env: RUNS (repeats, default 3), MODSNAP_BIN (default: target/release/modsnap, built if
+# missing), GO (default: go), STEP_TIMEOUT (seconds per measured command, default 900),
+# SKIP_FORMATS=1 (skip the archive-format part), PROJECTS_ONLY="project" (subset).
+# Never run by `cargo test` or CI. See bench/README.md.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+need_tools
+find_modsnap
+if [[ -n "${PROJECTS_ONLY:-}" ]]; then read -r -a PROJECTS <<<"$PROJECTS_ONLY"; fi
+prime_cache
+rm -rf "$RUN_DIR" && mkdir -p "$RUN_DIR" "$RESULTS_DIR"
+start_server
+
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RESULTS_TSV=$RESULTS_DIR/snapshot-$STAMP.tsv
+python3 "$BENCH_DIR/tools.py" header >"$RESULTS_TSV"
+{
+	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+	echo "cpu: $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)"
+	echo "go: $("$GO" version)"
+	echo "modsnap: $("$MODSNAP" --version) ($(cd "$REPO_DIR" && git rev-parse --short HEAD 2>/dev/null || echo '?'))"
+	echo "runs: $RUNS; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	for proj in "${PROJECTS[@]}"; do
+		echo "$proj: $(cd "$BENCH_DIR/$proj" && env -i PATH="$PATH" HOME="$RUN_DIR" GOENV=off GOTOOLCHAIN=local \
+			GOFLAGS=-mod=mod GOPROXY=off GOMODCACHE="$CACHE_DIR/gomodcache" "$GO" list -m all | tail -n +2 | wc -l) module versions in \`go list -m all\`," \
+			"$(grep -vc '/go.mod ' "$BENCH_DIR/$proj/go.sum") zip lines + $(grep -c '/go.mod ' "$BENCH_DIR/$proj/go.sum") go.mod lines in go.sum"
+	done
+} | tee "$RESULTS_TSV.env" >&2
+
+run_go() { # project run
+	local s=$RUN_DIR/go-$1-$2
+	measure "go mod download all ($1)" "$BENCH_DIR/$1" "$s" - -- "$GO" mod download all
+	rm -rf "$s" # -modcacherw: no chmod needed
+}
+run_modsnap() { # project run
+	local s=$RUN_DIR/modsnap-$1-$2
+	mkdir -p "$s/cache"
+	measure "modsnap snapshot ($1)" "$BENCH_DIR/$1" "$s" "$s/out.tar" -- \
+		"$MODSNAP" snapshot . -o "$s/out.tar" --cache-dir "$s/cache" --no-gomodcache --quiet --json
+	cp "$s/stdout.txt" "$RESULTS_DIR/modsnap-$1-$STAMP.json" 2>/dev/null || true
+	rm -rf "$s"
+}
+
+for proj in "${PROJECTS[@]}"; do
+	for RUN_NO in $(seq "$RUNS"); do
+		# Alternate the order so neither tool always runs on the warmer page cache.
+		if ((RUN_NO % 2)); then run_go "$proj" "$RUN_NO"; run_modsnap "$proj" "$RUN_NO"
+		else run_modsnap "$proj" "$RUN_NO"; run_go "$proj" "$RUN_NO"; fi
+	done
+done
+
+if [[ -z "${SKIP_FORMATS:-}" ]]; then
+	# Archive formats: fill a cache once over the loopback proxy, then write each format
+	# with GOPROXY=off (everything comes from the warm cache).
+	proj=${PROJECTS[-1]}
+	warm=$RUN_DIR/warm
+	mkdir -p "$warm/cache"
+	RUN_NO=0 measure "modsnap snapshot, fill warm cache ($proj)" "$BENCH_DIR/$proj" "$warm" "$warm/fill.tar" -- \
+		"$MODSNAP" snapshot . -o "$warm/fill.tar" --cache-dir "$warm/cache" --no-gomodcache --quiet
+	for RUN_NO in $(seq "$RUNS"); do
+		for ext in tar tar.gz tar.zst zip; do
+			s=$RUN_DIR/fmt-$ext-$RUN_NO
+			mkdir -p "$s"
+			EXTRA_ENV=GOPROXY=off measure "warm cache, GOPROXY=off, -o .$ext ($proj)" "$BENCH_DIR/$proj" "$s" "$s/out.$ext" -- \
+				"$MODSNAP" snapshot . -o "$s/out.$ext" --cache-dir "$warm/cache" --no-gomodcache --quiet
+			sha256sum "$s/out.$ext" | cut -d' ' -f1 >>"$RUN_DIR/fmt-$ext.sha256"
+			[[ $RUN_NO -eq $RUNS ]] || rm -f "$s/out.$ext"
+		done
+	done
+	for ext in tar tar.gz tar.zst zip; do
+		n=$(sort -u "$RUN_DIR/fmt-$ext.sha256" | wc -l)
+		echo "deterministic .$ext across $RUNS runs: $([[ $n -eq 1 ]] && echo yes || echo "NO ($n different)")" | tee -a "$RESULTS_TSV.env" >&2
+	done
+fi
+
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS_TSV.env" >&2
+echo
+cat "$RESULTS_TSV.env"
+echo
+python3 "$BENCH_DIR/tools.py" summary "$RESULTS_TSV"
+echo
+echo "raw rows: $RESULTS_TSV"
