@@ -26,7 +26,45 @@ use std::io::{self, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-use sha2::{Digest, Sha256};
+
+/// SHA-256, computed with aws-lc's assembly implementation (the library
+/// rustls already links), which is about twice as fast as portable code on
+/// CPUs without SHA extensions. Every hash in modsnap goes through it.
+#[derive(Clone)]
+pub struct Sha256(aws_lc_rs::digest::Context);
+
+impl Default for Sha256 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sha256 {
+    /// A fresh hasher.
+    pub fn new() -> Self {
+        Sha256(aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256))
+    }
+
+    /// Feeds bytes.
+    pub fn update(&mut self, data: impl AsRef<[u8]>) {
+        self.0.update(data.as_ref());
+    }
+
+    /// The digest.
+    pub fn finalize(self) -> [u8; 32] {
+        let d = self.0.finish();
+        let mut out = [0u8; 32];
+        out.copy_from_slice(d.as_ref());
+        out
+    }
+
+    /// The digest of `data`.
+    pub fn digest(data: impl AsRef<[u8]>) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(data);
+        h.finalize()
+    }
+}
 
 /// The `h1:` hash of an empty file list (`Hash1` over nothing).
 pub const EMPTY_H1: &str = "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
@@ -144,14 +182,14 @@ pub fn sha256_reader<R: Read>(mut reader: R) -> io::Result<[u8; 32]> {
         };
         hasher.update(&buf[..n]);
     }
-    Ok(hasher.finalize().into())
+    Ok(hasher.finalize())
 }
 
 /// `Hash1` over named in-memory files (the function Go's tests call).
 pub fn hash1<N: AsRef<[u8]>, C: AsRef<[u8]>>(files: &[(N, C)]) -> Result<String, DirHashError> {
     let mut summary = Summary::new();
     for (name, content) in files {
-        summary.add(name.as_ref(), Sha256::digest(content.as_ref()).into())?;
+        summary.add(name.as_ref(), Sha256::digest(content.as_ref()))?;
     }
     Ok(summary.finish())
 }
@@ -161,7 +199,7 @@ pub fn hash1<N: AsRef<[u8]>, C: AsRef<[u8]>>(files: &[(N, C)]) -> Result<String,
 pub fn hash_go_mod(data: &[u8]) -> String {
     let mut summary = Summary::new();
     // "go.mod" has no newline, so add cannot fail.
-    let _ = summary.add(b"go.mod", Sha256::digest(data).into());
+    let _ = summary.add(b"go.mod", Sha256::digest(data));
     summary.finish()
 }
 

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
+use crate::dirhash::Sha256;
 
 use crate::archive::manifest::Input;
 use crate::fsutil::{self, FsError};

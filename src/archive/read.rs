@@ -18,7 +18,7 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
+use crate::dirhash::Sha256;
 
 use super::manifest::{FORMAT, FileEntry, Manifest};
 use super::{Format, MANIFEST_NAME};

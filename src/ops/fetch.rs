@@ -214,7 +214,7 @@ impl Store {
                 }
             }
         }
-        let (tmp, source) = self.download(m, Artifact::Mod, &rel).await?;
+        let (tmp, source, _) = self.download(m, Artifact::Mod, &rel).await?;
         let data = std::fs::read(tmp.path()).map_err(|e| FsError::new("read", tmp.path(), e))?;
         let h1 = check(&data, &source)?;
         let path = self.keep(tmp, &rel)?;
@@ -234,7 +234,7 @@ impl Store {
         for candidate in self.cached_candidates(&rel) {
             if candidate.is_file() {
                 let from = candidate.to_string_lossy().into_owned();
-                match verify_zip(m, &candidate, expected, gosum_file, &from).await {
+                match verify_zip(m, &candidate, expected, gosum_file, &from, None).await {
                     Ok(v) => {
                         self.stats.cache_hits.fetch_add(1, Ordering::Relaxed);
                         return Ok(v);
@@ -244,8 +244,8 @@ impl Store {
                 }
             }
         }
-        let (tmp, source) = self.download(m, Artifact::Zip, &rel).await?;
-        let v = verify_zip(m, tmp.path(), expected, gosum_file, &source).await?;
+        let (tmp, source, known) = self.download(m, Artifact::Zip, &rel).await?;
+        let v = verify_zip(m, tmp.path(), expected, gosum_file, &source, Some(known)).await?;
         let path = self.keep(tmp, &rel)?;
         Ok(Verified { path, ..v })
     }
@@ -271,7 +271,7 @@ impl Store {
                 }
             }
         }
-        let (tmp, source) = self.download(m, Artifact::Info, &rel).await?;
+        let (tmp, source, _) = self.download(m, Artifact::Info, &rel).await?;
         let data = std::fs::read(tmp.path()).map_err(|e| FsError::new("read", tmp.path(), e))?;
         let canon = canonical_info(m, &data, &source)?;
         self.keep_bytes(&rel, &canon)
@@ -290,7 +290,7 @@ impl Store {
         m: &ModVersion,
         a: Artifact,
         rel: &str,
-    ) -> Result<(tempfile::NamedTempFile, String), ArtifactError> {
+    ) -> Result<(tempfile::NamedTempFile, String, ([u8; 32], u64)), ArtifactError> {
         let Some(client) = &self.client else {
             return Err(ArtifactError::Unavailable {
                 module: m.to_string(),
@@ -313,7 +313,7 @@ impl Store {
             .downloaded_bytes
             .fetch_add(fetched.size, Ordering::Relaxed);
         let source = format!("{}/{rel}", fetched.proxy.trim_end_matches('/'));
-        Ok((tmp, source))
+        Ok((tmp, source, (fetched.sha256, fetched.size)))
     }
 
     fn keep(&self, tmp: tempfile::NamedTempFile, rel: &str) -> Result<PathBuf, ArtifactError> {
@@ -339,23 +339,40 @@ impl Store {
 }
 
 fn verified(path: &Path, data: &[u8], h1: Option<String>) -> Verified {
-    use sha2::Digest;
     Verified {
         path: path.to_owned(),
         size: data.len() as u64,
-        sha256: hex::encode(sha2::Sha256::digest(data)),
+        sha256: hex::encode(dirhash::Sha256::digest(data)),
         h1,
     }
 }
 
+/// Zip verification is CPU work (inflate + SHA-256): at most one per core
+/// runs at a time, whatever the download concurrency, which also bounds the
+/// threads (and allocator arenas) it touches.
+fn cpu_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    })
+}
+
+/// Checks a zip against the module zip rules and its go.sum hash. `known`
+/// is the SHA-256 and size computed while downloading, when there was a
+/// download, so the file is not read once more for them.
 async fn verify_zip(
     m: &ModVersion,
     path: &Path,
     expected: &str,
     gosum_file: &str,
     source: &str,
+    known: Option<([u8; 32], u64)>,
 ) -> Result<Verified, ArtifactError> {
     let (m2, path2, source2) = (m.clone(), path.to_owned(), source.to_string());
+    let _slot = cpu_slots()
+        .acquire()
+        .await
+        .map_err(|e| ArtifactError::Internal(e.to_string()))?;
     let (h1, sha, size) =
         tokio::task::spawn_blocking(move || -> Result<(String, String, u64), VerifyError> {
             let rules = |error| VerifyError::ZipRules {
@@ -373,6 +390,9 @@ async fn verify_zip(
                     from: source2.clone(),
                     error,
                 })?;
+            if let Some((sha, size)) = known {
+                return Ok((h1, hex::encode(sha), size));
+            }
             let f = std::fs::File::open(&path2).map_err(|e| VerifyError::Info {
                 module: m2.to_string(),
                 from: source2.clone(),

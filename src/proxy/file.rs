@@ -10,7 +10,7 @@
 use std::io::ErrorKind;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
+use crate::dirhash::Sha256;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::error::Cause;
@@ -56,7 +56,7 @@ pub(crate) async fn copy(src: &Path, sink: &Sink<'_>) -> Result<Done, Cause> {
     output.flush().await.map_err(local)?;
     Ok(Done {
         size,
-        sha256: hasher.finalize().into(),
+        sha256: hasher.finalize(),
     })
 }
 

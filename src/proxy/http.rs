@@ -20,8 +20,8 @@ use std::error::Error as _;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::dirhash::Sha256;
 use reqwest::{StatusCode, Url};
-use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use super::error::{Cause, DETAIL_READ_LIMIT, detail_allowed, format_detail};
@@ -190,7 +190,7 @@ pub(crate) async fn get(
     }
     Ok(Done {
         size,
-        sha256: hasher.finalize().into(),
+        sha256: hasher.finalize(),
     })
 }
 

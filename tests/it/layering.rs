@@ -20,13 +20,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("env", &[]),
     // L2: I/O adapters.
     ("fsutil", &[]),
-    ("proxy", &["module", "fsutil"]),
+    ("proxy", &["module", "fsutil", "dirhash"]),
     // L3: operations.
     ("archive", &["fsutil", "module", "dirhash", "semver"]),
     ("graph", &["modfile", "module", "semver"]),
     (
         "project",
-        &["archive", "fsutil", "gosum", "graph", "modfile"],
+        &["archive", "dirhash", "fsutil", "gosum", "graph", "modfile"],
     ),
     (
         "ops",

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use modsnap::dirhash::Sha256;
 use modsnap::proxy::{Artifact, Client, DirectReason, FetchError, Fetched, ProxyConfig, RouteEnd};
-use sha2::{Digest, Sha256};
 
 use crate::support::proxy::{Fault, ModuleSource, ProxyTree, Request, Server};
 
@@ -147,7 +147,7 @@ async fn fetches_every_artifact_with_hash_and_progress() {
                 let want = std::fs::read(tree.file(&m.path, &m.version, ext)).unwrap();
                 assert_eq!(std::fs::read(&dest).unwrap(), want, "{} {ext}", m.id());
                 assert_eq!(got.size, want.len() as u64);
-                assert_eq!(got.sha256, <[u8; 32]>::from(Sha256::digest(&want)));
+                assert_eq!(got.sha256, Sha256::digest(&want));
                 assert_eq!(got.proxy, server.url());
                 assert_eq!(seen.load(Ordering::SeqCst), want.len() as u64);
             }
@@ -1051,7 +1051,7 @@ async fn file_proxy_serves_and_missing_files_fall_through() {
             let got = r.unwrap();
             let want = std::fs::read(tree.file(&m.path, &m.version, ext)).unwrap();
             assert_eq!(bytes, want);
-            assert_eq!(got.sha256, <[u8; 32]>::from(Sha256::digest(&want)));
+            assert_eq!(got.sha256, Sha256::digest(&want));
             assert_eq!(got.proxy, file_url(tree.dir.path()));
         }
         assert_eq!(count(&server), 0);

@@ -16,10 +16,10 @@ cd "$(dirname "$0")/../.."
 
 projects=(
   "github.com/spf13/cobra@v1.8.1"                   # small, build tags
-  "github.com/mattn/go-sqlite3@v1.14.24"            # cgo
+  "gorm.io/driver/sqlite@v1.5.6"                    # cgo (mattn/go-sqlite3) in the graph
   "github.com/gin-gonic/gin@v1.10.0"                # build tags, many deps
   "github.com/prometheus/client_golang@v1.20.5"     # large graph, embed in deps
-  "github.com/docker/cli@v27.3.1+incompatible"      # +incompatible, replace directives
+  "github.com/testcontainers/testcontainers-go@v0.33.0"  # +incompatible (docker/docker) in the graph
 )
 [ $# -gt 0 ] && projects=("$@")
 
@@ -44,14 +44,24 @@ for pv in "${projects[@]}"; do
     || { echo "FAIL $pv: snapshot"; fail=1; continue; }
   (cd "$work/$name/go" && GOMODCACHE="$work/go-cache" go mod vendor) || { echo "SKIP $pv: go mod vendor fails"; continue; }
   "$modsnap" vendor "$work/$name.tar" --project "$work/$name/modsnap" || { echo "FAIL $pv: modsnap vendor"; fail=1; continue; }
-  if ! diff -r "$work/$name/go/vendor" "$work/$name/modsnap/vendor" >"$work/$name.diff"; then
+  if [ ! -e "$work/$name/go/vendor" ] && [ ! -e "$work/$name/modsnap/vendor" ]; then
+    echo "ok   $pv (no dependencies to vendor, both sides)"; continue
+  fi
+  if ! diff -r "$work/$name/go/vendor" "$work/$name/modsnap/vendor" >"$work/$name.diff" 2>&1; then
     echo "FAIL $pv: vendor trees differ:"; head -20 "$work/$name.diff"; fail=1; continue
   fi
   if [ "$(cd "$work/$name/go/vendor" && find . -printf '%p %m\n' | sort)" != "$(cd "$work/$name/modsnap/vendor" && find . -printf '%p %m\n' | sort)" ]; then
     echo "FAIL $pv: file modes differ"; fail=1; continue
   fi
-  (cd "$work/$name/modsnap" && GOPROXY=off GOFLAGS=-mod=vendor go build ./... && GOPROXY=off GOFLAGS=-mod=vendor go vet ./...) \
-    || { echo "FAIL $pv: go build/vet -mod=vendor"; fail=1; continue; }
+  # build and vet must do on modsnap's tree what they do on go's (a module's
+  # own tests may not vet with this Go release; that is not a vendor matter).
+  for verb in build vet; do
+    a=0; b=0
+    (cd "$work/$name/go" && GOPROXY=off GOFLAGS=-mod=vendor go $verb ./... >/dev/null 2>&1) || a=$?
+    (cd "$work/$name/modsnap" && GOPROXY=off GOFLAGS=-mod=vendor go $verb ./... >/dev/null 2>&1) || b=$?
+    if [ "$a" != "$b" ]; then echo "FAIL $pv: go $verb -mod=vendor exits $b on modsnap's tree, $a on go's"; fail=1; fi
+    [ "$a" = 0 ] || echo "note $pv: go $verb -mod=vendor fails on both trees (the module itself)"
+  done
   echo "ok   $pv ($(find "$work/$name/modsnap/vendor" -type f | wc -l) files)"
 done
 exit $fail
