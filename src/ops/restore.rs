@@ -134,7 +134,8 @@ fn stage(
             .create_new(true)
             .open(&dest)
             .map_err(|e| format!("create `{}`: {e}", dest.display()))?;
-        io::copy(entry.reader, &mut f).map_err(|e| format!("write `{}`: {e}", dest.display()))?;
+        crate::fsutil::copy_large(entry.reader, &mut f)
+            .map_err(|e| format!("write `{}`: {e}", dest.display()))?;
         f.flush()
             .map_err(|e| format!("write `{}`: {e}", dest.display()))?;
         staged.insert(rel, entry.name.to_string());

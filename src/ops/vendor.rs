@@ -57,7 +57,7 @@ pub fn vendor_from_archive(
         }
         let mut f = std::fs::File::create(&dest)
             .map_err(|e| format!("create `{}`: {e}", dest.display()))?;
-        std::io::copy(entry.reader, &mut f)
+        crate::fsutil::copy_large(entry.reader, &mut f)
             .map_err(|e| format!("write `{}`: {e}", dest.display()))?;
         Ok(())
     })?;

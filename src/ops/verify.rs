@@ -148,7 +148,7 @@ fn unpack(archive: &Path, dir: &Path, report: &mut VerifyReport) -> Result<Manif
         }
         let mut f = std::fs::File::create(&dest)
             .map_err(|e| format!("create `{}`: {e}", dest.display()))?;
-        std::io::copy(entry.reader, &mut f)
+        crate::fsutil::copy_large(entry.reader, &mut f)
             .map_err(|e| format!("write `{}`: {e}", dest.display()))?;
         Ok(())
     })?;
