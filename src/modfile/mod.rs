@@ -58,3 +58,6 @@ pub use syntax::{
     parse_syntax,
 };
 pub use work::{Use, WorkFile, parse_work};
+
+#[cfg(test)]
+mod tests;

@@ -313,6 +313,19 @@ fn testdata_files_parse() {
         strict_checked >= 10,
         "only {strict_checked} go.mod files checked strictly"
     );
+    // The index covers every testdata file on disk.
+    let on_disk = walk_files(&dir.join("raw/modfile/testdata"));
+    assert_eq!(on_disk, cases(&doc).len(), "testdata files vs index rows");
+}
+
+fn walk_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read_dir {}: {e}", dir.display()))
+        .map(|entry| {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() { walk_files(&path) } else { 1 }
+        })
+        .sum()
 }
 
 /// Go's TestParseLax: dependencies' go.mod files may contain anything
