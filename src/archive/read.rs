@@ -246,6 +246,38 @@ pub fn read_all(
     })
 }
 
+/// Reads the whole archive, verifying every entry, and writes each entry
+/// for which `place` gives a relative path to `dir/<path>` (created
+/// exclusively, parents as needed). Returns the manifest and the files
+/// written (relative path → entry name).
+pub fn extract(
+    path: &Path,
+    dir: &Path,
+    place: &dyn Fn(&str, &EntryKind) -> Option<String>,
+) -> Result<(Manifest, BTreeMap<String, String>), ReadError> {
+    let mut written = BTreeMap::new();
+    let manifest = read_all(path, &mut |entry| {
+        let Some(rel) = place(entry.name, entry.kind) else {
+            return Ok(());
+        };
+        let dest = dir.join(&rel);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("create `{}`: {e}", parent.display()))?;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&dest)
+            .map_err(|e| format!("create `{}`: {e}", dest.display()))?;
+        crate::fsutil::copy_large(entry.reader, &mut f)
+            .map_err(|e| format!("write `{}`: {e}", dest.display()))?;
+        written.insert(rel, entry.name.to_string());
+        Ok(())
+    })?;
+    Ok((manifest, written))
+}
+
 /// Per-archive verification state.
 struct Checker<'p> {
     path: &'p Path,

@@ -112,38 +112,6 @@ fn staging_for(target: &Path) -> Result<tempfile::TempDir, FsError> {
         .map_err(|e| FsError::new("create staging directory in", &parent, e))
 }
 
-/// Streams every verified artifact of `archive` into `dir` under
-/// `place(kind) -> relative path` (skipped when `None`).
-fn stage(
-    archive: &Path,
-    dir: &Path,
-    place: &dyn Fn(&str, &EntryKind) -> Option<String>,
-) -> Result<(Manifest, BTreeMap<String, String>), RestoreError> {
-    let mut staged = BTreeMap::new();
-    let manifest = aread::read_all(archive, &mut |entry| {
-        let Some(rel) = place(entry.name, entry.kind) else {
-            return Ok(());
-        };
-        let dest = dir.join(&rel);
-        if let Some(parent) = dest.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|e| format!("create `{}`: {e}", parent.display()))?;
-        }
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&dest)
-            .map_err(|e| format!("create `{}`: {e}", dest.display()))?;
-        crate::fsutil::copy_large(entry.reader, &mut f)
-            .map_err(|e| format!("write `{}`: {e}", dest.display()))?;
-        f.flush()
-            .map_err(|e| format!("write `{}`: {e}", dest.display()))?;
-        staged.insert(rel, entry.name.to_string());
-        Ok(())
-    })?;
-    Ok((manifest, staged))
-}
-
 fn same_bytes(a: &Path, b: &Path) -> Result<bool, FsError> {
     let la = fs::metadata(a)
         .map_err(|e| FsError::new("stat", a, e))?
@@ -273,7 +241,7 @@ pub fn proxy_env(proxy_dir: &Path) -> Vec<(String, String)> {
 pub fn restore_proxy(archive: &Path, target: &Path) -> Result<RestoreReport, RestoreError> {
     let target = absolute(target)?;
     let staging = staging_for(&target)?;
-    let (manifest, staged) = stage(archive, staging.path(), &|name, kind| match kind {
+    let (manifest, staged) = aread::extract(archive, staging.path(), &|name, kind| match kind {
         EntryKind::Artifact { .. } => Some(name.to_string()),
         _ => None,
     })?;
@@ -292,10 +260,11 @@ pub fn restore_proxy(archive: &Path, target: &Path) -> Result<RestoreReport, Res
 pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, RestoreError> {
     let target = absolute(target)?;
     let staging = staging_for(&target)?;
-    let (manifest, mut staged) = stage(archive, staging.path(), &|name, kind| match kind {
-        EntryKind::Artifact { .. } => Some(format!("cache/download/{name}")),
-        _ => None,
-    })?;
+    let (manifest, mut staged) =
+        aread::extract(archive, staging.path(), &|name, kind| match kind {
+            EntryKind::Artifact { .. } => Some(format!("cache/download/{name}")),
+            _ => None,
+        })?;
     // Verify each zip, write its .ziphash, and extract it, all in staging.
     let zips: Vec<(ModVersion, String)> = manifest
         .modules

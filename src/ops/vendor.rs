@@ -44,22 +44,9 @@ pub fn vendor_from_archive(
         .prefix("modsnap-vendor-")
         .tempdir()
         .map_err(|e| FsError::new("create temporary directory", Path::new("."), e))?;
-    aread::read_all(archive, &mut |entry| {
-        let EntryKind::Artifact { ext, .. } = entry.kind else {
-            return Ok(());
-        };
-        if ext != "mod" && ext != "zip" {
-            return Ok(());
-        }
-        let dest = tree.path().join(entry.name);
-        if let Some(p) = dest.parent() {
-            std::fs::create_dir_all(p).map_err(|e| format!("create `{}`: {e}", p.display()))?;
-        }
-        let mut f = std::fs::File::create(&dest)
-            .map_err(|e| format!("create `{}`: {e}", dest.display()))?;
-        crate::fsutil::copy_large(entry.reader, &mut f)
-            .map_err(|e| format!("write `{}`: {e}", dest.display()))?;
-        Ok(())
+    aread::extract(archive, tree.path(), &|name, kind| match kind {
+        EntryKind::Artifact { ext, .. } if ext == "mod" || ext == "zip" => Some(name.to_string()),
+        _ => None,
     })?;
     let opts = VendorOptions {
         project_dir: project.to_owned(),

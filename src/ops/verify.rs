@@ -136,23 +136,10 @@ pub fn verify(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
 /// Unpacks the archive's artifacts into `dir` as a GOPROXY tree, verified
 /// against the manifest as they stream.
 fn unpack(archive: &Path, dir: &Path, report: &mut VerifyReport) -> Result<Manifest, VerifyError> {
-    let mut files = 0;
-    let manifest = aread::read_all(archive, &mut |entry| {
-        files += 1;
-        if !matches!(entry.kind, EntryKind::Artifact { .. }) {
-            return Ok(());
-        }
-        let dest = dir.join(entry.name);
-        if let Some(p) = dest.parent() {
-            std::fs::create_dir_all(p).map_err(|e| format!("create `{}`: {e}", p.display()))?;
-        }
-        let mut f = std::fs::File::create(&dest)
-            .map_err(|e| format!("create `{}`: {e}", dest.display()))?;
-        crate::fsutil::copy_large(entry.reader, &mut f)
-            .map_err(|e| format!("write `{}`: {e}", dest.display()))?;
-        Ok(())
+    let (manifest, written) = aread::extract(archive, dir, &|name, kind| {
+        matches!(kind, EntryKind::Artifact { .. }).then(|| name.to_string())
     })?;
-    report.files = files;
+    report.files = written.len();
     report.modules = manifest.modules.len();
     Ok(manifest)
 }
