@@ -150,6 +150,23 @@ struct Report {
 }
 
 impl Report {
+    /// `f.lstat()`, or `None` after recording the failure as invalid.
+    fn lstat<F: SourceFile>(&mut self, f: &F, path: &[u8]) -> Option<FileInfo> {
+        match f.lstat() {
+            Ok(info) => Some(info),
+            Err(e) => {
+                self.add(
+                    path,
+                    false,
+                    Reason::Stat {
+                        message: e.to_string(),
+                    },
+                );
+                None
+            }
+        }
+    }
+
     fn add(&mut self, path: &[u8], omitted: bool, reason: Reason) {
         if !self.errored.insert(path.to_vec()) {
             return;
@@ -188,18 +205,8 @@ pub fn check_files<F: SourceFile>(files: &[F]) -> CheckedFiles {
         if !base.eq_ignore_ascii_case(b"go.mod") {
             continue;
         }
-        let info = match f.lstat() {
-            Ok(info) => info,
-            Err(e) => {
-                report.add(
-                    p,
-                    false,
-                    Reason::Stat {
-                        message: e.to_string(),
-                    },
-                );
-                continue;
-            }
+        let Some(info) = report.lstat(f, p) else {
+            continue;
         };
         if info.kind != FileKind::Regular {
             continue;
@@ -257,18 +264,8 @@ pub fn check_files<F: SourceFile>(files: &[F]) -> CheckedFiles {
             report.add(p, false, Reason::GoModCase);
             continue;
         }
-        let info = match f.lstat() {
-            Ok(info) => info,
-            Err(e) => {
-                report.add(
-                    p,
-                    false,
-                    Reason::Stat {
-                        message: e.to_string(),
-                    },
-                );
-                continue;
-            }
+        let Some(info) = report.lstat(f, p) else {
+            continue;
         };
         if let Err(reason) = collisions.check(name, info.kind == FileKind::Dir) {
             report.add(p, false, reason);

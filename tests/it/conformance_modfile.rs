@@ -14,26 +14,8 @@ use modsnap::modfile::{
     parse_with_fixer, parse_work,
 };
 use proptest::prelude::*;
-use serde_json::Value;
 
-use crate::support::conformance::{cases, load, text, xmod_dir};
-
-/// Loads a table and checks its declared row count; `None` when the vectors
-/// are absent (the loader has already said so loudly).
-fn table(name: &str) -> Option<Value> {
-    let doc = load(name)?;
-    let declared = doc["count"].as_u64().expect("count");
-    assert_eq!(cases(&doc).len() as u64, declared, "{name}: row count");
-    Some(doc)
-}
-
-fn s(v: &Value) -> String {
-    text(v).unwrap_or_else(|| panic!("expected UTF-8 string, got {v}"))
-}
-
-fn flag(v: &Value) -> bool {
-    v.as_bool().unwrap_or(false)
-}
+use crate::support::conformance::{cases, flag, s, table, xmod_dir};
 
 #[test]
 fn parse_versions_strict_and_lax() {

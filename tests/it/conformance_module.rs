@@ -12,24 +12,7 @@ use modsnap::semver;
 use proptest::prelude::*;
 use serde_json::Value;
 
-use crate::support::conformance::{bytes, cases, load, text};
-
-/// Loads a table and checks its declared row count; `None` when the vectors
-/// are absent (the loader has already said so loudly).
-fn table(name: &str) -> Option<Value> {
-    let doc = load(name)?;
-    let declared = doc["count"].as_u64().expect("count");
-    assert_eq!(cases(&doc).len() as u64, declared, "{name}: row count");
-    Some(doc)
-}
-
-fn s(v: &Value) -> String {
-    text(v).unwrap_or_else(|| panic!("expected UTF-8 string, got {v}"))
-}
-
-fn flag(v: &Value) -> bool {
-    v.as_bool().unwrap_or(false)
-}
+use crate::support::conformance::{bytes, cases, flag, s, table, text};
 
 fn ord(want: &Value) -> Ordering {
     match want.as_i64().expect("integer") {

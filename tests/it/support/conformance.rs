@@ -40,6 +40,25 @@ pub fn load(name: &str) -> Option<Value> {
     Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display())))
 }
 
+/// Loads a table and checks its declared row count; `None` when the vectors
+/// are absent (the loader has already said so loudly).
+pub fn table(name: &str) -> Option<Value> {
+    let doc = load(name)?;
+    let declared = doc["count"].as_u64().expect("count");
+    assert_eq!(cases(&doc).len() as u64, declared, "{name}: row count");
+    Some(doc)
+}
+
+/// A vector string that must be UTF-8.
+pub fn s(v: &Value) -> String {
+    text(v).unwrap_or_else(|| panic!("expected UTF-8 string, got {v}"))
+}
+
+/// A boolean field (absent = false, Go's zero value).
+pub fn flag(v: &Value) -> bool {
+    v.as_bool().unwrap_or(false)
+}
+
 /// The `cases` array of a vector file.
 pub fn cases(doc: &Value) -> &Vec<Value> {
     doc["cases"]
