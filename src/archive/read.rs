@@ -15,8 +15,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::dirhash::Sha256;
 
@@ -208,6 +209,7 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, ReadError> {
     let mut manifest = None;
     let result = walk(
         path,
+        Check::Fast,
         &mut |m| {
             manifest = Some(m.clone());
             Ok(false)
@@ -229,11 +231,13 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, ReadError> {
 /// tampered entry, and when described files are missing at the end.
 pub fn read_all(
     path: &Path,
+    check: Check,
     sink: &mut dyn FnMut(Entry<'_>) -> Result<(), String>,
 ) -> Result<Manifest, ReadError> {
     let mut manifest = None;
     walk(
         path,
+        check,
         &mut |m| {
             manifest = Some(m.clone());
             Ok(true)
@@ -250,32 +254,377 @@ pub fn read_all(
 /// for which `place` gives a relative path to `dir/<path>` (created
 /// exclusively, parents as needed). Returns the manifest and the files
 /// written (relative path → entry name).
+///
+/// A plain `.tar` is first indexed (names, types and the manifest checked
+/// before a byte is written), then its files are copied and verified by one
+/// worker per core reading at their offsets; other formats stream once.
 pub fn extract(
     path: &Path,
     dir: &Path,
-    place: &dyn Fn(&str, &EntryKind) -> Option<String>,
+    check: Check,
+    place: &(dyn Fn(&str, &EntryKind) -> Option<String> + Sync),
 ) -> Result<(Manifest, BTreeMap<String, String>), ReadError> {
+    if let Some(index) = TarIndex::open(path)? {
+        let written = index.extract(dir, check, place)?;
+        return Ok((index.manifest, written));
+    }
     let mut written = BTreeMap::new();
-    let manifest = read_all(path, &mut |entry| {
+    let manifest = read_all(path, check, &mut |entry| {
         let Some(rel) = place(entry.name, entry.kind) else {
             return Ok(());
         };
         let dest = dir.join(&rel);
-        if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("create `{}`: {e}", parent.display()))?;
-        }
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&dest)
-            .map_err(|e| format!("create `{}`: {e}", dest.display()))?;
+        let mut f = create_file(&dest)?;
         crate::fsutil::copy_large(entry.reader, &mut f)
             .map_err(|e| format!("write `{}`: {e}", dest.display()))?;
         written.insert(rel, entry.name.to_string());
         Ok(())
     })?;
     Ok((manifest, written))
+}
+
+/// Creates `dest` exclusively, with its parents.
+fn create_file(dest: &Path) -> Result<File, String> {
+    if let Some(parent) = dest.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("create `{}`: {e}", parent.display()))?;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dest)
+        .map_err(|e| format!("create `{}`: {e}", dest.display()))
+}
+
+/// One file of a plain `.tar`, located but not yet read.
+#[derive(Debug, Clone)]
+struct Located {
+    name: String,
+    kind: EntryKind,
+    offset: u64,
+    size: u64,
+    described: Option<FileEntry>,
+    list: Option<String>,
+}
+
+/// A plain `.tar` archive whose entries have all been checked by name and
+/// type, the manifest read, and every described file found — without reading
+/// the files' bytes. Bytes are read, and verified, on demand: by
+/// [`TarIndex::extract`], or one file at a time by [`TarIndex::open_file`]
+/// (`modsnap vendor` reads module zips in place this way).
+pub struct TarIndex {
+    path: PathBuf,
+    manifest: Manifest,
+    entries: Vec<Located>,
+    by_name: BTreeMap<String, usize>,
+}
+
+impl TarIndex {
+    /// Indexes `path` when it is a plain `.tar` (`None` for other formats).
+    pub fn open(path: &Path) -> Result<Option<TarIndex>, ReadError> {
+        if sniff(path)? != Format::Tar {
+            return Ok(None);
+        }
+        let corrupt = |detail: String| ReadError::Corrupt {
+            path: path.to_owned(),
+            detail,
+        };
+        let file = File::open(path).map_err(|e| FsError::new("open", path, e))?;
+        let file_len = file
+            .metadata()
+            .map_err(|e| FsError::new("stat", path, e))?
+            .len();
+        let mut checker = Checker::new(path);
+        let mut entries = Vec::new();
+        let mut ar = tar::Archive::new(file);
+        for entry in ar.entries_with_seek().map_err(|e| corrupt(e.to_string()))? {
+            let mut entry = entry.map_err(|e| corrupt(e.to_string()))?;
+            let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let et = entry.header().entry_type();
+            if et.is_dir() {
+                classify_dir(&name).map_err(|reason| checker.unsafe_entry(&name, reason))?;
+                continue;
+            }
+            let size = entry.size();
+            let offset = entry.raw_file_position();
+            if offset.checked_add(size).is_none_or(|end| end > file_len) {
+                return Err(corrupt(format!(
+                    "entry `{name}` is cut short ({size} bytes at offset {offset}, file has {file_len})"
+                )));
+            }
+            match checker.admit(&name, kind_of(et), size, &mut entry)? {
+                Admitted::Manifest(_) => {}
+                Admitted::File {
+                    kind,
+                    described,
+                    list,
+                } => entries.push(Located {
+                    name,
+                    kind,
+                    offset,
+                    size,
+                    described,
+                    list,
+                }),
+            }
+        }
+        let Some(manifest) = checker.manifest.take() else {
+            return Err(ReadError::BadManifest {
+                path: path.to_owned(),
+                detail: "no modsnap.json in the archive".into(),
+            });
+        };
+        checker.finish()?;
+        let by_name = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.name.clone(), i))
+            .collect();
+        Ok(Some(TarIndex {
+            path: path.to_owned(),
+            manifest,
+            entries,
+            by_name,
+        }))
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Reads entry `e`'s bytes at its offset, digesting them and handing
+    /// each chunk to `out`; then checks the digests.
+    fn copy_verified(
+        &self,
+        archive: &File,
+        e: &Located,
+        check: Check,
+        buf: &mut [u8],
+        out: &mut dyn FnMut(&[u8]) -> Result<(), String>,
+    ) -> Result<(), ReadError> {
+        let mut digester = Digester::new(e.described.as_ref(), check);
+        let mut pos = 0u64;
+        while pos < e.size {
+            let want = buf.len().min((e.size - pos) as usize);
+            let n = read_at(archive, &mut buf[..want], e.offset + pos)
+                .map_err(|err| FsError::new("read", &self.path, err))?;
+            if n == 0 {
+                return Err(ReadError::Corrupt {
+                    path: self.path.clone(),
+                    detail: format!("entry `{}` is cut short", e.name),
+                });
+            }
+            digester.update(&buf[..n]);
+            out(&buf[..n]).map_err(ReadError::Sink)?;
+            pos += n as u64;
+        }
+        digester
+            .verify(e.described.as_ref(), e.list.as_deref())
+            .map_err(|detail| ReadError::Tampered {
+                path: self.path.clone(),
+                name: e.name.clone(),
+                detail,
+            })
+    }
+
+    /// Verifies every file and writes those `place` names under `dir`, one
+    /// worker per core (at most 8). On failure the error of the first bad
+    /// entry in archive order is returned; what was written stays in `dir`
+    /// for the caller to discard.
+    pub fn extract(
+        &self,
+        dir: &Path,
+        check: Check,
+        place: &(dyn Fn(&str, &EntryKind) -> Option<String> + Sync),
+    ) -> Result<BTreeMap<String, String>, ReadError> {
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(1, 8)
+            .min(self.entries.len().max(1));
+        let next = AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        let results: Vec<WorkerResult> =
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let archive = File::open(&self.path)
+                                .map_err(|e| (0, FsError::new("open", &self.path, e).into()))?;
+                            let mut buf = vec![0u8; 1 << 20];
+                            let mut written = Vec::new();
+                            loop {
+                                let i = next.fetch_add(1, Ordering::Relaxed);
+                                let Some(e) = self.entries.get(i) else {
+                                    return Ok(written);
+                                };
+                                if failed.load(Ordering::Relaxed) {
+                                    return Ok(written);
+                                }
+                                let rel = place(&e.name, &e.kind);
+                                let res = match &rel {
+                                    Some(rel) => {
+                                        let dest = dir.join(rel);
+                                        create_file(&dest).map_err(ReadError::Sink).and_then(
+                                            |mut f| {
+                                                self.copy_verified(
+                                                    &archive,
+                                                    e,
+                                                    check,
+                                                    &mut buf,
+                                                    &mut |chunk| {
+                                                        f.write_all(chunk).map_err(|err| {
+                                                            format!(
+                                                                "write `{}`: {err}",
+                                                                dest.display()
+                                                            )
+                                                        })
+                                                    },
+                                                )
+                                            },
+                                        )
+                                    }
+                                    None => self.copy_verified(
+                                        &archive,
+                                        e,
+                                        check,
+                                        &mut buf,
+                                        &mut |_| Ok(()),
+                                    ),
+                                };
+                                if let Err(err) = res {
+                                    failed.store(true, Ordering::Relaxed);
+                                    return Err((i, err));
+                                }
+                                if let Some(rel) = rel {
+                                    written.push((rel, e.name.clone()));
+                                }
+                            }
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err((0, ReadError::Sink("extraction worker panicked".into())))
+                        })
+                    })
+                    .collect()
+            });
+        let mut written = BTreeMap::new();
+        let mut first: Option<(usize, ReadError)> = None;
+        for r in results {
+            match r {
+                Ok(w) => written.extend(w),
+                Err((i, e)) => {
+                    if first.as_ref().is_none_or(|(j, _)| i < *j) {
+                        first = Some((i, e));
+                    }
+                }
+            }
+        }
+        match first {
+            Some((_, e)) => Err(e),
+            None => Ok(written),
+        }
+    }
+
+    /// Entry `name` (a file the manifest describes), verified in full
+    /// before this returns, as a seekable reader over its bytes in the
+    /// archive.
+    pub fn open_file(&self, name: &str, check: Check) -> Result<Window, ReadError> {
+        let Some(&i) = self.by_name.get(name) else {
+            return Err(ReadError::Missing {
+                path: self.path.clone(),
+                first: name.to_string(),
+                count: 1,
+            });
+        };
+        let e = &self.entries[i];
+        let archive =
+            File::open(&self.path).map_err(|err| FsError::new("open", &self.path, err))?;
+        let mut buf = vec![0u8; (1 << 20).min(e.size.max(1) as usize)];
+        self.copy_verified(&archive, e, check, &mut buf, &mut |_| Ok(()))?;
+        Ok(Window {
+            file: archive,
+            start: e.offset,
+            len: e.size,
+            pos: 0,
+        })
+    }
+
+    /// Whether the archive holds entry `name`.
+    pub fn contains(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
+    }
+}
+
+/// What one extraction worker wrote (relative path, entry name), or the
+/// index of the entry that failed and why.
+type WorkerResult = Result<Vec<(String, String)>, (usize, ReadError)>;
+
+/// A read-only, seekable view of one entry's bytes inside the archive file.
+#[derive(Debug)]
+pub struct Window {
+    file: File,
+    start: u64,
+    len: u64,
+    pos: u64,
+}
+
+impl Read for Window {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos >= self.len {
+            return Ok(0);
+        }
+        let want = buf.len().min((self.len - self.pos) as usize);
+        let n = read_at(&self.file, &mut buf[..want], self.start + self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for Window {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        let Some(target) = target else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek before the start of the entry",
+            ));
+        };
+        self.pos = target;
+        Ok(target)
+    }
+}
+
+/// Reads at an offset without moving a shared cursor.
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    loop {
+        #[cfg(unix)]
+        let r = std::os::unix::fs::FileExt::read_at(file, buf, offset);
+        #[cfg(windows)]
+        let r = std::os::windows::fs::FileExt::seek_read(file, buf, offset);
+        match r {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            r => return r,
+        }
+    }
+}
+
+fn kind_of(et: tar::EntryType) -> Result<(), String> {
+    if et.is_file() {
+        Ok(())
+    } else if et.is_symlink() || et.is_hard_link() {
+        Err("links are not allowed".to_string())
+    } else {
+        Err(format!("not a regular file (tar type {:?})", et))
+    }
 }
 
 /// Per-archive verification state.
@@ -287,7 +636,17 @@ struct Checker<'p> {
     seen: BTreeSet<String>,
 }
 
-impl Checker<'_> {
+impl<'p> Checker<'p> {
+    fn new(path: &'p Path) -> Checker<'p> {
+        Checker {
+            path,
+            manifest: None,
+            described: BTreeMap::new(),
+            lists: BTreeMap::new(),
+            seen: BTreeSet::new(),
+        }
+    }
+
     fn tampered(&self, name: &str, detail: String) -> ReadError {
         ReadError::Tampered {
             path: self.path.to_owned(),
@@ -355,19 +714,177 @@ impl Checker<'_> {
     }
 }
 
-/// A reader that hashes and counts what passes through it.
+/// Which of the manifest's digests are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// BLAKE3 when the manifest records it, else SHA-256 (restore, vendor).
+    Fast,
+    /// SHA-256 always, and BLAKE3 too when recorded (`modsnap verify`).
+    Both,
+}
+
+/// The digests of one entry, computed as its bytes pass.
+struct Digester {
+    sha256: Option<Sha256>,
+    blake3: Option<Box<blake3::Hasher>>,
+    n: u64,
+}
+
+impl Digester {
+    /// What to compute for `described` (`None`: a `@v/list`, checked by
+    /// SHA-256 against the text the manifest implies).
+    fn new(described: Option<&FileEntry>, check: Check) -> Digester {
+        let has_b3 = described.is_some_and(|d| d.blake3.is_some());
+        Digester {
+            sha256: (check == Check::Both || !has_b3).then(Sha256::new),
+            blake3: has_b3.then(|| Box::new(blake3::Hasher::new())),
+            n: 0,
+        }
+    }
+
+    fn update(&mut self, buf: &[u8]) {
+        if let Some(h) = &mut self.sha256 {
+            h.update(buf);
+        }
+        if let Some(h) = &mut self.blake3 {
+            h.update(buf);
+        }
+        self.n += buf.len() as u64;
+    }
+
+    /// Compares with the manifest; the error is the detail for
+    /// [`ReadError::Tampered`].
+    fn verify(self, described: Option<&FileEntry>, list: Option<&str>) -> Result<(), String> {
+        let sha = self.sha256.map(|h| hex::encode(h.finalize()));
+        let b3 = self.blake3.map(|h| h.finalize().to_hex().to_string());
+        if let Some(d) = described {
+            if self.n != d.size {
+                return Err(format!(
+                    "manifest says {} bytes, archive has {} bytes",
+                    d.size, self.n
+                ));
+            }
+            if let Some(sha) = sha
+                && sha != d.sha256
+            {
+                return Err(format!(
+                    "manifest says sha256 {}, archive has sha256 {sha}",
+                    d.sha256
+                ));
+            }
+            if let (Some(b3), Some(want)) = (b3, &d.blake3)
+                && &b3 != want
+            {
+                return Err(format!(
+                    "manifest says blake3 {want}, archive has blake3 {b3}"
+                ));
+            }
+        } else if let Some(text) = list {
+            let want = hex::encode(Sha256::digest(text.as_bytes()));
+            if sha.as_deref() != Some(want.as_str()) {
+                return Err("version list differs from the manifest's versions".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A reader that digests what passes through it.
 struct Hashing<'r> {
     inner: &'r mut dyn Read,
-    hasher: Sha256,
-    n: u64,
+    digester: Digester,
 }
 
 impl Read for Hashing<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let k = self.inner.read(buf)?;
-        self.hasher.update(&buf[..k]);
-        self.n += k as u64;
+        self.digester.update(&buf[..k]);
         Ok(k)
+    }
+}
+
+/// What [`Checker::admit`] found an entry to be.
+enum Admitted {
+    /// The manifest, now parsed and set.
+    Manifest(Manifest),
+    /// A file the manifest describes (or a `@v/list` it implies).
+    File {
+        kind: EntryKind,
+        described: Option<FileEntry>,
+        list: Option<String>,
+    },
+}
+
+impl Checker<'_> {
+    fn unsafe_entry(&self, name: &str, reason: String) -> ReadError {
+        ReadError::UnsafeEntry {
+            path: self.path.to_owned(),
+            name: name.to_string(),
+            reason,
+        }
+    }
+
+    /// Checks an entry's name and type, in archive order: safe name,
+    /// regular file, no duplicate, manifest first, described by it. Reads
+    /// `r` only for the manifest.
+    fn admit(
+        &mut self,
+        name: &str,
+        kind_ok: Result<(), String>,
+        size_hint: u64,
+        r: &mut dyn Read,
+    ) -> Result<Admitted, ReadError> {
+        kind_ok.map_err(|reason| self.unsafe_entry(name, reason))?;
+        let kind = classify(name).map_err(|reason| self.unsafe_entry(name, reason))?;
+        if !self.seen.insert(name.to_string()) {
+            return Err(self.unsafe_entry(name, "duplicate entry".into()));
+        }
+        if kind == EntryKind::Manifest {
+            if self.seen.len() != 1 {
+                return Err(ReadError::BadManifest {
+                    path: self.path.to_owned(),
+                    detail: "modsnap.json must be the first entry".into(),
+                });
+            }
+            if size_hint > 64 << 20 {
+                return Err(self.tampered(name, "manifest larger than 64 MiB".into()));
+            }
+            let mut bytes = Vec::new();
+            r.take(64 << 20)
+                .read_to_end(&mut bytes)
+                .map_err(|e| ReadError::Corrupt {
+                    path: self.path.to_owned(),
+                    detail: e.to_string(),
+                })?;
+            return Ok(Admitted::Manifest(self.set_manifest(&bytes)?.clone()));
+        }
+        if self.manifest.is_none() {
+            return Err(ReadError::BadManifest {
+                path: self.path.to_owned(),
+                detail: "modsnap.json must be the first entry".into(),
+            });
+        }
+        let described = self.described.get(name).cloned();
+        let list = self.lists.get(name).cloned();
+        if described.is_none() && list.is_none() {
+            return Err(self.tampered(name, "not described by modsnap.json".into()));
+        }
+        if let Some(d) = &described
+            && d.size != size_hint
+        {
+            return Err(self.tampered(
+                name,
+                format!(
+                    "manifest says {} bytes, archive has {size_hint} bytes",
+                    d.size
+                ),
+            ));
+        }
+        Ok(Admitted::File {
+            kind,
+            described,
+            list,
+        })
     }
 }
 
@@ -375,17 +892,12 @@ impl Read for Hashing<'_> {
 /// go on past the manifest.
 fn walk(
     path: &Path,
+    check: Check,
     on_manifest: &mut dyn FnMut(&Manifest) -> Result<bool, ReadError>,
     sink: &mut dyn FnMut(Entry<'_>) -> Result<(), String>,
 ) -> Result<(), ReadError> {
     let format = sniff(path)?;
-    let mut checker = Checker {
-        path,
-        manifest: None,
-        described: BTreeMap::new(),
-        lists: BTreeMap::new(),
-        seen: BTreeSet::new(),
-    };
+    let mut checker = Checker::new(path);
     let corrupt = |e: &dyn std::fmt::Display| ReadError::Corrupt {
         path: path.to_owned(),
         detail: e.to_string(),
@@ -397,55 +909,17 @@ fn walk(
                       r: &mut dyn Read,
                       checker: &mut Checker<'_>|
      -> Result<bool, ReadError> {
-        kind_ok.map_err(|reason| ReadError::UnsafeEntry {
-            path: path.to_owned(),
-            name: name.to_string(),
-            reason,
-        })?;
-        let kind = classify(name).map_err(|reason| ReadError::UnsafeEntry {
-            path: path.to_owned(),
-            name: name.to_string(),
-            reason,
-        })?;
-        if !checker.seen.insert(name.to_string()) {
-            return Err(ReadError::UnsafeEntry {
-                path: path.to_owned(),
-                name: name.to_string(),
-                reason: "duplicate entry".into(),
-            });
-        }
-        if kind == EntryKind::Manifest {
-            if checker.seen.len() != 1 {
-                return Err(ReadError::BadManifest {
-                    path: path.to_owned(),
-                    detail: "modsnap.json must be the first entry".into(),
-                });
-            }
-            if size_hint > 64 << 20 {
-                return Err(checker.tampered(name, "manifest larger than 64 MiB".into()));
-            }
-            let mut bytes = Vec::new();
-            r.take(64 << 20)
-                .read_to_end(&mut bytes)
-                .map_err(|e| corrupt(&e))?;
-            let m = checker.set_manifest(&bytes)?.clone();
-            return on_manifest(&m);
-        }
-        if checker.manifest.is_none() {
-            return Err(ReadError::BadManifest {
-                path: path.to_owned(),
-                detail: "modsnap.json must be the first entry".into(),
-            });
-        }
-        let described = checker.described.get(name).cloned();
-        let list = checker.lists.get(name).cloned();
-        if described.is_none() && list.is_none() {
-            return Err(checker.tampered(name, "not described by modsnap.json".into()));
-        }
+        let (kind, described, list) = match checker.admit(name, kind_ok, size_hint, r)? {
+            Admitted::Manifest(m) => return on_manifest(&m),
+            Admitted::File {
+                kind,
+                described,
+                list,
+            } => (kind, described, list),
+        };
         let mut hashing = Hashing {
             inner: r,
-            hasher: Sha256::new(),
-            n: 0,
+            digester: Digester::new(described.as_ref(), check),
         };
         sink(Entry {
             name,
@@ -456,23 +930,10 @@ fn walk(
         .map_err(ReadError::Sink)?;
         // Whatever the sink left unread still counts.
         io::copy(&mut hashing, &mut io::sink()).map_err(|e| corrupt(&e))?;
-        let sha = hex::encode(hashing.hasher.finalize());
-        if let Some(d) = described {
-            if hashing.n != d.size || sha != d.sha256 {
-                return Err(checker.tampered(
-                    name,
-                    format!("manifest says {} bytes with sha256 {}, archive has {} bytes with sha256 {sha}", d.size, d.sha256, hashing.n),
-                ));
-            }
-        } else if let Some(text) = list {
-            let want = hex::encode(Sha256::digest(text.as_bytes()));
-            if sha != want {
-                return Err(checker.tampered(
-                    name,
-                    "version list differs from the manifest's versions".into(),
-                ));
-            }
-        }
+        hashing
+            .digester
+            .verify(described.as_ref(), list.as_deref())
+            .map_err(|detail| checker.tampered(name, detail))?;
         Ok(true)
     };
     match format {
@@ -500,13 +961,7 @@ fn walk(
                     })?;
                     continue;
                 }
-                let kind_ok = if et.is_file() {
-                    Ok(())
-                } else if et.is_symlink() || et.is_hard_link() {
-                    Err("links are not allowed".to_string())
-                } else {
-                    Err(format!("not a regular file (tar type {:?})", et))
-                };
+                let kind_ok = kind_of(et);
                 let size = entry.header().size().unwrap_or(0);
                 let go_on = handle(&name, kind_ok, size, &mut entry, &mut checker)?;
                 if !go_on {

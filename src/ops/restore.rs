@@ -26,7 +26,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::archive::Manifest;
-use crate::archive::read::{self as aread, EntryKind, ReadError};
+use crate::archive::read::{self as aread, Check, EntryKind, ReadError};
 use crate::dirhash;
 use crate::fsutil::FsError;
 use crate::module::{self, ModVersion};
@@ -241,10 +241,15 @@ pub fn proxy_env(proxy_dir: &Path) -> Vec<(String, String)> {
 pub fn restore_proxy(archive: &Path, target: &Path) -> Result<RestoreReport, RestoreError> {
     let target = absolute(target)?;
     let staging = staging_for(&target)?;
-    let (manifest, staged) = aread::extract(archive, staging.path(), &|name, kind| match kind {
-        EntryKind::Artifact { .. } => Some(name.to_string()),
-        _ => None,
-    })?;
+    let (manifest, staged) = aread::extract(
+        archive,
+        staging.path(),
+        Check::Fast,
+        &|name, kind| match kind {
+            EntryKind::Artifact { .. } => Some(name.to_string()),
+            _ => None,
+        },
+    )?;
     let (written, kept) = merge(staging.path(), &target, &staged)?;
     merge_lists(&target, &manifest, |_| true)?;
     Ok(RestoreReport {
@@ -260,11 +265,15 @@ pub fn restore_proxy(archive: &Path, target: &Path) -> Result<RestoreReport, Res
 pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, RestoreError> {
     let target = absolute(target)?;
     let staging = staging_for(&target)?;
-    let (manifest, mut staged) =
-        aread::extract(archive, staging.path(), &|name, kind| match kind {
+    let (manifest, mut staged) = aread::extract(
+        archive,
+        staging.path(),
+        Check::Fast,
+        &|name, kind| match kind {
             EntryKind::Artifact { .. } => Some(format!("cache/download/{name}")),
             _ => None,
-        })?;
+        },
+    )?;
     // Verify each zip, write its .ziphash, and extract it, all in staging.
     let zips: Vec<(ModVersion, String)> = manifest
         .modules

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::archive::read::{self as aread, EntryKind, ReadError};
+use crate::archive::read::{self as aread, Check, EntryKind, ReadError};
 use crate::fsutil::FsError;
 use crate::vendor::{self, ProxyDir, VendorError, VendorOptions, VendorReport};
 
@@ -44,10 +44,17 @@ pub fn vendor_from_archive(
         .prefix("modsnap-vendor-")
         .tempdir()
         .map_err(|e| FsError::new("create temporary directory", Path::new("."), e))?;
-    aread::extract(archive, tree.path(), &|name, kind| match kind {
-        EntryKind::Artifact { ext, .. } if ext == "mod" || ext == "zip" => Some(name.to_string()),
-        _ => None,
-    })?;
+    aread::extract(
+        archive,
+        tree.path(),
+        Check::Fast,
+        &|name, kind| match kind {
+            EntryKind::Artifact { ext, .. } if ext == "mod" || ext == "zip" => {
+                Some(name.to_string())
+            }
+            _ => None,
+        },
+    )?;
     let opts = VendorOptions {
         project_dir: project.to_owned(),
         out_dir,

@@ -20,7 +20,7 @@ use serde::Serialize;
 use super::fetch::{ArtifactError, Stats, Store};
 use super::snapshot::{self, Silent, SnapshotError};
 use crate::archive::Manifest;
-use crate::archive::read::{self as aread, EntryKind, ReadError};
+use crate::archive::read::{self as aread, Check, EntryKind, ReadError};
 use crate::dirhash;
 use crate::fsutil::FsError;
 use crate::gosum::GoSum;
@@ -136,7 +136,7 @@ pub fn verify(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
 /// Unpacks the archive's artifacts into `dir` as a GOPROXY tree, verified
 /// against the manifest as they stream.
 fn unpack(archive: &Path, dir: &Path, report: &mut VerifyReport) -> Result<Manifest, VerifyError> {
-    let (manifest, written) = aread::extract(archive, dir, &|name, kind| {
+    let (manifest, written) = aread::extract(archive, dir, Check::Both, &|name, kind| {
         matches!(kind, EntryKind::Artifact { .. }).then(|| name.to_string())
     })?;
     report.files = written.len();

@@ -413,6 +413,130 @@ fn hostile_or_damaged_archives_are_refused_and_the_target_is_untouched() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// The manifest's `files` entry for `name`, as mutable JSON.
+fn manifest_file<'a>(m: &'a mut serde_json::Value, name: &str) -> &'a mut serde_json::Value {
+    m["modules"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .flat_map(|me| me["files"].as_object_mut().unwrap().values_mut())
+        .find(|f| f["name"] == name)
+        .unwrap()
+}
+
+#[test]
+fn manifest_digests_are_checked_and_cut_archives_refused() {
+    let (tmp, archive) = archive_of(&["pruned"]);
+    let good = snapshot_entries(&archive);
+    let file = tar::EntryType::Regular;
+    let zip_idx = good.iter().position(|(n, _)| n.ends_with(".zip")).unwrap();
+    let zip_name = good[zip_idx].0.clone();
+    let with_manifest = |edit: &dyn Fn(&mut serde_json::Value)| -> Vec<RawEntry> {
+        let mut m: serde_json::Value = serde_json::from_slice(&good[0].1).unwrap();
+        edit(&mut m);
+        let mut v: Vec<RawEntry> = good
+            .iter()
+            .map(|(n, d)| (n.clone(), file, d.clone()))
+            .collect();
+        v[0].2 = serde_json::to_vec_pretty(&m).unwrap();
+        v
+    };
+    let restore = |bad: &Path| {
+        let target = tmp.path().join("target");
+        let (code, _, stderr) = run(&[
+            "restore",
+            bad.to_str().unwrap(),
+            "--proxy",
+            target.to_str().unwrap(),
+        ]);
+        let written = target.exists();
+        let _ = std::fs::remove_dir_all(&target);
+        (code, stderr, written)
+    };
+    let verify = |bad: &Path| {
+        let (code, _, stderr) = run(&["verify", bad.to_str().unwrap()]);
+        (code, stderr)
+    };
+
+    // A forged BLAKE3 is refused by restore (which checks it) and verify.
+    let bad = tmp.path().join("forged-blake3.tar");
+    write_tar(
+        &bad,
+        &with_manifest(&|m| {
+            manifest_file(m, &zip_name)["blake3"] = "00".repeat(32).into();
+        }),
+    );
+    let (code, stderr, written) = restore(&bad);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains(&zip_name) && stderr.contains("blake3"),
+        "{stderr}"
+    );
+    assert!(!written, "nothing may be written");
+    let (code, stderr) = verify(&bad);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("blake3"), "{stderr}");
+
+    // A forged SHA-256 with a true BLAKE3: restore checks only BLAKE3 and
+    // passes; verify checks both and names the entry.
+    let bad = tmp.path().join("forged-sha256.tar");
+    write_tar(
+        &bad,
+        &with_manifest(&|m| {
+            manifest_file(m, &zip_name)["sha256"] = "00".repeat(32).into();
+        }),
+    );
+    let (code, stderr, _) = restore(&bad);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stderr) = verify(&bad);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains(&zip_name) && stderr.contains("sha256"),
+        "{stderr}"
+    );
+
+    // An archive from before BLAKE3 was recorded: restores, and a changed
+    // byte is still caught (by SHA-256).
+    let strip = |m: &mut serde_json::Value| {
+        for me in m["modules"].as_array_mut().unwrap() {
+            for f in me["files"].as_object_mut().unwrap().values_mut() {
+                f.as_object_mut().unwrap().remove("blake3");
+            }
+        }
+    };
+    let old = tmp.path().join("old.tar");
+    write_tar(&old, &with_manifest(&strip));
+    let (code, stderr, written) = restore(&old);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(written);
+    let mut tampered = with_manifest(&strip);
+    tampered[zip_idx].2[40] ^= 0xff;
+    let bad = tmp.path().join("old-tampered.tar");
+    write_tar(&bad, &tampered);
+    let (code, stderr, written) = restore(&bad);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains(&zip_name) && stderr.contains("sha256"),
+        "{stderr}"
+    );
+    assert!(!written);
+
+    // An archive cut in the middle of a zip's bytes.
+    let bytes = std::fs::read(&archive).unwrap();
+    let at = bytes
+        .windows(good[zip_idx].1.len().min(64))
+        .position(|w| w == &good[zip_idx].1[..w.len()])
+        .unwrap();
+    let bad = tmp.path().join("cut.tar");
+    std::fs::write(&bad, &bytes[..at + good[zip_idx].1.len() / 2]).unwrap();
+    let (code, stderr, written) = restore(&bad);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains(&zip_name), "{stderr}");
+    assert!(!written);
+    let (code, stderr) = verify(&bad);
+    assert_eq!(code, 3, "{stderr}");
+}
+
 #[test]
 fn restoring_twice_merges_and_conflicts_change_nothing() {
     let (tmp1, a1) = archive_of(&["pruned"]);

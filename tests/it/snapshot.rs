@@ -146,6 +146,10 @@ fn pruned_project_snapshot_holds_what_go_needs() {
             assert_eq!(f["size"].as_u64().unwrap(), data.len() as u64);
             let sha = modsnap::dirhash::sha256_reader(&data[..]).unwrap();
             assert_eq!(f["sha256"].as_str().unwrap(), hex_of(&sha));
+            assert_eq!(
+                f["blake3"].as_str().unwrap(),
+                blake3::hash(&data).to_hex().as_str()
+            );
             described += 1;
         }
     }
