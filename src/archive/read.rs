@@ -444,74 +444,70 @@ impl TarIndex {
             .min(self.entries.len().max(1));
         let next = AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
-        let results: Vec<WorkerResult> =
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..workers)
-                    .map(|_| {
-                        scope.spawn(|| {
-                            let archive = File::open(&self.path)
-                                .map_err(|e| (0, FsError::new("open", &self.path, e).into()))?;
-                            let mut buf = vec![0u8; 1 << 20];
-                            let mut written = Vec::new();
-                            loop {
-                                let i = next.fetch_add(1, Ordering::Relaxed);
-                                let Some(e) = self.entries.get(i) else {
-                                    return Ok(written);
-                                };
-                                if failed.load(Ordering::Relaxed) {
-                                    return Ok(written);
-                                }
-                                let rel = place(&e.name, &e.kind);
-                                let res = match &rel {
-                                    Some(rel) => {
-                                        let dest = dir.join(rel);
-                                        create_file(&dest).map_err(ReadError::Sink).and_then(
-                                            |mut f| {
-                                                self.copy_verified(
-                                                    &archive,
-                                                    e,
-                                                    check,
-                                                    &mut buf,
-                                                    &mut |chunk| {
-                                                        f.write_all(chunk).map_err(|err| {
-                                                            format!(
-                                                                "write `{}`: {err}",
-                                                                dest.display()
-                                                            )
-                                                        })
-                                                    },
-                                                )
-                                            },
-                                        )
-                                    }
-                                    None => self.copy_verified(
-                                        &archive,
-                                        e,
-                                        check,
-                                        &mut buf,
-                                        &mut |_| Ok(()),
-                                    ),
-                                };
-                                if let Err(err) = res {
-                                    failed.store(true, Ordering::Relaxed);
-                                    return Err((i, err));
-                                }
-                                if let Some(rel) = rel {
-                                    written.push((rel, e.name.clone()));
-                                }
+        let results: Vec<WorkerResult> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let archive = File::open(&self.path)
+                            .map_err(|e| (0, FsError::new("open", &self.path, e).into()))?;
+                        let mut buf = vec![0u8; 1 << 20];
+                        let mut written = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(e) = self.entries.get(i) else {
+                                return Ok(written);
+                            };
+                            if failed.load(Ordering::Relaxed) {
+                                return Ok(written);
                             }
-                        })
+                            let rel = place(&e.name, &e.kind);
+                            let res = match &rel {
+                                Some(rel) => {
+                                    let dest = dir.join(rel);
+                                    create_file(&dest)
+                                        .map_err(ReadError::Sink)
+                                        .and_then(|mut f| {
+                                            self.copy_verified(
+                                                &archive,
+                                                e,
+                                                check,
+                                                &mut buf,
+                                                &mut |chunk| {
+                                                    f.write_all(chunk).map_err(|err| {
+                                                        format!("write `{}`: {err}", dest.display())
+                                                    })
+                                                },
+                                            )
+                                        })
+                                }
+                                None => self.copy_verified(
+                                    &archive,
+                                    e,
+                                    check,
+                                    &mut buf,
+                                    &mut |_| Ok(()),
+                                ),
+                            };
+                            if let Err(err) = res {
+                                failed.store(true, Ordering::Relaxed);
+                                return Err((i, err));
+                            }
+                            if let Some(rel) = rel {
+                                written.push((rel, e.name.clone()));
+                            }
+                        }
                     })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err((0, ReadError::Sink("extraction worker panicked".into())))
-                        })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err((0, ReadError::Sink("extraction worker panicked".into())))
                     })
-                    .collect()
-            });
+                })
+                .collect()
+        });
         let mut written = BTreeMap::new();
         let mut first: Option<(usize, ReadError)> = None;
         for r in results {
@@ -546,6 +542,28 @@ impl TarIndex {
             File::open(&self.path).map_err(|err| FsError::new("open", &self.path, err))?;
         let mut buf = vec![0u8; (1 << 20).min(e.size.max(1) as usize)];
         self.copy_verified(&archive, e, check, &mut buf, &mut |_| Ok(()))?;
+        Ok(Window {
+            file: archive,
+            start: e.offset,
+            len: e.size,
+            pos: 0,
+        })
+    }
+
+    /// Entry `name` again, as [`TarIndex::open_file`] gave it, without
+    /// verifying its bytes once more: for a caller that already had it from
+    /// `open_file` (the archive is a local file being read, not a download).
+    pub fn reopen_file(&self, name: &str) -> Result<Window, ReadError> {
+        let Some(&i) = self.by_name.get(name) else {
+            return Err(ReadError::Missing {
+                path: self.path.clone(),
+                first: name.to_string(),
+                count: 1,
+            });
+        };
+        let e = &self.entries[i];
+        let archive =
+            File::open(&self.path).map_err(|err| FsError::new("open", &self.path, err))?;
         Ok(Window {
             file: archive,
             start: e.offset,

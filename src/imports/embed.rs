@@ -390,8 +390,7 @@ pub fn package_embeds(
         if name.starts_with('_') || name.starts_with('.') || !name.ends_with(".go") {
             continue;
         }
-        let info = dir
-            .read(name)
+        let info = super::read_go_head(dir, name, &|r| r.paths().iter().any(|p| p == "embed"))
             .map_err(|err| err.to_string())
             .and_then(|src| read_go_info(&src).map_err(|e| e.to_string()));
         let info = match info {

@@ -65,7 +65,7 @@ pub use embed::{
     valid_embed_pattern,
 };
 pub use read::{ImportsRead, ReadError, read_imports};
-pub use scan::{DirEntry, EntryKind, RealDir, Scan, ScanError, SourceDir, scan_dir};
+pub use scan::{DirEntry, EntryKind, RealDir, Scan, ScanError, SourceDir, read_go_head, scan_dir};
 pub use stdlib::{
     STD_GO_VERSION, is_standard_import_path, is_standard_package, standard_package_dirs,
 };

@@ -25,6 +25,16 @@ pub struct ImportsRead<'a> {
     /// The import path literals as written, quotes included (`"fmt"`,
     /// `` `C` ``), in file order.
     pub quoted: Vec<String>,
+    /// Whether the reader stopped at a token after the imports, having
+    /// looked at nothing past `header` (and one byte): then any longer
+    /// input starting with the same bytes reads the same. See
+    /// [`read_go_head`](super::read_go_head).
+    pub stopped: bool,
+    /// When `stopped`: how many bytes of the input the reader looked at.
+    /// Those bytes alone read the same (see [`read_go_head`]).
+    ///
+    /// [`read_go_head`]: super::read_go_head
+    pub consumed: usize,
 }
 
 impl ImportsRead<'_> {
@@ -269,6 +279,8 @@ pub fn read_imports(src: &[u8]) -> Result<ImportsRead<'_>, ReadError> {
         return Ok(ImportsRead {
             header: &lx.src[..lx.pos - 1],
             quoted: lx.quoted_strings(),
+            stopped: true,
+            consumed: lx.pos + (src.len() - lx.src.len()),
         });
     }
     if lx.fail == Some(Failure::Syntax) {
@@ -283,6 +295,8 @@ pub fn read_imports(src: &[u8]) -> Result<ImportsRead<'_>, ReadError> {
     Ok(ImportsRead {
         header: &lx.src[..lx.pos],
         quoted: lx.quoted_strings(),
+        stopped: false,
+        consumed: src.len(),
     })
 }
 

@@ -50,6 +50,77 @@ pub trait SourceDir {
     fn entries(&self) -> io::Result<Vec<DirEntry>>;
     /// The contents of the file `name` in the directory.
     fn read(&self, name: &str) -> io::Result<Vec<u8>>;
+    /// At least the first `limit` bytes of `name` (all of it when shorter),
+    /// and whether that is the whole file. Sources where reading part of
+    /// a file is cheaper (a zip entry is inflated only that far) override
+    /// this; the default reads the whole file.
+    fn read_prefix(&self, name: &str, limit: usize) -> io::Result<(Vec<u8>, bool)> {
+        let _ = limit;
+        Ok((self.read(name)?, true))
+    }
+    /// A head of `name` kept by [`SourceDir::remember_head`] (and whether
+    /// it is the whole file), for sources that keep them: the go command's
+    /// steps read the same file heads several times.
+    fn remembered_head(&self, name: &str) -> Option<(Vec<u8>, bool)> {
+        let _ = name;
+        None
+    }
+    /// Keeps a head of `name` for later [`read_go_head`] calls.
+    fn remember_head(&self, name: &str, head: &[u8], whole: bool) {
+        let _ = (name, head, whole);
+    }
+}
+
+/// How much of a Go file is read, in turn, to find its package clause and
+/// imports: most import blocks end within the first 2 KiB, almost all within
+/// 16 KiB; past that the whole file is read.
+const HEAD_PREFIXES: [usize; 2] = [2 << 10, 16 << 10];
+
+/// The bytes of Go file `name` that the go command's import reader needs:
+/// a prefix when the reader stops inside it (and `need_all` does not ask
+/// for more, e.g. a file importing "embed" whose `//go:embed` comments can
+/// be anywhere), else the whole file. Reading only the head is what
+/// cmd/go's `imports.ReadImports` does too; the result of
+/// [`read_imports`] (and go/build's reader) on it equals that on the whole
+/// file.
+pub fn read_go_head(
+    dir: &dyn SourceDir,
+    name: &str,
+    need_all: &dyn Fn(&super::ImportsRead<'_>) -> bool,
+) -> io::Result<Vec<u8>> {
+    if let Some((head, whole)) = dir.remembered_head(name) {
+        if whole {
+            return Ok(head);
+        }
+        if let Ok(r) = read_imports(&head)
+            && r.stopped
+            && !need_all(&r)
+        {
+            return Ok(head);
+        }
+        return dir.read(name);
+    }
+    for limit in HEAD_PREFIXES {
+        let (mut head, whole) = dir.read_prefix(name, limit)?;
+        if whole {
+            dir.remember_head(name, &head, true);
+            return Ok(head);
+        }
+        let verdict = match read_imports(&head) {
+            Ok(r) if r.stopped => Some((r.consumed, need_all(&r))),
+            _ => None,
+        };
+        if let Some((consumed, all)) = verdict {
+            // Only the bytes the reader looked at matter.
+            head.truncate(consumed);
+            dir.remember_head(name, &head, false);
+            if all {
+                break;
+            }
+            return Ok(head);
+        }
+    }
+    dir.read(name)
 }
 
 /// A [`SourceDir`] on the real filesystem.
@@ -97,6 +168,15 @@ impl SourceDir for RealDir {
 
     fn read(&self, name: &str) -> io::Result<Vec<u8>> {
         std::fs::read(self.path.join(name))
+    }
+
+    fn read_prefix(&self, name: &str, limit: usize) -> io::Result<(Vec<u8>, bool)> {
+        let f = std::fs::File::open(self.path.join(name))?;
+        let len = f.metadata()?.len();
+        let mut out = Vec::with_capacity(limit.min(len as usize));
+        io::Read::read_to_end(&mut io::Read::take(f, limit as u64), &mut out)?;
+        let whole = (out.len() as u64) >= len;
+        Ok((out, whole))
     }
 }
 
@@ -156,7 +236,7 @@ pub fn scan_dir(dir: &dyn SourceDir, tags: &Tags) -> Result<Scan, ScanError> {
         {
             continue;
         }
-        let src = dir.read(&name).map_err(|source| ScanError::Read {
+        let src = read_go_head(dir, &name, &|_| false).map_err(|source| ScanError::Read {
             name: name.clone(),
             source,
         })?;

@@ -75,8 +75,17 @@ pub(crate) fn add_package(
             continue;
         }
         let src = join(&pkg.dir, &e.name);
-        let content = if e.name.ends_with(".go") {
-            tree.read(&src).map_err(|err| read_err(&src, err))?
+        // (`_test.go` files are never copied; their bytes are not needed.)
+        let content = if e.name.ends_with(".go") && !e.name.ends_with("_test.go") {
+            crate::imports::read_go_head(
+                &TreeDir {
+                    tree,
+                    dir: &pkg.dir,
+                },
+                &e.name,
+                &|_| false,
+            )
+            .map_err(|err| read_err(&src, err))?
         } else {
             Vec::new()
         };

@@ -65,6 +65,36 @@ pub(crate) struct Loader<'a> {
     trees: HashMap<Loc, Tree>,
 }
 
+/// Opens the [`Tree`] of a [`Loc`]: main modules and directory
+/// replacements on disk, other modules from the source's zip.
+#[derive(Clone, Copy)]
+pub(crate) struct Opener<'a> {
+    project_dir: &'a Path,
+    mains: &'a [Main],
+    graph: &'a Graph,
+    source: &'a dyn ModuleSource,
+}
+
+impl Opener<'_> {
+    /// A fresh tree for `loc`.
+    pub(crate) fn open(&self, loc: &Loc) -> Result<Tree, VendorError> {
+        Ok(match loc {
+            Loc::Main(i) => Tree::Dir(self.mains[*i].root.clone()),
+            Loc::Dep(m) => match self.graph.actual(m) {
+                GoModSource::Dir(d) => Tree::Dir(self.project_dir.join(d)),
+                GoModSource::Module(actual) => {
+                    let zip = self.source.open_zip(&actual)?;
+                    let location = zip.location.clone();
+                    Tree::open_zip(&actual, zip).map_err(|e| VendorError::Read {
+                        path: location,
+                        message: e.to_string(),
+                    })?
+                }
+            },
+        })
+    }
+}
+
 enum Resolved {
     /// The standard library, or a std-looking path nothing provides.
     Std,
@@ -109,24 +139,22 @@ impl<'a> Loader<'a> {
     /// The tree of `loc`, opened on first use.
     pub(crate) fn tree(&mut self, loc: &Loc) -> Result<&Tree, VendorError> {
         if !self.trees.contains_key(loc) {
-            let tree = match loc {
-                Loc::Main(i) => Tree::Dir(self.mains[*i].root.clone()),
-                Loc::Dep(m) => match self.graph.actual(m) {
-                    GoModSource::Dir(d) => Tree::Dir(self.project_dir.join(d)),
-                    GoModSource::Module(actual) => {
-                        let zip = self.source.zip_path(&actual)?;
-                        Tree::open_zip(&actual, &zip).map_err(|e| VendorError::Read {
-                            path: zip.clone(),
-                            message: e.to_string(),
-                        })?
-                    }
-                },
-            };
+            let tree = self.opener().open(loc)?;
             self.trees.insert(loc.clone(), tree);
         }
         self.trees
             .get(loc)
             .ok_or_else(|| VendorError::Internal("tree cache".into()))
+    }
+
+    /// What opens trees, shareable across threads.
+    pub(crate) fn opener(&self) -> Opener<'a> {
+        Opener {
+            project_dir: self.project_dir,
+            mains: self.mains,
+            graph: self.graph,
+            source: self.source,
+        }
     }
 
     fn module_path<'s>(&'s self, loc: &'s Loc) -> &'s str {

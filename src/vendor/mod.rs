@@ -40,7 +40,7 @@ use crate::module::{self, ModVersion};
 use crate::project::{Project, ProjectError};
 
 pub use modules_txt::{Annotations, ModuleBlock, module_line, render};
-pub use source::{ModuleSource, ProxyDir, SourceError};
+pub use source::{ModuleSource, OpenedZip, ProxyDir, SourceError, ZipBytes};
 
 use load::{Loader, Loc, Main};
 
@@ -490,7 +490,7 @@ pub fn vendor(
         .clone()
         .unwrap_or_else(|| project.dir.join("vendor"));
     let modules_txt = (!text.is_empty()).then_some(text.as_str());
-    let nfiles = write::write_tree(&out_dir, &plan, modules_txt, &mut loader)?;
+    let nfiles = write::write_tree(&out_dir, &plan, modules_txt, &loader)?;
     Ok(VendorReport {
         out_dir,
         modules: blocks.len(),

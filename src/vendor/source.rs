@@ -1,13 +1,14 @@
 //! Where module files come from: a [`ModuleSource`] gives a dependency's
-//! `.mod` bytes and the path of its module zip; [`Tree`] reads one module's
+//! `.mod` bytes and its module zip as a seekable reader (a file, or a
+//! window into an archive); [`Tree`] reads one module's
 //! files either straight out of that zip (random access by entry, one file
 //! at a time) or from a directory on disk (main modules and directory
 //! replacements).
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use crate::imports::{DirEntry, EntryKind, FileTree, NodeKind, SourceDir};
@@ -24,13 +25,26 @@ pub struct SourceError {
 }
 
 /// A source of dependency module files: the `.mod` file and the module zip
-/// of a module version, as a GOPROXY serves them.
-pub trait ModuleSource {
+/// of a module version, as a GOPROXY serves them. Shared by the threads that
+/// write the vendor tree, each of which opens the zips it copies from.
+pub trait ModuleSource: Sync {
     /// The go.mod of `m` (the proxy's `.mod` file).
     fn go_mod(&self, m: &ModVersion) -> Result<Vec<u8>, SourceError>;
-    /// The path of `m`'s module zip on disk; it is opened and read entry by
-    /// entry, never unpacked.
-    fn zip_path(&self, m: &ModVersion) -> Result<PathBuf, SourceError>;
+    /// `m`'s module zip, opened; it is read entry by entry, never
+    /// unpacked.
+    fn open_zip(&self, m: &ModVersion) -> Result<OpenedZip, SourceError>;
+}
+
+/// Bytes a module zip can be read from: anything seekable.
+pub trait ZipBytes: Read + Seek {}
+impl<T: Read + Seek> ZipBytes for T {}
+
+/// A module zip as a [`ModuleSource`] hands it out.
+pub struct OpenedZip {
+    /// Where it is, for messages (a file, or `archive/entry`).
+    pub location: PathBuf,
+    /// Its bytes.
+    pub bytes: Box<dyn ZipBytes>,
 }
 
 /// A [`ModuleSource`] over a GOPROXY tree on disk:
@@ -70,15 +84,20 @@ impl ModuleSource for ProxyDir {
         })
     }
 
-    fn zip_path(&self, m: &ModVersion) -> Result<PathBuf, SourceError> {
+    fn open_zip(&self, m: &ModVersion) -> Result<OpenedZip, SourceError> {
         let path = self.file(m, "zip")?;
-        if !path.is_file() {
-            return Err(SourceError {
-                module: m.to_string(),
-                message: format!("no module zip at `{}`", path.display()),
-            });
-        }
-        Ok(path)
+        let file = File::open(&path).map_err(|e| SourceError {
+            module: m.to_string(),
+            message: if e.kind() == io::ErrorKind::NotFound {
+                format!("no module zip at `{}`", path.display())
+            } else {
+                format!("open `{}`: {e}", path.display())
+            },
+        })?;
+        Ok(OpenedZip {
+            location: path,
+            bytes: Box::new(file),
+        })
     }
 }
 
@@ -94,9 +113,13 @@ pub(crate) enum Tree {
 /// A module zip opened for random access.
 pub(crate) struct ZipTree {
     path: PathBuf,
-    archive: RefCell<zip::ZipArchive<BufReader<File>>>,
+    archive: RefCell<zip::ZipArchive<BufReader<Box<dyn ZipBytes>>>>,
     /// Relative file name → entry index.
     files: BTreeMap<String, usize>,
+    /// Heads of Go files read so far (see [`crate::imports::read_go_head`]):
+    /// loading, the file filter and embed scanning each read them. Only the
+    /// bytes the import reader looked at are kept (~1 KiB a file).
+    heads: RefCell<HashMap<String, (Vec<u8>, bool)>>,
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -108,10 +131,9 @@ fn join(dir: &str, name: &str) -> String {
 }
 
 impl Tree {
-    /// Opens the zip at `zip_path` holding module `m`.
-    pub(crate) fn open_zip(m: &ModVersion, zip_path: &Path) -> io::Result<Tree> {
-        let file = File::open(zip_path)?;
-        let archive = zip::ZipArchive::new(BufReader::new(file)).map_err(io::Error::other)?;
+    /// Opens `zip`, the module zip of `m`.
+    pub(crate) fn open_zip(m: &ModVersion, zip: OpenedZip) -> io::Result<Tree> {
+        let archive = zip::ZipArchive::new(BufReader::new(zip.bytes)).map_err(io::Error::other)?;
         let prefix = format!("{}@{}/", m.path, m.version);
         let mut files = BTreeMap::new();
         for i in 0..archive.len() {
@@ -127,9 +149,10 @@ impl Tree {
             files.entry(rel.to_string()).or_insert(i);
         }
         Ok(Tree::Zip(ZipTree {
-            path: zip_path.to_owned(),
+            path: zip.location,
             archive: RefCell::new(archive),
             files,
+            heads: RefCell::new(HashMap::new()),
         }))
     }
 
@@ -218,6 +241,32 @@ impl Tree {
         let mut out = Vec::new();
         self.copy_to(rel, &mut out)?;
         Ok(out)
+    }
+
+    /// At least the first `limit` bytes of `rel`, and whether that is all.
+    pub(crate) fn read_prefix(&self, rel: &str, limit: usize) -> io::Result<(Vec<u8>, bool)> {
+        match self {
+            Tree::Zip(z) => {
+                let Some(&i) = z.files.get(rel) else {
+                    return Err(io::Error::new(io::ErrorKind::NotFound, "not in module zip"));
+                };
+                let mut archive = z.archive.borrow_mut();
+                let entry = archive.by_index(i).map_err(io::Error::other)?;
+                let size = entry.size();
+                let mut out = Vec::with_capacity(limit.min(size as usize));
+                entry.take(limit as u64).read_to_end(&mut out)?;
+                let whole = out.len() as u64 >= size;
+                Ok((out, whole))
+            }
+            Tree::Dir(root) => {
+                let dir = match rel.rsplit_once('/') {
+                    Some((d, _)) => root.join(d),
+                    None => root.clone(),
+                };
+                let name = rel.rsplit_once('/').map_or(rel, |(_, n)| n);
+                crate::imports::RealDir::new(dir).read_prefix(name, limit)
+            }
+        }
     }
 
     /// Streams `rel` into `w`.
@@ -309,5 +358,24 @@ impl SourceDir for TreeDir<'_> {
 
     fn read(&self, name: &str) -> io::Result<Vec<u8>> {
         self.tree.read(&join(self.dir, name))
+    }
+
+    fn read_prefix(&self, name: &str, limit: usize) -> io::Result<(Vec<u8>, bool)> {
+        self.tree.read_prefix(&join(self.dir, name), limit)
+    }
+
+    fn remembered_head(&self, name: &str) -> Option<(Vec<u8>, bool)> {
+        match self.tree {
+            Tree::Zip(z) => z.heads.borrow().get(&join(self.dir, name)).cloned(),
+            Tree::Dir(_) => None,
+        }
+    }
+
+    fn remember_head(&self, name: &str, head: &[u8], whole: bool) {
+        if let Tree::Zip(z) = self.tree {
+            z.heads
+                .borrow_mut()
+                .insert(join(self.dir, name), (head.to_vec(), whole));
+        }
     }
 }

@@ -404,8 +404,13 @@ fn cli_vendor_from_archive_matches_go() {
     let fx = fixture();
     let work = tempfile::tempdir().expect("tempdir");
     let gocache = shared_gocache();
-    for name in ["vendor-go116", "vendor-replace", "vendor-ws"] {
-        let archive = work.path().join(format!("{name}.tar"));
+    // `.tar` archives are read in place; other formats are unpacked first.
+    for (name, ext) in [
+        ("vendor-go116", "tar"),
+        ("vendor-replace", "tar.zst"),
+        ("vendor-ws", "tar"),
+    ] {
+        let archive = work.path().join(format!("{name}.{ext}"));
         let out = crate::support::cmd::modsnap(&["snapshot"])
             .arg(project(name))
             .arg("-o")
@@ -489,4 +494,42 @@ fn cli_vendor_from_archive_matches_go() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("tampered"));
     assert_eq!(snapshot(&ours.join("vendor")), before);
+
+    // A project whose go.sum says other hashes than the archive's: the
+    // archive was made for other sums. Exit 3, vendor/ untouched.
+    for suffix in ["", "/go.mod"] {
+        let other = work.path().join(format!("other-sums{}", suffix.len()));
+        copy_tree(&ours, &other);
+        let gosum = std::fs::read_to_string(other.join("go.sum")).expect("go.sum");
+        let mut changed = false;
+        let edited: Vec<String> = gosum
+            .lines()
+            .map(|l| {
+                let f: Vec<&str> = l.split(' ').collect();
+                let is_mod = f[1].ends_with("/go.mod");
+                if !changed && is_mod != suffix.is_empty() {
+                    changed = true;
+                    format!("{} {} h1:{}=", f[0], f[1], "A".repeat(43))
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        assert!(changed, "no go.sum line to change");
+        std::fs::write(other.join("go.sum"), edited.join("\n") + "\n").expect("write go.sum");
+        let before = snapshot(&other.join("vendor"));
+        let out = crate::support::cmd::modsnap(&["vendor"])
+            .arg(&archive)
+            .arg("--project")
+            .arg(&other)
+            .output()
+            .expect("run modsnap");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{suffix}: {stderr}");
+        assert!(
+            stderr.contains("not made for this go.sum") && stderr.contains("SECURITY"),
+            "{suffix}: {stderr}"
+        );
+        assert_eq!(snapshot(&other.join("vendor")), before);
+    }
 }
