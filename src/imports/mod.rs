@@ -158,7 +158,84 @@ mod tests {
         proptest::collection::vec(atoms, 0..40).prop_map(|v| v.concat())
     }
 
+    /// One file, read by prefix, remembering heads like the vendor source.
+    struct PrefixDir {
+        src: Vec<u8>,
+        heads: std::cell::RefCell<Option<(Vec<u8>, bool)>>,
+    }
+
+    impl SourceDir for PrefixDir {
+        fn entries(&self) -> std::io::Result<Vec<DirEntry>> {
+            Ok(vec![DirEntry::new("x.go", EntryKind::Regular)])
+        }
+        fn read(&self, _: &str) -> std::io::Result<Vec<u8>> {
+            Ok(self.src.clone())
+        }
+        fn read_prefix(&self, _: &str, limit: usize) -> std::io::Result<(Vec<u8>, bool)> {
+            let n = limit.min(self.src.len());
+            Ok((self.src[..n].to_vec(), n == self.src.len()))
+        }
+        fn remembered_head(&self, _: &str) -> Option<(Vec<u8>, bool)> {
+            self.heads.borrow().clone()
+        }
+        fn remember_head(&self, _: &str, head: &[u8], whole: bool) {
+            *self.heads.borrow_mut() = Some((head.to_vec(), whole));
+        }
+    }
+
+    /// A Go-ish header, then a long tail so that prefixes matter.
+    fn long_go_ish() -> impl Strategy<Value = Vec<u8>> {
+        (
+            prop_oneof![
+                Just(&b"package p\n"[..]),
+                Just(&b"package p\nimport \"embed\"\n"[..]),
+                Just(&b"//go:build x\n\npackage p; import (\"a\"\n/* c */ \"b\")"[..]),
+                Just(&b""[..]),
+            ],
+            go_ish(),
+            prop_oneof![
+                Just(&b"\nfunc f() {}\n"[..]),
+                Just(&b"\n"[..]),
+                Just(&b""[..])
+            ],
+            0usize..20_000,
+            go_ish(),
+        )
+            .prop_map(|(start, head, stop, pad, tail)| {
+                let mut v = start.to_vec();
+                v.extend(head);
+                v.extend_from_slice(stop);
+                v.extend(std::iter::repeat_n(b'x', pad));
+                v.extend(tail);
+                v
+            })
+    }
+
     proptest! {
+        /// Reading only a file's head gives what reading all of it gives,
+        /// for the import reader and go/build's reader, first time and from
+        /// the remembered head.
+        #[test]
+        fn heads_read_like_whole_files(src in long_go_ish()) {
+            let dir = PrefixDir { src: src.clone(), heads: Default::default() };
+            let embed = |r: &ImportsRead<'_>| r.paths().iter().any(|p| p == "embed");
+            let full_imports = read_imports(&src).map(|r| (r.header.to_vec(), r.quoted));
+            let full_info = format!("{:?}", read_go_info(&src));
+            for _ in 0..2 {
+                let head = read_go_head(&dir, "x.go", &|_| false).unwrap();
+                prop_assert_eq!(
+                    read_imports(&head).map(|r| (r.header.to_vec(), r.quoted)),
+                    full_imports.clone()
+                );
+                let head = read_go_head(&dir, "x.go", &embed).unwrap();
+                prop_assert_eq!(format!("{:?}", read_go_info(&head)), full_info.clone());
+                prop_assert_eq!(
+                    match_potential_source_file("x.go", &head, "1.22"),
+                    match_potential_source_file("x.go", &src, "1.22")
+                );
+            }
+        }
+
         #[test]
         fn parsers_never_panic(src in go_ish()) {
             let _ = read_imports(&src).map(|r| r.paths());
