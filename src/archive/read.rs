@@ -11,7 +11,15 @@
 //! is reported with the entry's name.
 //!
 //! The format is recognised by content (tar, gzip, zstd, zip magic), not by
-//! file name.
+//! file name. Compressed and zip archives are read once, as a stream. A
+//! plain `.tar` is random access: [`TarIndex`] first walks its headers only
+//! (all the checks above except the digests, and every described file
+//! found), then files are read at their offsets — copied by several workers
+//! ([`extract`]), or opened one at a time ([`TarIndex::open_file`], which
+//! `modsnap vendor` uses to read module zips in place). Either way a file
+//! counts as read only once its digest matched: extraction writes into a
+//! directory the caller discards on error, and `open_file` hashes a file
+//! before handing it out.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;

@@ -20,8 +20,9 @@
 //!
 //! Deliberately not done: `-e` (every error is fatal), `-v`, cgo-dependent
 //! embed scanning beyond the [`VendorOptions::cgo_enabled`] switch, the
-//! checksum checks of go.sum (the archive was verified when it was made),
-//! and go.mod consistency checks the go command makes in `-mod=readonly`
+//! checksum checks of go.sum (the [`ModuleSource`] vouches for what it
+//! hands out: `ops::vendor` checks each `.mod` and each zip's recorded
+//! `h1:` against go.sum), and go.mod consistency checks the go command makes in `-mod=readonly`
 //! (an untidy go.mod may vendor here where the go command refuses).
 
 mod files;
