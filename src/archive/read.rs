@@ -538,30 +538,20 @@ impl TarIndex {
     /// before this returns, as a seekable reader over its bytes in the
     /// archive.
     pub fn open_file(&self, name: &str, check: Check) -> Result<Window, ReadError> {
-        let Some(&i) = self.by_name.get(name) else {
-            return Err(ReadError::Missing {
-                path: self.path.clone(),
-                first: name.to_string(),
-                count: 1,
-            });
-        };
-        let e = &self.entries[i];
-        let archive =
-            File::open(&self.path).map_err(|err| FsError::new("open", &self.path, err))?;
+        let (window, e) = self.window(name)?;
         let mut buf = vec![0u8; (1 << 20).min(e.size.max(1) as usize)];
-        self.copy_verified(&archive, e, check, &mut buf, &mut |_| Ok(()))?;
-        Ok(Window {
-            file: archive,
-            start: e.offset,
-            len: e.size,
-            pos: 0,
-        })
+        self.copy_verified(&window.file, e, check, &mut buf, &mut |_| Ok(()))?;
+        Ok(window)
     }
 
     /// Entry `name` again, as [`TarIndex::open_file`] gave it, without
     /// verifying its bytes once more: for a caller that already had it from
     /// `open_file` (the archive is a local file being read, not a download).
     pub fn reopen_file(&self, name: &str) -> Result<Window, ReadError> {
+        Ok(self.window(name)?.0)
+    }
+
+    fn window(&self, name: &str) -> Result<(Window, &Located), ReadError> {
         let Some(&i) = self.by_name.get(name) else {
             return Err(ReadError::Missing {
                 path: self.path.clone(),
@@ -570,14 +560,14 @@ impl TarIndex {
             });
         };
         let e = &self.entries[i];
-        let archive =
-            File::open(&self.path).map_err(|err| FsError::new("open", &self.path, err))?;
-        Ok(Window {
-            file: archive,
+        let file = File::open(&self.path).map_err(|err| FsError::new("open", &self.path, err))?;
+        let window = Window {
+            file,
             start: e.offset,
             len: e.size,
             pos: 0,
-        })
+        };
+        Ok((window, e))
     }
 
     /// Whether the archive holds entry `name`.

@@ -458,14 +458,20 @@ fn manifest_digests_are_checked_and_cut_archives_refused() {
         (code, stderr)
     };
 
+    // The archive with the zip's `field` digest in the manifest forged.
+    let forged = |field: &str| {
+        let bad = tmp.path().join(format!("forged-{field}.tar"));
+        write_tar(
+            &bad,
+            &with_manifest(&|m| {
+                manifest_file(m, &zip_name)[field] = "00".repeat(32).into();
+            }),
+        );
+        bad
+    };
+
     // A forged BLAKE3 is refused by restore (which checks it) and verify.
-    let bad = tmp.path().join("forged-blake3.tar");
-    write_tar(
-        &bad,
-        &with_manifest(&|m| {
-            manifest_file(m, &zip_name)["blake3"] = "00".repeat(32).into();
-        }),
-    );
+    let bad = forged("blake3");
     let (code, stderr, written) = restore(&bad);
     assert_eq!(code, 3, "{stderr}");
     assert!(
@@ -479,13 +485,7 @@ fn manifest_digests_are_checked_and_cut_archives_refused() {
 
     // A forged SHA-256 with a true BLAKE3: restore checks only BLAKE3 and
     // passes; verify checks both and names the entry.
-    let bad = tmp.path().join("forged-sha256.tar");
-    write_tar(
-        &bad,
-        &with_manifest(&|m| {
-            manifest_file(m, &zip_name)["sha256"] = "00".repeat(32).into();
-        }),
-    );
+    let bad = forged("sha256");
     let (code, stderr, _) = restore(&bad);
     assert_eq!(code, 0, "{stderr}");
     let (code, stderr) = verify(&bad);
