@@ -57,7 +57,7 @@ remove_deferred() {
 	local d
 	for d in "${DEFERRED[@]}"; do chmod -R u+w "$d" 2>/dev/null || true; rm -rf "$d"; done
 }
-trap remove_deferred EXIT
+trap 'stop_server; remove_deferred' EXIT
 
 for RUN_NO in $(seq "$RUNS"); do
 	if has_sub restore; then
