@@ -46,18 +46,7 @@ ARCHIVE=$RUN_DIR/snap.tar
 rm -rf "$RUN_DIR/mk"
 log "archive: $ARCHIVE ($(du -h "$ARCHIVE" | cut -f1))"
 
-# Trees are removed only at the end: ext4 skips inodes freed in the last 60 s (300 s while their
-# block is dirty) when it allocates new ones (`recently_deleted`), so a command run just after a
-# large `rm -rf` spends most of its time in the kernel scanning for free inodes (profiled: 70% of
-# a vendor run). Deferring the removals keeps each measurement about the command itself. Needs
-# ~8 GiB of disk per run.
-DEFERRED=()
-cleanup() { DEFERRED+=("$1"); }
-remove_deferred() {
-	local d
-	for d in "${DEFERRED[@]}"; do chmod -R u+w "$d" 2>/dev/null || true; rm -rf "$d"; done
-}
-trap 'stop_server; remove_deferred' EXIT
+# cleanup (lib.sh) defers removals to the end of the script.
 
 for RUN_NO in $(seq "$RUNS"); do
 	if has_sub restore; then

@@ -38,7 +38,7 @@ python3 "$BENCH_DIR/tools.py" header >"$RESULTS_TSV"
 run_go() { # project run
 	local s=$RUN_DIR/go-$1-$2
 	measure "go mod download all ($1)" "$BENCH_DIR/$1" "$s" - -- "$GO" mod download all
-	rm -rf "$s" # -modcacherw: no chmod needed
+	cleanup "$s" # removed at exit (lib.sh)
 }
 run_modsnap() { # project run
 	local s=$RUN_DIR/modsnap-$1-$2
@@ -46,7 +46,7 @@ run_modsnap() { # project run
 	measure "modsnap snapshot ($1)" "$BENCH_DIR/$1" "$s" "$s/out.tar" -- \
 		"$MODSNAP" snapshot . -o "$s/out.tar" --cache-dir "$s/cache" --no-gomodcache --quiet --json
 	cp "$s/stdout.txt" "$RESULTS_DIR/modsnap-$1-$STAMP.json" 2>/dev/null || true
-	rm -rf "$s"
+	cleanup "$s"
 }
 
 for proj in "${PROJECTS[@]}"; do
