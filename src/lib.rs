@@ -32,6 +32,7 @@ pub mod modfile;
 pub mod module;
 pub mod modzip;
 pub mod ops;
+pub mod parallel;
 pub mod project;
 pub mod proxy;
 pub mod semver;

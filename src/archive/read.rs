@@ -25,7 +25,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::dirhash::Sha256;
 
@@ -446,92 +445,29 @@ impl TarIndex {
         check: Check,
         place: &(dyn Fn(&str, &EntryKind) -> Option<String> + Sync),
     ) -> Result<BTreeMap<String, String>, ReadError> {
-        let workers = std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .clamp(1, 8)
-            .min(self.entries.len().max(1));
-        let next = AtomicUsize::new(0);
-        let failed = AtomicBool::new(false);
-        let results: Vec<WorkerResult> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let archive = File::open(&self.path)
-                            .map_err(|e| (0, FsError::new("open", &self.path, e).into()))?;
-                        let mut buf = vec![0u8; 1 << 20];
-                        let mut written = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(e) = self.entries.get(i) else {
-                                return Ok(written);
-                            };
-                            if failed.load(Ordering::Relaxed) {
-                                return Ok(written);
-                            }
-                            let rel = place(&e.name, &e.kind);
-                            let res = match &rel {
-                                Some(rel) => {
-                                    let dest = dir.join(rel);
-                                    create_file(&dest)
-                                        .map_err(ReadError::Sink)
-                                        .and_then(|mut f| {
-                                            self.copy_verified(
-                                                &archive,
-                                                e,
-                                                check,
-                                                &mut buf,
-                                                &mut |chunk| {
-                                                    f.write_all(chunk).map_err(|err| {
-                                                        format!("write `{}`: {err}", dest.display())
-                                                    })
-                                                },
-                                            )
-                                        })
-                                }
-                                None => self.copy_verified(
-                                    &archive,
-                                    e,
-                                    check,
-                                    &mut buf,
-                                    &mut |_| Ok(()),
-                                ),
-                            };
-                            if let Err(err) = res {
-                                failed.store(true, Ordering::Relaxed);
-                                return Err((i, err));
-                            }
-                            if let Some(rel) = rel {
-                                written.push((rel, e.name.clone()));
-                            }
-                        }
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err((0, ReadError::Sink("extraction worker panicked".into())))
-                    })
-                })
-                .collect()
-        });
-        let mut written = BTreeMap::new();
-        let mut first: Option<(usize, ReadError)> = None;
-        for r in results {
-            match r {
-                Ok(w) => written.extend(w),
-                Err((i, e)) => {
-                    if first.as_ref().is_none_or(|(j, _)| i < *j) {
-                        first = Some((i, e));
-                    }
-                }
-            }
-        }
-        match first {
-            Some((_, e)) => Err(e),
-            None => Ok(written),
-        }
+        let written = crate::parallel::map_with(
+            &self.entries,
+            8,
+            || -> Result<_, ReadError> {
+                let archive =
+                    File::open(&self.path).map_err(|e| FsError::new("open", &self.path, e))?;
+                Ok((archive, vec![0u8; 1 << 20]))
+            },
+            |(archive, buf), e| {
+                let Some(rel) = place(&e.name, &e.kind) else {
+                    self.copy_verified(archive, e, check, buf, &mut |_| Ok(()))?;
+                    return Ok(None);
+                };
+                let dest = dir.join(&rel);
+                let mut f = create_file(&dest).map_err(ReadError::Sink)?;
+                self.copy_verified(archive, e, check, buf, &mut |chunk| {
+                    f.write_all(chunk)
+                        .map_err(|err| format!("write `{}`: {err}", dest.display()))
+                })?;
+                Ok(Some((rel, e.name.clone())))
+            },
+        )?;
+        Ok(written.into_iter().flatten().collect())
     }
 
     /// Entry `name` (a file the manifest describes), verified in full
@@ -575,10 +511,6 @@ impl TarIndex {
         self.by_name.contains_key(name)
     }
 }
-
-/// What one extraction worker wrote (relative path, entry name), or the
-/// index of the entry that failed and why.
-type WorkerResult = Result<Vec<(String, String)>, (usize, ReadError)>;
 
 /// A read-only, seekable view of one entry's bytes inside the archive file.
 #[derive(Debug)]

@@ -290,39 +290,9 @@ pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, 
             })
         })
         .collect();
-    let extracted = std::thread::scope(
-        |scope| -> Result<Vec<(String, String, String)>, RestoreError> {
-            let workers = std::thread::available_parallelism()
-                .map_or(2, |n| n.get())
-                .clamp(1, 8);
-            let chunks: Vec<Vec<(ModVersion, String)>> = (0..workers)
-                .map(|w| zips.iter().skip(w).step_by(workers).cloned().collect())
-                .collect();
-            let staging = staging.path();
-            let handles: Vec<_> = chunks
-                .into_iter()
-                .map(|chunk| {
-                    let manifest = &manifest;
-                    scope.spawn(
-                        move || -> Result<Vec<(String, String, String)>, RestoreError> {
-                            let mut out = Vec::new();
-                            for (m, name) in chunk {
-                                out.push(unpack_module(staging, manifest, &m, &name)?);
-                            }
-                            Ok(out)
-                        },
-                    )
-                })
-                .collect();
-            let mut all = Vec::new();
-            for h in handles {
-                all.extend(h.join().map_err(|_| {
-                    FsError::new("extract", staging, io::Error::other("worker panicked"))
-                })??);
-            }
-            Ok(all)
-        },
-    )?;
+    let extracted = crate::parallel::map(&zips, 8, |(m, name)| {
+        unpack_module(staging.path(), &manifest, m, name)
+    })?;
     // An extracted directory already in the target is kept when its
     // .ziphash is the same; anything else there is a conflict. Checked
     // before anything moves.

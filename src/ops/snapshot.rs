@@ -721,36 +721,10 @@ fn blake3_all(
     got: &BTreeMap<(ModVersion, &'static str), Verified>,
 ) -> Result<BTreeMap<PathBuf, String>, SnapshotError> {
     let paths: Vec<&Path> = got.values().map(|v| v.path.as_path()).collect();
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .clamp(1, 8);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| -> Result<Vec<(PathBuf, String)>, SnapshotError> {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(p) = paths.get(i) else {
-                            return Ok(out);
-                        };
-                        let digest = archive::manifest::blake3_file(p)
-                            .map_err(|e| FsError::new("read", p, e))?;
-                        out.push((p.to_path_buf(), digest));
-                    }
-                })
-            })
-            .collect();
-        let mut all = BTreeMap::new();
-        for h in handles {
-            let part = h
-                .join()
-                .map_err(|_| SnapshotError::Internal("hashing worker panicked".into()))??;
-            all.extend(part);
-        }
-        Ok(all)
-    })
+    let digests = crate::parallel::map(&paths, 8, |p| {
+        archive::manifest::blake3_file(p).map_err(|e| FsError::new("read", p, e))
+    })?;
+    Ok(paths.iter().map(|p| p.to_path_buf()).zip(digests).collect())
 }
 
 /// The default number of concurrent downloads.

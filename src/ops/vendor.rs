@@ -24,13 +24,15 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use super::fetch::tree_name;
 use crate::archive::manifest::ModuleEntry;
 use crate::archive::read::{self as aread, Check, EntryKind, ReadError, TarIndex};
 use crate::dirhash;
 use crate::fsutil::FsError;
 use crate::gosum::GoSum;
-use crate::module::{self, ModVersion};
+use crate::module::ModVersion;
 use crate::project::Project;
+use crate::proxy::Artifact;
 use crate::vendor::{
     self, ModuleSource, OpenedZip, ProxyDir, SourceError, VendorError, VendorOptions, VendorReport,
 };
@@ -162,16 +164,12 @@ impl<'a> InPlace<'a> {
         }
     }
 
-    fn entry_name(&self, m: &ModVersion, ext: &str) -> Result<String, SourceError> {
-        let err = |e: module::ModuleError| SourceError {
+    /// The archive entry of `m`'s `.mod` or `.zip`.
+    fn entry_name(&self, m: &ModVersion, a: Artifact) -> Result<String, SourceError> {
+        tree_name(m, a).map_err(|e| SourceError {
             module: m.to_string(),
             message: e.to_string(),
-        };
-        Ok(format!(
-            "{}/@v/{}.{ext}",
-            module::escape_path(&m.path).map_err(err)?,
-            module::escape_version(&m.version).map_err(err)?
-        ))
+        })
     }
 
     fn missing(&self, m: &ModVersion, what: &str) -> SourceError {
@@ -187,7 +185,7 @@ impl<'a> InPlace<'a> {
 
 impl ModuleSource for InPlace<'_> {
     fn go_mod(&self, m: &ModVersion) -> Result<Vec<u8>, SourceError> {
-        let name = self.entry_name(m, "mod")?;
+        let name = self.entry_name(m, Artifact::Mod)?;
         if !self.index.contains(&name) {
             return Err(self.missing(m, ".mod file"));
         }
@@ -216,7 +214,7 @@ impl ModuleSource for InPlace<'_> {
     }
 
     fn open_zip(&self, m: &ModVersion) -> Result<OpenedZip, SourceError> {
-        let name = self.entry_name(m, "zip")?;
+        let name = self.entry_name(m, Artifact::Zip)?;
         if !self.index.contains(&name) {
             return Err(self.missing(m, "module zip"));
         }

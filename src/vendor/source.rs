@@ -258,14 +258,7 @@ impl Tree {
                 let whole = out.len() as u64 >= size;
                 Ok((out, whole))
             }
-            Tree::Dir(root) => {
-                let dir = match rel.rsplit_once('/') {
-                    Some((d, _)) => root.join(d),
-                    None => root.clone(),
-                };
-                let name = rel.rsplit_once('/').map_or(rel, |(_, n)| n);
-                crate::imports::RealDir::new(dir).read_prefix(name, limit)
-            }
+            Tree::Dir(root) => crate::imports::RealDir::new(root).read_prefix(rel, limit),
         }
     }
 

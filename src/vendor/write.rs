@@ -14,7 +14,6 @@
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::VendorError;
 use super::files::Plan;
@@ -145,64 +144,10 @@ fn copy_files(root: &Path, plan: &Plan, opener: Opener<'_>) -> Result<usize, Ven
         groups.entry(loc).or_default().push((dst, src));
     }
     let groups: Vec<(&Loc, Vec<(&String, &String)>)> = groups.into_iter().collect();
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .clamp(1, 4)
-        .min(groups.len().max(1));
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let results: Vec<Result<usize, (usize, VendorError)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut written = 0usize;
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some((loc, files)) = groups.get(i) else {
-                            return Ok(written);
-                        };
-                        if failed.load(Ordering::Relaxed) {
-                            return Ok(written);
-                        }
-                        let copied = opener
-                            .open(loc)
-                            .and_then(|tree| copy_module(root, &tree, files));
-                        match copied {
-                            Ok(n) => written += n,
-                            Err(e) => {
-                                failed.store(true, Ordering::Relaxed);
-                                return Err((i, e));
-                            }
-                        }
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err((0, VendorError::Internal("writer thread panicked".into())))
-                })
-            })
-            .collect()
-    });
-    let mut written = 0;
-    let mut first: Option<(usize, VendorError)> = None;
-    for r in results {
-        match r {
-            Ok(n) => written += n,
-            Err((i, e)) => {
-                if first.as_ref().is_none_or(|(j, _)| i < *j) {
-                    first = Some((i, e));
-                }
-            }
-        }
-    }
-    match first {
-        Some((_, e)) => Err(e),
-        None => Ok(written),
-    }
+    let counts = crate::parallel::map(&groups, 4, |(loc, files)| {
+        copy_module(root, &opener.open(loc)?, files)
+    })?;
+    Ok(counts.iter().sum())
 }
 
 /// Copies one module's planned files (`dst`, `src`) out of `tree`.

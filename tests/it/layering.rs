@@ -12,6 +12,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("semver", &[]),
     ("module", &["semver"]),
     ("dirhash", &[]),
+    ("parallel", &[]),
     // L1: formats.
     ("modfile", &["module", "semver"]),
     ("gosum", &[]),
@@ -22,7 +23,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("fsutil", &[]),
     ("proxy", &["module", "fsutil", "dirhash"]),
     // L3: operations.
-    ("archive", &["fsutil", "module", "dirhash", "semver"]),
+    (
+        "archive",
+        &["fsutil", "module", "dirhash", "semver", "parallel"],
+    ),
     ("graph", &["modfile", "module", "semver"]),
     (
         "project",
@@ -32,12 +36,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "ops",
         &[
             "archive", "dirhash", "fsutil", "gosum", "graph", "modfile", "module", "modzip",
-            "semver", "ops", "project", "proxy", "vendor",
+            "semver", "ops", "project", "proxy", "vendor", "parallel",
         ],
     ),
     (
         "vendor",
-        &["graph", "imports", "modfile", "module", "project", "vendor"],
+        &[
+            "graph", "imports", "modfile", "module", "project", "vendor", "parallel",
+        ],
     ),
     // L4: the command line.
     ("cli", &["ops", "module", "cli", "env", "proxy", "archive"]),
