@@ -221,6 +221,7 @@ pub fn hash_zip<R: Read + Seek>(reader: R, path: &Path) -> Result<String, DirHas
     let mut archive = zip::ZipArchive::new(reader).map_err(zip_err)?;
     let mut summary = Summary::new();
     let mut seen = std::collections::HashSet::new();
+    let mut buf = vec![0u8; 64 * 1024];
     for i in 0..archive.len() {
         let entry = archive.by_index(i).map_err(zip_err)?;
         let name = entry.name_raw().to_vec();
@@ -230,10 +231,42 @@ pub fn hash_zip<R: Read + Seek>(reader: R, path: &Path) -> Result<String, DirHas
                 name: String::from_utf8_lossy(&name).into_owned(),
             });
         }
-        let digest = sha256_reader(entry).map_err(|source| DirHashError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        // An entry that inflates past the size its header declares is
+        // refused, as Go's archive/zip refuses it (`zip: checksum error` or
+        // `ErrFormat`); a zip bomb costs at most its declared sizes.
+        let declared = entry.size();
+        let mut bounded = entry.take(declared.saturating_add(1));
+        let mut h = Sha256::new();
+        let mut total: u64 = 0;
+        loop {
+            let n = bounded.read(&mut buf).map_err(|source| DirHashError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            h.update(&buf[..n]);
+        }
+        if total != declared {
+            return Err(DirHashError::Io {
+                path: path.to_owned(),
+                source: io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "entry {:?} holds {} bytes, its header says {declared}",
+                        String::from_utf8_lossy(&name),
+                        if total > declared {
+                            "more".to_string()
+                        } else {
+                            total.to_string()
+                        }
+                    ),
+                ),
+            });
+        }
+        let digest = h.finalize();
         summary.add(&name, digest)?;
     }
     Ok(summary.finish())

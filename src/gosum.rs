@@ -154,8 +154,18 @@ impl GoSum {
 
     /// The go.sum file that records the verifiable zip hash of `path@version`.
     pub fn zip_hash_file(&self, path: &str, version: &str) -> Option<&str> {
+        self.h1_file(path, version)
+    }
+
+    /// The go.sum file that records the verifiable go.mod hash of
+    /// `path@version`.
+    pub fn go_mod_hash_file(&self, path: &str, version: &str) -> Option<&str> {
+        self.h1_file(path, &format!("{version}/go.mod"))
+    }
+
+    fn h1_file(&self, path: &str, key_version: &str) -> Option<&str> {
         self.entries
-            .get(&(path.to_string(), version.to_string()))?
+            .get(&(path.to_string(), key_version.to_string()))?
             .iter()
             .find(|(h, _)| h.starts_with("h1:"))
             .map(|(_, f)| f.as_str())

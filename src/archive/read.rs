@@ -54,7 +54,7 @@ pub enum ReadError {
         detail: String,
     },
     /// An entry that must never be extracted.
-    #[error("`{}`: refusing entry `{name}`: {reason}", path.display())]
+    #[error("`{}`: refusing entry {}: {reason}", path.display(), module::quote(name))]
     UnsafeEntry {
         /// The archive.
         path: PathBuf,
@@ -72,7 +72,7 @@ pub enum ReadError {
         detail: String,
     },
     /// An entry's bytes differ from what the manifest says.
-    #[error("`{}`: entry `{name}` is corrupt or tampered with: {detail} (SECURITY ERROR)", path.display())]
+    #[error("`{}`: entry {} is corrupt or tampered with: {detail} (SECURITY ERROR)", path.display(), module::quote(name))]
     Tampered {
         /// The archive.
         path: PathBuf,
@@ -82,7 +82,7 @@ pub enum ReadError {
         detail: String,
     },
     /// The manifest describes files the archive lacks.
-    #[error("`{}`: truncated or incomplete archive: {} file(s) described by the manifest are missing, first `{first}`", path.display(), count)]
+    #[error("`{}`: truncated or incomplete archive: {} file(s) described by the manifest are missing, first {}", path.display(), count, module::quote(first))]
     Missing {
         /// The archive.
         path: PathBuf,

@@ -100,8 +100,32 @@ fn print_stdout(line: &str) -> ExitStatus {
 
 /// Prints an error as one line on stderr.
 fn print_error(e: &dyn std::error::Error) {
-    let line = e.to_string().replace('\n', " ");
+    let line = terminal_safe(&e.to_string().replace('\n', " "));
     let _ = writeln!(std::io::stderr(), "modsnap: error: {line}");
+}
+
+/// `s` with every control character (C0, DEL, C1) written as a Go escape,
+/// so that text from archives or servers inside a message cannot move the
+/// cursor, erase the line that names it, or hide behind a NUL. Messages
+/// already quote untrusted names (`%q`-style); this is the last guard.
+pub(crate) fn terminal_safe(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            let u = u32::from(c);
+            if u < 0x100 {
+                out.push_str(&format!("\\x{u:02x}"));
+            } else {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Prints `e` and picks the exit status: 3 for verification failures.
@@ -116,7 +140,7 @@ pub(crate) fn fail(e: &dyn std::error::Error, verification: bool) -> ExitStatus 
 
 /// Prints a log line on stderr.
 fn print_info(line: &str) {
-    let _ = writeln!(std::io::stderr(), "modsnap: {line}");
+    let _ = writeln!(std::io::stderr(), "modsnap: {}", terminal_safe(line));
 }
 
 /// `1.2 MiB`-style sizes for humans.

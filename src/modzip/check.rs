@@ -458,6 +458,27 @@ pub fn check_zip(m: &ModVersion, zip_path: &Path) -> Result<CheckedFiles, Error>
     check_zip_file(m, &mut file, zip_path).map(|(_, cf)| cf)
 }
 
+/// [`check_zip`] over any seekable reader (a window into an archive, say);
+/// `zip_path` names it in errors. The central directory alone is read.
+pub fn check_zip_reader<R: Read + Seek>(
+    m: &ModVersion,
+    r: &mut R,
+    zip_path: &Path,
+) -> Result<CheckedFiles, Error> {
+    check_module(m)?;
+    let size = r
+        .seek(io::SeekFrom::End(0))
+        .map_err(|e| Error::io("seek", zip_path, e))?;
+    if size > MAX_ZIP_FILE {
+        return Ok(CheckedFiles {
+            size_error: Some(SizeError::ZipFileTooLarge { size }),
+            ..CheckedFiles::default()
+        });
+    }
+    let entries = read_entries(r, size, zip_path)?;
+    Ok(check_entries(m, &entries))
+}
+
 /// [`check_zip`] over an open file, also returning the entries for
 /// [`super::unzip`].
 pub(super) fn check_zip_file(

@@ -42,7 +42,7 @@ use std::fmt;
 use std::io::{self, Read};
 use std::path::PathBuf;
 
-pub use check::{check_dir, check_files, check_zip, is_vendored_package};
+pub use check::{check_dir, check_files, check_zip, check_zip_reader, is_vendored_package};
 pub use unzip::unzip;
 
 use crate::module::ModuleError;

@@ -43,7 +43,7 @@ pub enum RestoreError {
     #[error(transparent)]
     Fs(#[from] FsError),
     /// The target already holds different bytes under the same name.
-    #[error("`{}` already exists with different content than the archive's `{name}` ({} conflicting file(s)); nothing was changed; hint: restore into an empty directory, or remove the conflicting files", target.display(), count)]
+    #[error("`{}` already exists with different content than the archive's {} ({} conflicting file(s)); nothing was changed; hint: restore into an empty directory, or remove the conflicting files", target.display(), module::quote(name), count)]
     Conflict {
         /// The first conflicting target file.
         target: PathBuf,

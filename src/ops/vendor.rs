@@ -9,29 +9,21 @@
 //! temporary GOPROXY tree. The vendor tree itself is produced by
 //! [`crate::vendor`], which writes aside and swaps.
 //!
-//! What vouches for the bytes: each `.mod` used is hashed and compared with
-//! the project's go.sum (as the go command does); for each zip used, the
-//! archive's bytes must match the manifest's digest, and the manifest's
-//! `h1:` must equal the project's go.sum line — so an archive made for other
-//! sums is refused. The zip's `h1:` itself is not recomputed here (that
-//! means inflating and hashing every file of every module, several seconds
-//! for a large graph); the go command trusts its module cache the same way.
-//! `modsnap verify ARCHIVE` recomputes every `h1:`; run it once when an
-//! archive arrives.
+//! What vouches for the bytes, for every archive format alike: the
+//! archive reader checks each file against the manifest's digest, and the
+//! vendor run itself ([`crate::vendor`]) checks every `.mod` and zip it
+//! reads against the project's go.sum and the module zip rules, refusing
+//! modules go.sum does not cover — the go command's rule for downloads.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::fetch::tree_name;
-use crate::archive::manifest::ModuleEntry;
 use crate::archive::read::{self as aread, Check, EntryKind, ReadError, TarIndex};
-use crate::dirhash;
 use crate::fsutil::FsError;
-use crate::gosum::GoSum;
 use crate::module::ModVersion;
-use crate::project::Project;
 use crate::proxy::Artifact;
 use crate::vendor::{
     self, ModuleSource, OpenedZip, ProxyDir, SourceError, VendorError, VendorOptions, VendorReport,
@@ -43,23 +35,6 @@ pub enum VendorOpError {
     /// The archive is unreadable, unsafe or tampered with.
     #[error(transparent)]
     Read(#[from] ReadError),
-    /// A file in the archive does not hash to the project's go.sum line.
-    #[error(
-        "{module}: the archive's {what} has {archive}, but {gosum} says {expected}; the archive was not made for this go.sum, or was tampered with (SECURITY ERROR)"
-    )]
-    Mismatch {
-        /// `path@version`.
-        module: String,
-        /// `go.mod` or `zip`.
-        what: &'static str,
-        /// The archive's hash (computed for a go.mod; the manifest's for a
-        /// zip).
-        archive: String,
-        /// go.sum's.
-        expected: String,
-        /// The go.sum file.
-        gosum: String,
-    },
     /// The go command would fail too (ambiguous import, missing package, …).
     #[error(transparent)]
     Vendor(#[from] VendorError),
@@ -73,7 +48,7 @@ impl VendorOpError {
     pub fn is_verification_failure(&self) -> bool {
         match self {
             VendorOpError::Read(e) => e.is_verification_failure(),
-            VendorOpError::Mismatch { .. } => true,
+            VendorOpError::Vendor(e) => e.is_security(),
             _ => false,
         }
     }
@@ -92,9 +67,7 @@ pub fn vendor_from_archive(
         cgo_enabled,
     };
     if let Some(index) = TarIndex::open(archive)? {
-        // A project that does not load is reported by the vendor run itself.
-        let gosum = Project::load(project).ok().map(|p| p.gosum);
-        let source = InPlace::new(archive, &index, gosum.as_ref());
+        let source = InPlace::new(archive, &index);
         let result = vendor::vendor(&opts, &source);
         if let Some(e) = source.failure.into_inner().ok().flatten() {
             return Err(e);
@@ -120,14 +93,12 @@ pub fn vendor_from_archive(
 }
 
 /// A [`ModuleSource`] reading `.mod` files and zips in place from an
-/// indexed `.tar`, each verified before use. The first verification
+/// indexed `.tar`, each checked against the manifest before use. The first verification
 /// failure is kept in `failure` (the vendor run sees a plain source error
 /// and stops), so the caller can report it as what it is.
 struct InPlace<'a> {
     archive: &'a Path,
     index: &'a TarIndex,
-    modules: BTreeMap<(&'a str, &'a str), &'a ModuleEntry>,
-    gosum: Option<&'a GoSum>,
     failure: Mutex<Option<VendorOpError>>,
     /// Entries already verified (a zip is opened again by the thread that
     /// copies from it).
@@ -135,18 +106,10 @@ struct InPlace<'a> {
 }
 
 impl<'a> InPlace<'a> {
-    fn new(archive: &'a Path, index: &'a TarIndex, gosum: Option<&'a GoSum>) -> InPlace<'a> {
-        let modules = index
-            .manifest()
-            .modules
-            .iter()
-            .map(|me| ((me.path.as_str(), me.version.as_str()), me))
-            .collect();
+    fn new(archive: &'a Path, index: &'a TarIndex) -> InPlace<'a> {
         InPlace {
             archive,
             index,
-            modules,
-            gosum,
             failure: Mutex::new(None),
             verified: Mutex::new(BTreeSet::new()),
         }
@@ -195,21 +158,6 @@ impl ModuleSource for InPlace<'_> {
             .map_err(|e| self.fail(m, e.into()))?
             .read_to_end(&mut data)
             .map_err(|e| self.fail(m, FsError::new("read", self.archive, e).into()))?;
-        if let Some(want) = self.gosum.and_then(|g| g.go_mod_hash(&m.path, &m.version)) {
-            let got = dirhash::hash_go_mod(&data);
-            if got != want {
-                return Err(self.fail(
-                    m,
-                    VendorOpError::Mismatch {
-                        module: m.to_string(),
-                        what: "go.mod",
-                        archive: got,
-                        expected: want.to_string(),
-                        gosum: "go.sum".into(),
-                    },
-                ));
-            }
-        }
         Ok(data)
     }
 
@@ -217,28 +165,6 @@ impl ModuleSource for InPlace<'_> {
         let name = self.entry_name(m, Artifact::Zip)?;
         if !self.index.contains(&name) {
             return Err(self.missing(m, "module zip"));
-        }
-        let recorded = self
-            .modules
-            .get(&(m.path.as_str(), m.version.as_str()))
-            .and_then(|me| me.zip_h1.as_deref());
-        if let Some(want) = self.gosum.and_then(|g| g.zip_hash(&m.path, &m.version))
-            && recorded != Some(want)
-        {
-            return Err(self.fail(
-                m,
-                VendorOpError::Mismatch {
-                    module: m.to_string(),
-                    what: "zip",
-                    archive: recorded.unwrap_or("(no h1 recorded)").to_string(),
-                    expected: want.to_string(),
-                    gosum: self
-                        .gosum
-                        .and_then(|g| g.zip_hash_file(&m.path, &m.version))
-                        .unwrap_or("go.sum")
-                        .to_string(),
-                },
-            ));
         }
         let seen = self.verified.lock().is_ok_and(|v| v.contains(&name));
         let window = if seen {

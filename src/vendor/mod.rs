@@ -16,15 +16,17 @@
 //! - `files`: which files of each package are copied (sources, metadata
 //!   from parent directories, embeds).
 //! - [`modules_txt`]: the `vendor/modules.txt` format and thresholds.
+//! - `checked`: every go.mod and zip read from the source is checked
+//!   against the project's go.sum and the module zip rules, as the go
+//!   command checks downloads; a module go.sum does not cover is refused.
 //! - `write`: staging, verification and the swap into place.
 //!
 //! Deliberately not done: `-e` (every error is fatal), `-v`, cgo-dependent
-//! embed scanning beyond the [`VendorOptions::cgo_enabled`] switch, the
-//! checksum checks of go.sum (the [`ModuleSource`] vouches for what it
-//! hands out: `ops::vendor` checks each `.mod` and each zip's recorded
-//! `h1:` against go.sum), and go.mod consistency checks the go command makes in `-mod=readonly`
-//! (an untidy go.mod may vendor here where the go command refuses).
+//! embed scanning beyond the [`VendorOptions::cgo_enabled`] switch, and
+//! go.mod consistency checks the go command makes in `-mod=readonly` (an
+//! untidy go.mod may vendor here where the go command refuses).
 
+mod checked;
 mod files;
 mod load;
 pub mod modules_txt;
@@ -178,9 +180,54 @@ pub enum VendorError {
         /// What went wrong.
         message: String,
     },
+    /// A go.mod or module zip does not hash to the project's go.sum line.
+    #[error(transparent)]
+    Checksum(Box<ChecksumMismatch>),
+    /// A module zip breaks the module zip rules.
+    #[error("{module}: `{}`: {detail} (SECURITY ERROR)", location.display())]
+    BadZip {
+        /// `path@version`.
+        module: String,
+        /// Where the zip came from.
+        location: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
     /// A bug in modsnap.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// A go.mod or module zip whose bytes do not hash to go.sum's line.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "verifying {module}: checksum mismatch: `{}` ({what}) hashes to {got}, but {gosum} says {want}; the module files were not made for this go.sum, or were tampered with (SECURITY ERROR)",
+    location.display()
+)]
+pub struct ChecksumMismatch {
+    /// `path@version`, with `/go.mod` for a go.mod.
+    pub module: String,
+    /// `go.mod` or `zip`.
+    pub what: &'static str,
+    /// Where the bytes came from.
+    pub location: PathBuf,
+    /// Their hash.
+    pub got: String,
+    /// go.sum's.
+    pub want: String,
+    /// The go.sum file.
+    pub gosum: String,
+}
+
+impl VendorError {
+    /// True when module bytes failed verification against go.sum or the
+    /// module zip rules: a security matter.
+    pub fn is_security(&self) -> bool {
+        matches!(
+            self,
+            VendorError::Checksum { .. } | VendorError::BadZip { .. }
+        )
+    }
 }
 
 /// Lexically cleans a slash path (Go's `path.Clean` for relative or
@@ -343,6 +390,30 @@ pub fn vendor(
     source: &dyn ModuleSource,
 ) -> Result<VendorReport, VendorError> {
     let project = Project::load(&opts.project_dir)?;
+    let checked = checked::Checked::new(source, &project.gosum);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| checked.work());
+        }
+        let result = vendor_checked(opts, &project, &checked);
+        checked.close();
+        // A security failure found by a worker explains whatever error the
+        // run itself saw (a source error, a half-read zip).
+        match (result, checked.settle()) {
+            (_, Err(e)) if e.is_security() => Err(e),
+            (Ok(_), Err(e)) => Err(e),
+            (r, _) => r,
+        }
+    })
+}
+
+fn vendor_checked(
+    opts: &VendorOptions,
+    project: &Project,
+    checked: &checked::Checked<'_>,
+) -> Result<VendorReport, VendorError> {
+    let source: &dyn ModuleSource = checked;
     let workspace = project.work.is_some();
     let main_go = match (&project.work, &project.go) {
         (_, Some(v)) => v.clone(),
@@ -350,7 +421,7 @@ pub fn vendor(
         (None, None) => "1.16".to_string(),
     };
     let ann = Annotations::for_version(&main_go, workspace || project.go.is_some());
-    let graph = load_graph(&project, source)?;
+    let graph = load_graph(project, source)?;
 
     let mains: Vec<Main> = project
         .mains
@@ -406,7 +477,7 @@ pub fn vendor(
     vendor_mods.extend(modpkgs.keys().filter(|m| !explicit.contains(m)).cloned());
     module::sort(&mut vendor_mods);
 
-    let repl = Replacements { project: &project };
+    let repl = Replacements { project };
     let check = |r: &Option<ModVersion>| -> Result<(), VendorError> {
         match r {
             Some(r) if inside_vendor(&r.path) => Err(VendorError::ReplacementInVendor {
@@ -427,7 +498,7 @@ pub fn vendor(
                 .get(&m.path)
                 .map(|v| ModVersion::new(m.path.clone(), v.clone()))
                 .unwrap_or_else(|| m.clone());
-            module_go_version(&project, &graph, source, &selected)?
+            module_go_version(project, &graph, source, &selected)?
         } else {
             None
         };
@@ -491,7 +562,7 @@ pub fn vendor(
         .clone()
         .unwrap_or_else(|| project.dir.join("vendor"));
     let modules_txt = (!text.is_empty()).then_some(text.as_str());
-    let nfiles = write::write_tree(&out_dir, &plan, modules_txt, &loader)?;
+    let nfiles = write::write_tree(&out_dir, &plan, modules_txt, &loader, &|| checked.settle())?;
     Ok(VendorReport {
         out_dir,
         modules: blocks.len(),

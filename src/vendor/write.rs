@@ -78,9 +78,11 @@ pub(crate) fn write_tree(
     plan: &Plan,
     modules_txt: Option<&str>,
     loader: &Loader<'_>,
+    settle: &dyn Fn() -> Result<(), VendorError>,
 ) -> Result<usize, VendorError> {
     let parent = target.parent().unwrap_or(Path::new("."));
     if modules_txt.is_none() && plan.files.is_empty() {
+        settle()?;
         remove_any(target)?;
         return Ok(0);
     }
@@ -113,6 +115,8 @@ pub(crate) fn write_tree(
             ));
         }
     }
+    // Every byte copied came from module files that passed their checks.
+    settle()?;
     // Swap: move the old tree aside, move the new one in, drop the old.
     let old = if std::fs::symlink_metadata(target).is_ok() {
         let aside = sibling(target, "modsnap-old", false)?;

@@ -13,6 +13,7 @@ mod conformance_module;
 mod conformance_modzip;
 mod hash_differential;
 mod imports;
+mod integrity;
 mod layering;
 mod proxy_client;
 mod restore;

@@ -1,0 +1,237 @@
+//! Every byte a vendor run reads from a [`ModuleSource`] is checked the way
+//! the go command checks what it downloads (cmd/go modfetch `checkMod`,
+//! `checkGoMod`): a go.mod must hash to the project's `/go.mod` line, a
+//! module zip must obey the module zip rules and hash to its zip line, and
+//! a module with no go.sum line is refused (`missing go.sum entry`). This is
+//! the one verification path of `vendor`, whatever the source — an archive
+//! read in place, an unpacked archive, or a GOPROXY tree on disk.
+//!
+//! go.mod files are checked when read. Zips are checked on worker threads
+//! while the vendor run goes on reading from them; [`Checked::settle`] waits
+//! for every check and is called before the new vendor tree is swapped into
+//! place, so nothing that failed a check ever reaches `vendor/`.
+//!
+//! Not here: checking an archive against its own manifest (the archive
+//! reader does that) or the checksum database.
+
+use std::collections::HashSet;
+use std::io::Seek as _;
+use std::path::PathBuf;
+use std::sync::{Condvar, Mutex, mpsc};
+
+use super::source::{ModuleSource, OpenedZip, SourceError};
+use super::{ChecksumMismatch, VendorError};
+use crate::dirhash;
+use crate::gosum::GoSum;
+use crate::module::{self, ModVersion};
+use crate::modzip;
+
+/// A source whose every read is checked against `gosum`.
+pub(crate) struct Checked<'a> {
+    inner: &'a dyn ModuleSource,
+    gosum: &'a GoSum,
+    queued: Mutex<HashSet<ModVersion>>,
+    sender: Mutex<Option<mpsc::Sender<ModVersion>>>,
+    receiver: Mutex<mpsc::Receiver<ModVersion>>,
+    pending: Mutex<usize>,
+    idle: Condvar,
+    failure: Mutex<Option<VendorError>>,
+}
+
+impl<'a> Checked<'a> {
+    pub(crate) fn new(inner: &'a dyn ModuleSource, gosum: &'a GoSum) -> Checked<'a> {
+        let (tx, rx) = mpsc::channel();
+        Checked {
+            inner,
+            gosum,
+            queued: Mutex::new(HashSet::new()),
+            sender: Mutex::new(Some(tx)),
+            receiver: Mutex::new(rx),
+            pending: Mutex::new(0),
+            idle: Condvar::new(),
+            failure: Mutex::new(None),
+        }
+    }
+
+    /// Runs queued zip checks until [`Checked::close`]; one call per worker
+    /// thread.
+    pub(crate) fn work(&self) {
+        loop {
+            let next = match self.receiver.lock() {
+                Ok(rx) => rx.recv(),
+                Err(_) => return,
+            };
+            let Ok(m) = next else { return };
+            let failed = self.failure.lock().map(|f| f.is_some()).unwrap_or(true);
+            if !failed
+                && let Err(e) = self.check_zip(&m)
+                && let Ok(mut f) = self.failure.lock()
+            {
+                // Of failures found together, the lowest module is kept.
+                let replace = match f.as_ref() {
+                    None => true,
+                    Some(VendorError::Checksum(c)) => c.module > m.to_string(),
+                    Some(VendorError::BadZip { module, .. }) => *module > m.to_string(),
+                    Some(_) => false,
+                };
+                if replace {
+                    *f = Some(e);
+                }
+            }
+            if let Ok(mut n) = self.pending.lock() {
+                *n = n.saturating_sub(1);
+                self.idle.notify_all();
+            }
+        }
+    }
+
+    /// Stops the workers once the queue is drained.
+    pub(crate) fn close(&self) {
+        if let Ok(mut s) = self.sender.lock() {
+            s.take();
+        }
+    }
+
+    /// Waits for every queued check; the first failure, if any.
+    pub(crate) fn settle(&self) -> Result<(), VendorError> {
+        let mut n = self
+            .pending
+            .lock()
+            .map_err(|_| VendorError::Internal("zip check state poisoned".into()))?;
+        while *n > 0 {
+            n = self
+                .idle
+                .wait(n)
+                .map_err(|_| VendorError::Internal("zip check state poisoned".into()))?;
+        }
+        drop(n);
+        match self.failure.lock() {
+            Ok(mut f) => f.take().map_or(Ok(()), Err),
+            Err(_) => Err(VendorError::Internal("zip check state poisoned".into())),
+        }
+    }
+
+    fn check_zip(&self, m: &ModVersion) -> Result<(), VendorError> {
+        let opened = self.inner.open_zip(m)?;
+        let location = opened.location.clone();
+        let mut bytes = opened.bytes;
+        let bad = |detail: String| VendorError::BadZip {
+            module: m.to_string(),
+            location: location.clone(),
+            detail,
+        };
+        let report =
+            modzip::check_zip_reader(m, &mut bytes, &location).map_err(|e| bad(e.to_string()))?;
+        if let Some(text) = report.error_text() {
+            let first = text.lines().next().unwrap_or_default().to_string();
+            return Err(bad(format!(
+                "it breaks the module zip rules: {}",
+                module::quote(&first)
+            )));
+        }
+        bytes
+            .seek(std::io::SeekFrom::Start(0))
+            .map_err(|e| bad(e.to_string()))?;
+        let got = dirhash::hash_zip(
+            std::io::BufReader::with_capacity(256 * 1024, bytes),
+            &location,
+        )
+        .map_err(|e| bad(e.to_string()))?;
+        let want = self.gosum.zip_hash(&m.path, &m.version).unwrap_or_default();
+        if got != want {
+            return Err(VendorError::Checksum(Box::new(ChecksumMismatch {
+                module: m.to_string(),
+                what: "zip",
+                location,
+                got,
+                want: want.to_string(),
+                gosum: self.sum_file(m, false),
+            })));
+        }
+        Ok(())
+    }
+
+    fn sum_file(&self, m: &ModVersion, go_mod: bool) -> String {
+        let file = if go_mod {
+            self.gosum.go_mod_hash_file(&m.path, &m.version)
+        } else {
+            self.gosum.zip_hash_file(&m.path, &m.version)
+        };
+        file.unwrap_or("go.sum").to_string()
+    }
+
+    fn missing(m: &ModVersion, what: &'static str) -> SourceError {
+        SourceError {
+            module: m.to_string(),
+            message: format!(
+                "missing go.sum entry for {what}; to add it: go mod download {}",
+                m.path
+            ),
+        }
+    }
+}
+
+impl ModuleSource for Checked<'_> {
+    fn go_mod(&self, m: &ModVersion) -> Result<Vec<u8>, SourceError> {
+        let Some(want) = self.gosum.go_mod_hash(&m.path, &m.version) else {
+            return Err(Self::missing(m, "go.mod file"));
+        };
+        let data = self.inner.go_mod(m)?;
+        let got = dirhash::hash_go_mod(&data);
+        if got != want {
+            let e = VendorError::Checksum(Box::new(ChecksumMismatch {
+                module: format!("{m}/go.mod"),
+                what: "go.mod",
+                location: PathBuf::from(format!("{m}.mod")),
+                got,
+                want: want.to_string(),
+                gosum: self.sum_file(m, true),
+            }));
+            let message = e.to_string();
+            if let Ok(mut f) = self.failure.lock() {
+                f.get_or_insert(e);
+            }
+            return Err(SourceError {
+                module: m.to_string(),
+                message,
+            });
+        }
+        Ok(data)
+    }
+
+    fn open_zip(&self, m: &ModVersion) -> Result<OpenedZip, SourceError> {
+        if self.gosum.zip_hash(&m.path, &m.version).is_none() {
+            return Err(Self::missing(m, "module providing its packages"));
+        }
+        let first = self.queued.lock().is_ok_and(|mut q| q.insert(m.clone()));
+        if first {
+            let sent = self.sender.lock().ok().and_then(|s| {
+                s.as_ref().map(|s| {
+                    if let Ok(mut n) = self.pending.lock() {
+                        *n += 1;
+                    }
+                    s.send(m.clone()).is_ok()
+                })
+            });
+            if sent != Some(true) {
+                // No worker: check here and now.
+                if let Ok(mut n) = self.pending.lock()
+                    && sent == Some(false)
+                {
+                    *n = n.saturating_sub(1);
+                }
+                if let Err(e) = self.check_zip(m) {
+                    let message = e.to_string();
+                    if let Ok(mut f) = self.failure.lock() {
+                        f.get_or_insert(e);
+                    }
+                    return Err(SourceError {
+                        module: m.to_string(),
+                        message,
+                    });
+                }
+            }
+        }
+        self.inner.open_zip(m)
+    }
+}

@@ -1,0 +1,435 @@
+//! Hostile archives and projects on every path that reads module bytes:
+//! `modsnap vendor` checks every go.mod and zip against the project's
+//! go.sum and the module zip rules whatever the archive format, and
+//! untrusted names never reach the terminal raw.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use modsnap::archive::manifest::Manifest;
+use modsnap::archive::read::read_manifest;
+use modsnap::archive::{ArchiveEntry, write_archive};
+use modsnap::dirhash;
+
+use crate::snapshot::{Fixture, copy_dir, project};
+use crate::support::cmd::{modsnap, run};
+
+const FORMATS: [&str; 4] = ["tar", "tar.gz", "tar.zst", "zip"];
+
+/// A project's good archive, restored to a tree the tests forge from.
+struct Forge {
+    fx: Fixture,
+    tree: PathBuf,
+    manifest: Manifest,
+}
+
+impl Forge {
+    fn new(name: &str) -> Forge {
+        let fx = Fixture::new();
+        let good = fx.out("good.tar");
+        let (code, _, stderr) = fx.snapshot(&[&project(name), "-o", good.to_str().unwrap()]);
+        assert_eq!(code, 0, "{stderr}");
+        let tree = fx.out("tree");
+        let (code, _, stderr) = run(&[
+            "restore",
+            good.to_str().unwrap(),
+            "--proxy",
+            tree.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let manifest = read_manifest(&good).expect("manifest");
+        Forge { fx, tree, manifest }
+    }
+
+    /// The archive entry of `module`'s `ext` file.
+    fn entry(&self, module: &str, ext: &str) -> String {
+        self.manifest
+            .modules
+            .iter()
+            .find(|m| m.path == module)
+            .and_then(|m| m.files.get(ext))
+            .unwrap_or_else(|| panic!("no {ext} for {module}"))
+            .name
+            .clone()
+    }
+
+    /// Writes `manifest` and the files it lists, taken from `tree`, as
+    /// `<label>.<ext>`.
+    fn write(&self, label: &str, ext: &str, manifest: &Manifest, tree: &Path) -> PathBuf {
+        let out = self.fx.out(&format!("{label}.{ext}"));
+        let mut names: std::collections::BTreeSet<String> = manifest
+            .modules
+            .iter()
+            .flat_map(|m| m.files.values())
+            .map(|f| f.name.clone())
+            .collect();
+        let lists: Vec<String> = names
+            .iter()
+            .filter_map(|n| {
+                n.rsplit_once("/@v/")
+                    .map(|(dir, _)| format!("{dir}/@v/list"))
+            })
+            .collect();
+        names.extend(lists);
+        let entries: Vec<ArchiveEntry> = names
+            .into_iter()
+            .map(|name| ArchiveEntry {
+                source: tree.join(&name),
+                name,
+            })
+            .collect();
+        let json = serde_json::to_vec_pretty(manifest).expect("json");
+        write_archive(&out, &json, &entries, 0).expect("write archive");
+        out
+    }
+
+    /// A copy of the tree whose file `name` holds `data`, and a manifest
+    /// that honestly describes it (size, SHA-256, BLAKE3; `h1` when given).
+    fn replaced(
+        &self,
+        label: &str,
+        name: &str,
+        data: &[u8],
+        h1: Option<String>,
+    ) -> (PathBuf, Manifest) {
+        let tree = self.fx.out(&format!("tree-{label}"));
+        copy_dir(&self.tree, &tree);
+        let path = tree.join(name);
+        std::fs::remove_file(&path).ok();
+        std::fs::write(&path, data).expect("write forged file");
+        let mut manifest = self.manifest.clone();
+        for m in &mut manifest.modules {
+            let mut hit = None;
+            for (ext, f) in m.files.iter_mut() {
+                if f.name == name {
+                    f.size = data.len() as u64;
+                    f.sha256 = hex::encode(dirhash::Sha256::digest(data));
+                    f.blake3 = Some(blake3::hash(data).to_hex().to_string());
+                    hit = Some(ext.clone());
+                }
+            }
+            match (hit.as_deref(), &h1) {
+                (Some("zip"), Some(h)) => m.zip_h1 = Some(h.clone()),
+                (Some("mod"), Some(h)) => m.mod_h1 = Some(h.clone()),
+                _ => {}
+            }
+        }
+        (tree, manifest)
+    }
+}
+
+/// A project copy with a vendor/ that must survive failed runs.
+fn project_copy(forge: &Forge, label: &str) -> PathBuf {
+    let dir = forge.fx.out(&format!("p-{label}"));
+    copy_dir(Path::new(&project("vendor-go116")), &dir);
+    std::fs::create_dir_all(dir.join("vendor/keep")).expect("mkdir");
+    std::fs::write(dir.join("vendor/keep/k.go"), "package keep\n").expect("write");
+    dir
+}
+
+fn listing(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// `modsnap vendor archive --project dir`: (code, stderr), asserting that a
+/// failed run left vendor/ exactly as it was and no staging behind.
+fn vendor(archive: &Path, dir: &Path) -> (i32, String) {
+    let before = listing(&dir.join("vendor"));
+    let out = modsnap(&["vendor"])
+        .arg(archive)
+        .arg("--project")
+        .arg(dir)
+        .env("CGO_ENABLED", "0")
+        .output()
+        .expect("run modsnap");
+    let code = out.status.code().unwrap_or(-1);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if code != 0 {
+        assert_eq!(
+            listing(&dir.join("vendor")),
+            before,
+            "{}: a failed vendor run changed vendor/: {stderr}",
+            archive.display()
+        );
+    }
+    let debris: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("modsnap"))
+        .collect();
+    assert!(debris.is_empty(), "debris left: {debris:?}");
+    (code, stderr)
+}
+
+/// `zip` with the file ending in `suffix` replaced by `data`.
+fn zip_with(zip: &[u8], suffix: &str, data: &[u8]) -> Vec<u8> {
+    let mut r = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("zip");
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    let mut hit = false;
+    for i in 0..r.len() {
+        let mut e = r.by_index(i).expect("entry");
+        let name = e.name().expect("name").to_string();
+        let mut body = Vec::new();
+        e.read_to_end(&mut body).expect("read");
+        if name.ends_with(suffix) && !hit {
+            body = data.to_vec();
+            hit = true;
+        }
+        w.start_file(name, opts).expect("start");
+        w.write_all(&body).expect("write");
+    }
+    assert!(hit, "no entry ending in {suffix}");
+    w.finish().expect("finish").into_inner()
+}
+
+/// A zip of `files` (name, data) as given, no checks.
+fn raw_zip(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_level(Some(1))
+        .large_file(true);
+    for (name, data) in files {
+        w.start_file(*name, opts).expect("start");
+        w.write_all(data).expect("write");
+    }
+    w.finish().expect("finish").into_inner()
+}
+
+const EMB: &str = "example.com/v/emb";
+
+/// Items 1 and 2: whatever the archive format, a module whose bytes do not
+/// hash to the project's go.sum is refused (exit 3), and a module go.sum
+/// does not cover is refused as the go command refuses it; vendor/ stays.
+#[test]
+fn vendor_checks_go_sum_on_every_archive_format() {
+    let forge = Forge::new("vendor-go116");
+    let zip_name = forge.entry(EMB, "zip");
+    let mod_name = forge.entry(EMB, "mod");
+    let good_zip = std::fs::read(forge.tree.join(&zip_name)).unwrap();
+    let evil_zip = zip_with(
+        &good_zip,
+        ".go",
+        b"package emb\n\nfunc init() { panic(\"pwned\") }\n",
+    );
+    let evil_h1 = dirhash::hash_zip(std::io::Cursor::new(&evil_zip), Path::new("z")).unwrap();
+    let (zip_tree, zip_manifest) = forge.replaced("zip", &zip_name, &evil_zip, Some(evil_h1));
+    let evil_mod = b"module example.com/v/emb\n\ngo 1.16\n\nrequire example.com/evil v1.0.0\n";
+    let (mod_tree, mod_manifest) = forge.replaced(
+        "mod",
+        &mod_name,
+        evil_mod,
+        Some(dirhash::hash_go_mod(evil_mod)),
+    );
+
+    for ext in FORMATS {
+        let honest = forge.write("honest", ext, &forge.manifest, &forge.tree);
+        let dir = project_copy(&forge, &format!("ok-{ext}"));
+        let (code, stderr) = vendor(&honest, &dir);
+        assert_eq!(code, 0, "{ext}: {stderr}");
+        assert!(dir.join("vendor/modules.txt").is_file(), "{ext}");
+
+        // go.sum disagrees with the archive's zip.
+        let dir = project_copy(&forge, &format!("sum-{ext}"));
+        let gosum = std::fs::read_to_string(dir.join("go.sum")).unwrap();
+        let edited: String = gosum
+            .lines()
+            .map(|l| {
+                if l.starts_with(&format!("{EMB} v1.0.0 h1:")) {
+                    format!("{EMB} v1.0.0 h1:{}=\n", "A".repeat(43))
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        assert_ne!(edited, gosum);
+        std::fs::write(dir.join("go.sum"), edited).unwrap();
+        let (code, stderr) = vendor(&honest, &dir);
+        assert_eq!(code, 3, "{ext}: {stderr}");
+        assert!(stderr.contains("checksum mismatch"), "{ext}: {stderr}");
+        assert!(stderr.contains(EMB), "{ext}: {stderr}");
+
+        // A zip with injected code and a manifest that honestly describes it.
+        let evil_zip_archive = forge.write("evil-zip", ext, &zip_manifest, &zip_tree);
+        let dir = project_copy(&forge, &format!("zip-{ext}"));
+        let (code, stderr) = vendor(&evil_zip_archive, &dir);
+        assert_eq!(code, 3, "{ext}: {stderr}");
+        assert!(stderr.contains("SECURITY ERROR"), "{ext}: {stderr}");
+
+        // A go.mod rewritten the same way.
+        let forged = forge.write("evil-mod", ext, &mod_manifest, &mod_tree);
+        let dir = project_copy(&forge, &format!("mod-{ext}"));
+        let (code, stderr) = vendor(&forged, &dir);
+        assert_eq!(code, 3, "{ext}: {stderr}");
+        assert!(stderr.contains("/go.mod"), "{ext}: {stderr}");
+
+        // go.sum without the zip line, or no go.sum at all: go's refusal.
+        let dir = project_copy(&forge, &format!("nozip-{ext}"));
+        let gosum = std::fs::read_to_string(dir.join("go.sum")).unwrap();
+        let kept: String = gosum
+            .lines()
+            .filter(|l| !l.starts_with(&format!("{EMB} v1.0.0 h1:")))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(dir.join("go.sum"), kept).unwrap();
+        let (code, stderr) = vendor(&evil_zip_archive, &dir);
+        assert_ne!(code, 0, "{ext}: {stderr}");
+        assert!(stderr.contains("missing go.sum entry"), "{ext}: {stderr}");
+        let dir = project_copy(&forge, &format!("nosum-{ext}"));
+        std::fs::remove_file(dir.join("go.sum")).unwrap();
+        let (code, stderr) = vendor(&honest, &dir);
+        assert_ne!(code, 0, "{ext}: {stderr}");
+        assert!(stderr.contains("missing go.sum entry"), "{ext}: {stderr}");
+    }
+}
+
+/// Item 3: a zip that breaks the module zip rules is refused even when the
+/// manifest claims go.sum's own hash for it; a zip bomb costs nothing.
+#[test]
+fn vendor_applies_the_zip_rules_whatever_the_manifest_says() {
+    let forge = Forge::new("vendor-go116");
+    let zip_name = forge.entry(EMB, "zip");
+    let m = forge
+        .manifest
+        .modules
+        .iter()
+        .find(|m| m.path == EMB)
+        .unwrap()
+        .clone();
+    let claimed = m.zip_h1.clone();
+    let prefix = format!("{EMB}@v1.0.0/");
+    let twins = raw_zip(&[
+        (&format!("{prefix}go.mod"), b"module example.com/v/emb\n"),
+        (&format!("{prefix}emb.go"), b"package emb\n"),
+        (&format!("{prefix}EMB.go"), b"package emb\n"),
+    ]);
+    let backslash = raw_zip(&[
+        (&format!("{prefix}go.mod"), b"module example.com/v/emb\n"),
+        (&format!("{prefix}..\\..\\pwn_bs.go"), b"package emb\n"),
+    ]);
+    for (label, bytes) in [("twins", &twins), ("backslash", &backslash)] {
+        let (tree, manifest) = forge.replaced(label, &zip_name, bytes, claimed.clone());
+        for ext in FORMATS {
+            let archive = forge.write(label, ext, &manifest, &tree);
+            let dir = project_copy(&forge, &format!("{label}-{ext}"));
+            let (code, stderr) = vendor(&archive, &dir);
+            assert_eq!(code, 3, "{label} {ext}: {stderr}");
+            assert!(stderr.contains("zip rules"), "{label} {ext}: {stderr}");
+            assert!(!dir.join("vendor/modules.txt").exists());
+        }
+    }
+
+    // 520 MiB of zeros in one entry: over the module zip size limit.
+    let zeros = vec![0u8; 520 << 20];
+    let bomb = raw_zip(&[
+        (&format!("{prefix}go.mod"), b"module example.com/v/emb\n"),
+        (&format!("{prefix}bomb.go"), &zeros),
+    ]);
+    drop(zeros);
+    let (tree, manifest) = forge.replaced("bomb", &zip_name, &bomb, claimed);
+    let archive = forge.write("bomb", "tar.gz", &manifest, &tree);
+    let dir = project_copy(&forge, "bomb");
+    let (code, stderr) = vendor(&archive, &dir);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("zip rules"), "{stderr}");
+    let size: u64 = walkdir::WalkDir::new(&dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    assert!(size < 1 << 20, "the bomb went to disk: {size} bytes");
+}
+
+/// Writes a tar with raw entry names (no path checks).
+fn raw_tar(path: &Path, entries: &[(&[u8], &[u8])]) {
+    let mut b = tar::Builder::new(std::fs::File::create(path).unwrap());
+    for (name, data) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.as_gnu_mut().unwrap().name[..name.len()].copy_from_slice(name);
+        h.set_cksum();
+        b.append(&h, *data).unwrap();
+    }
+    b.finish().unwrap();
+}
+
+/// Item 4: names from an archive are quoted in every message: an entry
+/// cannot erase the line that names it.
+#[test]
+fn untrusted_names_never_reach_the_terminal_raw() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = serde_json::json!({
+        "format": "modsnap/1",
+        "modsnap_version": "0",
+        "inputs": [],
+        "modules": [{
+            "path": "example.com/\u{1b}[2K\rm",
+            "version": "v1.0.0",
+            "files": {"mod": {"name": "example.com/\u{1b}[2K\rm/@v/v1.0.0.mod", "size": 1, "sha256": "00"}}
+        }]
+    });
+    let json = serde_json::to_vec(&manifest).unwrap();
+    let evil = tmp.path().join("evil.tar");
+    raw_tar(
+        &evil,
+        &[
+            (b"modsnap.json", &json),
+            (b"example.com/\x1b[2K\rm/@v/v1.0.0.mod", b"x"),
+        ],
+    );
+    let plain = serde_json::to_vec(&serde_json::json!({
+        "format": "modsnap/1", "modsnap_version": "0", "inputs": [], "modules": []
+    }))
+    .unwrap();
+    let named = tmp.path().join("named.tar");
+    raw_tar(
+        &named,
+        &[(b"modsnap.json", &plain), (b"\x1b[2K\rpwned.go", b"x")],
+    );
+    let project = tmp.path().join("p");
+    copy_dir(
+        Path::new(&crate::snapshot::project("vendor-go116")),
+        &project,
+    );
+    for (evil, args) in [&evil, &named].into_iter().flat_map(|e| {
+        [
+            vec!["restore", "ARCHIVE", "--proxy", "OUT"],
+            vec!["verify", "ARCHIVE"],
+            vec!["vendor", "ARCHIVE", "--project", "PROJECT"],
+        ]
+        .map(|a| (e, a))
+    }) {
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| match *a {
+                "ARCHIVE" => evil.display().to_string(),
+                "OUT" => tmp.path().join("out").display().to_string(),
+                "PROJECT" => project.display().to_string(),
+                a => a.to_string(),
+            })
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, _, stderr) = run(&args);
+        assert_ne!(code, 0, "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains('\u{1b}') && !stderr.contains('\r'),
+            "{args:?}: raw control characters on stderr: {stderr:?}"
+        );
+        assert!(stderr.contains("\\x1b"), "{args:?}: {stderr:?}");
+    }
+}
