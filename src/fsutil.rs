@@ -52,3 +52,240 @@ pub fn copy_large(r: &mut dyn std::io::Read, w: &mut dyn std::io::Write) -> std:
         total += n as u64;
     }
 }
+
+/// Scratch files and directories ("debris" once their process is gone):
+/// staging trees, partial downloads. Each carries its process id in its
+/// name (`<prefix><pid>-…`), is registered while it lives so an interrupt
+/// removes it ([`install_interrupt_cleanup`]), and is removed by a later
+/// run when its process is no longer alive ([`remove_stale`]).
+pub mod debris {
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+    /// The name prefix for a scratch path of this process: `<prefix><pid>-`.
+    pub fn prefix(prefix: &str) -> String {
+        format!("{prefix}{}-", std::process::id())
+    }
+
+    /// Keeps `path` on the list an interrupt removes, until dropped.
+    #[derive(Debug)]
+    pub struct Tracked(PathBuf);
+
+    /// Registers `path` for removal on interrupt, until the guard drops.
+    pub fn track(path: &Path) -> Tracked {
+        register(path);
+        Tracked(path.to_owned())
+    }
+
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            unregister(&self.0);
+        }
+    }
+
+    /// Registers `path` for removal on interrupt, until [`unregister`].
+    pub fn register(path: &Path) {
+        if let Ok(mut live) = LIVE.lock() {
+            live.push(path.to_owned());
+        }
+    }
+
+    /// Takes `path` off the list an interrupt removes.
+    pub fn unregister(path: &Path) {
+        if let Ok(mut live) = LIVE.lock()
+            && let Some(i) = live.iter().rposition(|p| p == path)
+        {
+            live.swap_remove(i);
+        }
+    }
+
+    /// On SIGINT, SIGTERM or SIGHUP: removes every tracked path, then exits
+    /// with status 130. Called once by the CLI.
+    pub fn install_interrupt_cleanup() {
+        let _ = ctrlc::set_handler(|| {
+            remove_tracked();
+            std::process::exit(130);
+        });
+    }
+
+    /// Removes every tracked path now.
+    pub fn remove_tracked() {
+        let paths: Vec<PathBuf> = LIVE.lock().map(|l| l.clone()).unwrap_or_default();
+        for p in paths {
+            remove_any(&p);
+        }
+    }
+
+    fn remove_any(p: &Path) {
+        match std::fs::symlink_metadata(p) {
+            Ok(md) if md.is_dir() => {
+                make_writable(p);
+                let _ = std::fs::remove_dir_all(p);
+            }
+            Ok(_) => {
+                let _ = std::fs::remove_file(p);
+            }
+            Err(_) => {}
+        }
+    }
+
+    /// Read-only directories (extracted modules) cannot be emptied until
+    /// they are writable again.
+    fn make_writable(dir: &Path) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for e in walkdir::WalkDir::new(dir).into_iter().flatten() {
+                if e.file_type().is_dir() {
+                    let _ =
+                        std::fs::set_permissions(e.path(), std::fs::Permissions::from_mode(0o755));
+                }
+            }
+        }
+    }
+
+    /// Whether process `pid` is alive (unknown counts as alive).
+    fn alive(pid: u32) -> bool {
+        #[cfg(unix)]
+        {
+            let Some(pid) = rustix::process::Pid::from_raw(pid as i32) else {
+                return false;
+            };
+            !matches!(
+                rustix::process::test_kill_process(pid),
+                Err(rustix::io::Errno::SRCH)
+            )
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = pid;
+            true
+        }
+    }
+
+    /// Removes the entries of `dir` named `<prefix><pid>-…` whose process
+    /// is gone (never this process's own). Returns how many were removed.
+    /// Errors are ignored: stale debris is only a waste of space.
+    pub fn remove_stale(dir: &Path, prefix: &str) -> usize {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return 0;
+        };
+        let me = std::process::id();
+        let mut removed = 0;
+        for e in rd.flatten() {
+            let name = e.file_name();
+            let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
+                continue;
+            };
+            let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+                continue;
+            };
+            if pid != me && !alive(pid) {
+                remove_any(&e.path());
+                removed += 1;
+            }
+        }
+        removed
+    }
+}
+
+/// Bytes free for an unprivileged writer on the filesystem holding `path`
+/// (`None` where the platform cannot say).
+pub fn available_space(path: &Path) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let st = rustix::fs::statvfs(path).ok()?;
+        Some(st.f_bavail.saturating_mul(st.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Whether this process may create entries in directory `dir` (false for
+/// read-only mounts and, on Linux, immutable directories).
+pub fn can_write_dir(dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        rustix::fs::access(
+            dir,
+            rustix::fs::Access::WRITE_OK | rustix::fs::Access::EXEC_OK,
+        )
+        .is_ok()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        true
+    }
+}
+
+/// An advisory lock on a lock file, held until dropped. Whoever holds it may
+/// unlink the file ([`LockFile::remove`]): a waiter that then gets the lock
+/// on the unlinked file sees that the path no longer names it and tries
+/// again, so two holders never coexist.
+#[derive(Debug)]
+pub struct LockFile {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl LockFile {
+    /// Locks `path` (creating it), calling `waiting` once if another
+    /// process holds it.
+    pub fn acquire(path: &Path, waiting: impl Fn()) -> Result<LockFile, FsError> {
+        let mut told = false;
+        loop {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(path)
+                .map_err(|e| FsError::new("open", path, e))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if !told {
+                        waiting();
+                        told = true;
+                    }
+                    file.lock().map_err(|e| FsError::new("lock", path, e))?;
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(FsError::new("lock", path, e)),
+            }
+            if same_file(&file, path) {
+                return Ok(LockFile {
+                    path: path.to_owned(),
+                    file,
+                });
+            }
+        }
+    }
+
+    /// Unlinks the lock file while still holding the lock.
+    pub fn remove(&self) {
+        if same_file(&self.file, &self.path) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn same_file(file: &std::fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), std::fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
+    }
+}

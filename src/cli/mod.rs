@@ -32,6 +32,8 @@ pub fn main() -> std::process::ExitCode {
             };
         }
     };
+    // Staging trees and partial downloads are removed on SIGINT/SIGTERM.
+    crate::fsutil::debris::install_interrupt_cleanup();
     run(cli).into()
 }
 

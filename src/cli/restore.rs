@@ -13,6 +13,33 @@ fn shell_quote(v: &str) -> String {
 }
 
 pub(crate) fn run_restore(args: RestoreArgs) -> ExitStatus {
+    // The env file's directory is checked before anything is restored: a
+    // failure there must not come after a complete restore.
+    let env_file = match &args.env_file {
+        Some(file) => {
+            let dir = match file.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+                _ => std::path::PathBuf::from("."),
+            };
+            let mut builder = tempfile::Builder::new();
+            builder.prefix(".modsnap-env-");
+            // As File::create would: 0666 less the umask, not 0600.
+            #[cfg(unix)]
+            builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+            match builder.tempfile_in(&dir) {
+                Ok(tmp) => Some((file.clone(), tmp)),
+                Err(e) => {
+                    print_info(&format!(
+                        "error: --env-file `{}`: cannot write in `{}`: {e}; nothing was restored",
+                        file.display(),
+                        dir.display()
+                    ));
+                    return ExitStatus::Error;
+                }
+            }
+        }
+        None => None,
+    };
     let result = match (&args.proxy, &args.modcache) {
         (Some(dir), _) => restore::restore_proxy(&args.archive, dir),
         (None, Some(dir)) => restore::restore_modcache(&args.archive, dir),
@@ -25,13 +52,15 @@ pub(crate) fn run_restore(args: RestoreArgs) -> ExitStatus {
         Ok(r) => r,
         Err(e) => return fail(&e, e.is_verification_failure()),
     };
-    if let Some(file) = &args.env_file {
+    if let Some((file, mut tmp)) = env_file {
         let mut text =
             String::from("# written by modsnap restore; source this file before running go\n");
         for (k, v) in &report.env {
             text.push_str(&format!("export {k}={}\n", shell_quote(v)));
         }
-        let write = std::fs::File::create(file).and_then(|mut f| f.write_all(text.as_bytes()));
+        let write = tmp
+            .write_all(text.as_bytes())
+            .and_then(|_| tmp.persist(&file).map(|_| ()).map_err(|e| e.error));
         if let Err(e) = write {
             print_info(&format!("error: write `{}`: {e}", file.display()));
             return ExitStatus::Error;

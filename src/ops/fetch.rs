@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::Deserialize;
 
 use crate::dirhash;
-use crate::fsutil::FsError;
+use crate::fsutil::{FsError, debris};
 use crate::gosum::{GoSum, SumCheck};
 use crate::module::{self, ModVersion};
 use crate::modzip;
@@ -300,14 +300,15 @@ impl Store {
         let target = self.cache_path(rel);
         let dir = target.parent().unwrap_or(&self.cache).to_owned();
         std::fs::create_dir_all(&dir).map_err(|e| FsError::new("create directory", &dir, e))?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".partial-")
-            .tempfile_in(&dir)
-            .map_err(|e| FsError::new("create temporary file in", &dir, e))?;
+        let tmp = partial_in(&dir)?;
         let progress = self.progress.clone();
         let fetched = client
             .fetch(&m.path, &m.version, a, tmp.path(), &move |n| progress(n))
-            .await?;
+            .await;
+        if fetched.is_err() {
+            debris::unregister(tmp.path());
+        }
+        let fetched = fetched?;
         self.stats.downloads.fetch_add(1, Ordering::Relaxed);
         self.stats
             .downloaded_bytes
@@ -318,6 +319,7 @@ impl Store {
 
     fn keep(&self, tmp: tempfile::NamedTempFile, rel: &str) -> Result<PathBuf, ArtifactError> {
         let target = self.cache_path(rel);
+        debris::unregister(tmp.path());
         tmp.persist(&target)
             .map_err(|e| FsError::new("rename into place", &target, e.error))?;
         Ok(target)
@@ -327,15 +329,27 @@ impl Store {
         let target = self.cache_path(rel);
         let dir = target.parent().unwrap_or(&self.cache).to_owned();
         std::fs::create_dir_all(&dir).map_err(|e| FsError::new("create directory", &dir, e))?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".partial-")
-            .tempfile_in(&dir)
-            .map_err(|e| FsError::new("create temporary file in", &dir, e))?;
+        let mut tmp = partial_in(&dir)?;
         std::io::Write::write_all(&mut tmp, data)
             .map_err(|e| FsError::new("write", tmp.path(), e))?;
         let path = self.keep(tmp, rel)?;
         Ok(verified(&path, data, None))
     }
+}
+
+/// The prefix of partial downloads in the cache.
+const PARTIAL: &str = ".partial-";
+
+/// A partial download in `dir` (`.partial-<pid>-…`), registered for removal
+/// on interrupt; partial files that dead runs left in `dir` are removed.
+fn partial_in(dir: &Path) -> Result<tempfile::NamedTempFile, FsError> {
+    debris::remove_stale(dir, PARTIAL);
+    let tmp = tempfile::Builder::new()
+        .prefix(&debris::prefix(PARTIAL))
+        .tempfile_in(dir)
+        .map_err(|e| FsError::new("create temporary file in", dir, e))?;
+    debris::register(tmp.path());
+    Ok(tmp)
 }
 
 fn verified(path: &Path, data: &[u8], h1: Option<String>) -> Verified {

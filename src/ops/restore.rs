@@ -1,13 +1,21 @@
 //! `modsnap restore`: an archive becomes a static GOPROXY tree, or a Go
 //! module cache, on the air-gapped machine.
 //!
-//! Both targets are written the same safe way: every entry is checked and
+//! Both targets are written the same safe way. The target is locked
+//! (`.modsnap.lock`, an advisory lock, so concurrent restores into one tree
+//! take turns and no `@v/list` loses a version). Every entry is checked and
 //! verified against the manifest while it streams into a staging directory
-//! beside the target ([`crate::archive::read`]); only when the whole archive
-//! verified are files moved into place. Restoring into a tree that already
-//! holds other snapshots merges: identical files are kept, `@v/list` files
-//! become unions, and a file whose bytes differ from the archive's is an
-//! error before anything is moved — never a silent overwrite.
+//! *inside* the target (`.modsnap-restore-<pid>-…`: the same filesystem even
+//! when the target is a mount point, so the final moves are renames).
+//! Merged `@v/list` files are written in staging too; free space,
+//! writability and conflicts are checked before the first move, and the
+//! move phase is renames only — artifacts first, lists last, so the go
+//! command never sees a version whose files are not there yet. Restoring
+//! into a tree that already holds other snapshots merges: identical files
+//! are kept, `@v/list` files become unions, and a file whose bytes differ
+//! from the archive's is an error before anything is moved — never a silent
+//! overwrite. A restore interrupted by a signal removes its staging; one
+//! killed outright leaves it for the next restore into the target to remove.
 //!
 //! The module cache layout is the go command's (cmd/go modfetch
 //! `cache.go`, `fetch.go`; <https://go.dev/ref/mod#module-cache>):
@@ -52,6 +60,26 @@ pub enum RestoreError {
         /// How many files conflict.
         count: usize,
     },
+    /// The target cannot take the restore; found before anything moved.
+    #[error("`{}`: {detail}; nothing was changed", target.display())]
+    Unfit {
+        /// The target directory.
+        target: PathBuf,
+        /// What is wrong (space, permissions).
+        detail: String,
+    },
+    /// A move into place failed part way.
+    #[error("restore stopped after moving {moved} of {total} files into `{}`: {source}; every file moved is complete — run the same restore again to finish", target.display())]
+    Interrupted {
+        /// The target directory.
+        target: PathBuf,
+        /// Files (and module directories) already moved.
+        moved: usize,
+        /// How many were to be moved.
+        total: usize,
+        /// The failure.
+        source: FsError,
+    },
     /// A module zip in the archive breaks the module zip rules or does not
     /// hash to the manifest's `h1:`.
     #[error("{module}: {detail} (SECURITY ERROR)")]
@@ -69,7 +97,9 @@ impl RestoreError {
         match self {
             RestoreError::Read(e) => e.is_verification_failure(),
             RestoreError::BadZip { .. } | RestoreError::Conflict { .. } => true,
-            RestoreError::Fs(_) => false,
+            RestoreError::Fs(_) | RestoreError::Unfit { .. } | RestoreError::Interrupted { .. } => {
+                false
+            }
         }
     }
 }
@@ -98,18 +128,104 @@ fn absolute(p: &Path) -> Result<PathBuf, FsError> {
     Ok(cwd.join(p))
 }
 
-/// A staging directory beside `target` (same filesystem, so renames work),
-/// removed when dropped.
-fn staging_for(target: &Path) -> Result<tempfile::TempDir, FsError> {
-    let parent = target
-        .parent()
-        .map(Path::to_owned)
-        .unwrap_or_else(|| PathBuf::from("."));
-    fs::create_dir_all(&parent).map_err(|e| FsError::new("create directory", &parent, e))?;
-    tempfile::Builder::new()
-        .prefix(".modsnap-restore-")
-        .tempdir_in(&parent)
-        .map_err(|e| FsError::new("create staging directory in", &parent, e))
+/// The prefix of staging directories inside a target.
+const STAGING: &str = ".modsnap-restore-";
+
+/// A target directory, locked for this restore, with its staging
+/// directory inside it. Dropping it removes the staging, the lock file and,
+/// when the restore did not finish and this restore created the target,
+/// the (then empty) target directory.
+struct Target {
+    dir: PathBuf,
+    staging: Option<tempfile::TempDir>,
+    tracked: Option<crate::fsutil::debris::Tracked>,
+    lock: crate::fsutil::LockFile,
+    created: bool,
+    done: bool,
+}
+
+impl Target {
+    /// Creates and locks `dir`, removes staging debris that dead restores
+    /// left in it, checks that it is writable and has room for `needed`
+    /// bytes, and makes the staging directory.
+    fn open(dir: &Path, needed: u64) -> Result<Target, RestoreError> {
+        let dir = absolute(dir)?;
+        let created = !dir.exists();
+        fs::create_dir_all(&dir).map_err(|e| FsError::new("create directory", &dir, e))?;
+        let unfit = |detail: String| {
+            if created {
+                let _ = fs::remove_dir(&dir);
+            }
+            RestoreError::Unfit {
+                target: dir.clone(),
+                detail,
+            }
+        };
+        if !crate::fsutil::can_write_dir(&dir) {
+            return Err(unfit("the directory is not writable".into()));
+        }
+        let lock = crate::fsutil::LockFile::acquire(&dir.join(".modsnap.lock"), || {
+            tracing::info!("waiting for another restore into {}", dir.display());
+        })?;
+        // From here on, dropping `t` undoes what was done.
+        let mut t = Target {
+            dir: dir.clone(),
+            staging: None,
+            tracked: None,
+            lock,
+            created,
+            done: false,
+        };
+        crate::fsutil::debris::remove_stale(&dir, STAGING);
+        if let Some(free) = crate::fsutil::available_space(&dir)
+            && free < needed
+        {
+            return Err(RestoreError::Unfit {
+                target: dir,
+                detail: format!(
+                    "not enough free space: the archive needs {needed} bytes, {free} are free"
+                ),
+            });
+        }
+        let staging = tempfile::Builder::new()
+            .prefix(&crate::fsutil::debris::prefix(STAGING))
+            .tempdir_in(&dir)
+            .map_err(|e| FsError::new("create staging directory in", &dir, e))?;
+        t.tracked = Some(crate::fsutil::debris::track(staging.path()));
+        t.staging = Some(staging);
+        Ok(t)
+    }
+
+    fn staging(&self) -> &Path {
+        self.staging
+            .as_ref()
+            .map_or(Path::new("/nonexistent"), |s| s.path())
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        if let Some(s) = self.staging.take() {
+            let _ = s.close();
+        }
+        self.tracked.take();
+        self.lock.remove();
+        if self.created && !self.done {
+            let _ = fs::remove_dir(&self.dir);
+        }
+    }
+}
+
+/// Bytes the archive's files take once unpacked (lists are not counted:
+/// they are small).
+fn archive_bytes(archive: &Path) -> Result<u64, RestoreError> {
+    let manifest = aread::read_manifest(archive)?;
+    Ok(manifest
+        .modules
+        .iter()
+        .flat_map(|m| m.files.values())
+        .map(|f| f.size)
+        .sum())
 }
 
 fn same_bytes(a: &Path, b: &Path) -> Result<bool, FsError> {
@@ -133,15 +249,23 @@ fn same_bytes(a: &Path, b: &Path) -> Result<bool, FsError> {
     Ok(ha == hb)
 }
 
-/// Moves staged files into `target`: first finds every conflict (and fails
-/// before touching anything), then renames. Returns (written, kept).
-fn merge(
+/// A rename into the target, planned before any is made.
+struct Move {
+    from: PathBuf,
+    to: PathBuf,
+    /// Make the moved directory read-only (extracted modules).
+    read_only: bool,
+}
+
+/// Plans the moves of staged files into `target`, finding every conflict
+/// first (an error before anything moves). Returns (moves, kept).
+fn plan_moves(
     staging: &Path,
     target: &Path,
     files: &BTreeMap<String, String>,
-) -> Result<(usize, usize), RestoreError> {
+) -> Result<(Vec<Move>, usize), RestoreError> {
     let mut conflicts = Vec::new();
-    let mut to_move = Vec::new();
+    let mut moves = Vec::new();
     let mut kept = 0;
     for (rel, name) in files {
         let dest = target.join(rel);
@@ -155,7 +279,11 @@ fn merge(
                 }
             }
             Ok(_) => conflicts.push((dest, name.clone())),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => to_move.push((src, dest)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => moves.push(Move {
+                from: src,
+                to: dest,
+                read_only: false,
+            }),
             Err(e) => return Err(FsError::new("stat", &dest, e).into()),
         }
     }
@@ -166,49 +294,66 @@ fn merge(
             count: conflicts.len(),
         });
     }
-    let written = to_move.len();
-    for (src, dest) in to_move {
-        if let Some(parent) = dest.parent() {
-            fs::create_dir_all(parent).map_err(|e| FsError::new("create directory", parent, e))?;
-        }
-        fs::rename(&src, &dest).map_err(|e| FsError::new("move into place", &dest, e))?;
-    }
-    Ok((written, kept))
+    Ok((moves, kept))
 }
 
-/// Writes `<dir>/@v/list` as the union of what is there and `versions`.
-fn merge_list(list: &Path, versions: &BTreeSet<String>) -> Result<(), FsError> {
-    let mut all: BTreeSet<String> = versions.clone();
-    match fs::read_to_string(list) {
-        Ok(text) => all.extend(text.split_whitespace().map(str::to_string)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(FsError::new("read", list, e)),
+/// Checks that every existing directory a move lands in is writable, then
+/// makes the moves in order. A failure part way says what moved.
+fn commit(target: &Path, moves: &[Move]) -> Result<(), RestoreError> {
+    let mut seen = BTreeSet::new();
+    for m in moves {
+        // The nearest existing ancestor is where a directory is created.
+        let mut dir = m.to.parent();
+        while let Some(d) = dir {
+            if !seen.insert(d.to_owned()) {
+                break;
+            }
+            if d.exists() {
+                if !crate::fsutil::can_write_dir(d) {
+                    return Err(RestoreError::Unfit {
+                        target: target.to_owned(),
+                        detail: format!("`{}` is not writable", d.display()),
+                    });
+                }
+                break;
+            }
+            dir = d.parent();
+        }
     }
-    let mut sorted: Vec<String> = all.into_iter().collect();
-    semver::sort(&mut sorted);
-    let mut text = sorted.join("\n");
-    text.push('\n');
-    if fs::read_to_string(list).is_ok_and(|old| old == text) {
-        return Ok(());
+    for (i, m) in moves.iter().enumerate() {
+        let step = || -> Result<(), FsError> {
+            if let Some(parent) = m.to.parent() {
+                fs::create_dir_all(parent)
+                    .map_err(|e| FsError::new("create directory", parent, e))?;
+            }
+            fs::rename(&m.from, &m.to).map_err(|e| FsError::new("move into place", &m.to, e))
+        };
+        if let Err(source) = step() {
+            return Err(RestoreError::Interrupted {
+                target: target.to_owned(),
+                moved: i,
+                total: moves.len(),
+                source,
+            });
+        }
+        if m.read_only {
+            make_dirs_read_only(&m.to);
+        }
     }
-    let dir = list.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| FsError::new("create directory", dir, e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| FsError::new("create temporary file in", dir, e))?;
-    tmp.write_all(text.as_bytes())
-        .map_err(|e| FsError::new("write", list, e))?;
-    tmp.persist(list)
-        .map_err(|e| FsError::new("rename into place", list, e.error))?;
     Ok(())
 }
 
-/// Merges `<base>/<escaped path>/@v/list` for every module path of the
-/// manifest with the versions `keep` selects.
-fn merge_lists(
-    base: &Path,
+/// Stages `<base>/<escaped path>/@v/list` for every module path of the
+/// manifest with the versions `keep` selects: the union with the target's
+/// list, written in staging and moved over it (a rename, so readers see the
+/// old list or the new one). Lists that would not change are left alone.
+fn stage_lists(
+    target: &Path,
+    staging: &Path,
+    base: &str,
     manifest: &Manifest,
     keep: impl Fn(&crate::archive::manifest::ModuleEntry) -> bool,
-) -> Result<(), FsError> {
+) -> Result<Vec<Move>, FsError> {
     let mut versions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for m in manifest.modules.iter().filter(|m| keep(m)) {
         versions
@@ -216,12 +361,42 @@ fn merge_lists(
             .or_default()
             .insert(m.version.clone());
     }
-    for (path, vs) in &versions {
-        let esc = module::escape_path(path)
-            .map_err(|e| FsError::new("escape", Path::new(path), io::Error::other(e)))?;
-        merge_list(&base.join(esc).join("@v/list"), vs)?;
+    let mut moves = Vec::new();
+    for (path, vs) in versions {
+        let esc = module::escape_path(&path)
+            .map_err(|e| FsError::new("escape", Path::new(&path), io::Error::other(e)))?;
+        let rel = Path::new(base).join(esc).join("@v/list");
+        let dest = target.join(&rel);
+        let old = match fs::read_to_string(&dest) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(FsError::new("read", &dest, e)),
+        };
+        let mut all = vs;
+        if let Some(text) = &old {
+            all.extend(text.split_whitespace().map(str::to_string));
+        }
+        let mut sorted: Vec<String> = all.into_iter().collect();
+        semver::sort(&mut sorted);
+        let mut text = sorted.join("\n");
+        text.push('\n');
+        if old.as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        let staged = staging.join(&rel);
+        if let Some(dir) = staged.parent() {
+            fs::create_dir_all(dir).map_err(|e| FsError::new("create directory", dir, e))?;
+        }
+        let mut f = fs::File::create(&staged).map_err(|e| FsError::new("create", &staged, e))?;
+        f.write_all(text.as_bytes())
+            .map_err(|e| FsError::new("write", &staged, e))?;
+        moves.push(Move {
+            from: staged,
+            to: dest,
+            read_only: false,
+        });
     }
-    Ok(())
+    Ok(moves)
 }
 
 /// The environment lines that make the go command read `proxy_dir` as its
@@ -239,22 +414,25 @@ pub fn proxy_env(proxy_dir: &Path) -> Vec<(String, String)> {
 
 /// Restores `archive` as a GOPROXY tree in `target`.
 pub fn restore_proxy(archive: &Path, target: &Path) -> Result<RestoreReport, RestoreError> {
-    let target = absolute(target)?;
-    let staging = staging_for(&target)?;
-    let (manifest, staged) = aread::extract(
-        archive,
-        staging.path(),
-        Check::Fast,
-        &|name, kind| match kind {
-            EntryKind::Artifact { .. } => Some(name.to_string()),
-            _ => None,
-        },
-    )?;
-    let (written, kept) = merge(staging.path(), &target, &staged)?;
-    merge_lists(&target, &manifest, |_| true)?;
+    let mut t = Target::open(target, archive_bytes(archive)?)?;
+    let (manifest, staged) =
+        aread::extract(
+            archive,
+            t.staging(),
+            Check::Fast,
+            &|name, kind| match kind {
+                EntryKind::Artifact { .. } => Some(name.to_string()),
+                _ => None,
+            },
+        )?;
+    let (mut moves, kept) = plan_moves(t.staging(), &t.dir, &staged)?;
+    let written = moves.len();
+    moves.extend(stage_lists(&t.dir, t.staging(), "", &manifest, |_| true)?);
+    commit(&t.dir, &moves)?;
+    t.done = true;
     Ok(RestoreReport {
-        env: proxy_env(&target),
-        target,
+        env: proxy_env(&t.dir),
+        target: t.dir.clone(),
         modules: manifest.modules.len(),
         written,
         kept,
@@ -263,11 +441,10 @@ pub fn restore_proxy(archive: &Path, target: &Path) -> Result<RestoreReport, Res
 
 /// Restores `archive` as a Go module cache (`GOMODCACHE`) in `target`.
 pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, RestoreError> {
-    let target = absolute(target)?;
-    let staging = staging_for(&target)?;
+    let mut t = Target::open(target, archive_bytes(archive)?)?;
     let (manifest, mut staged) = aread::extract(
         archive,
-        staging.path(),
+        t.staging(),
         Check::Fast,
         &|name, kind| match kind {
             EntryKind::Artifact { .. } => Some(format!("cache/download/{name}")),
@@ -291,17 +468,17 @@ pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, 
         })
         .collect();
     let extracted = crate::parallel::map(&zips, 8, |(m, name)| {
-        unpack_module(staging.path(), &manifest, m, name)
+        unpack_module(t.staging(), &manifest, m, name)
     })?;
     // An extracted directory already in the target is kept when its
     // .ziphash is the same; anything else there is a conflict. Checked
     // before anything moves.
-    let mut dirs_to_move = Vec::new();
+    let mut dir_moves = Vec::new();
     for (ziphash_rel, dir_rel, name) in &extracted {
-        let existing = target.join(dir_rel);
+        let existing = t.dir.join(dir_rel);
         if existing.exists() {
-            let theirs = target.join(ziphash_rel);
-            if !(theirs.is_file() && same_bytes(&staging.path().join(ziphash_rel), &theirs)?) {
+            let theirs = t.dir.join(ziphash_rel);
+            if !(theirs.is_file() && same_bytes(&t.staging().join(ziphash_rel), &theirs)?) {
                 return Err(RestoreError::Conflict {
                     target: existing,
                     name: name.clone(),
@@ -309,32 +486,34 @@ pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, 
                 });
             }
         } else {
-            dirs_to_move.push(dir_rel.clone());
+            dir_moves.push(Move {
+                from: t.staging().join(dir_rel),
+                to: existing,
+                read_only: true,
+            });
         }
         staged.insert(ziphash_rel.clone(), name.clone());
     }
-    let (mut written, kept) = merge(staging.path(), &target, &staged)?;
-    for dir_rel in dirs_to_move {
-        let dest = target.join(&dir_rel);
-        if let Some(parent) = dest.parent() {
-            fs::create_dir_all(parent).map_err(|e| FsError::new("create directory", parent, e))?;
-        }
-        fs::rename(staging.path().join(&dir_rel), &dest)
-            .map_err(|e| FsError::new("move into place", &dest, e))?;
-        make_dirs_read_only(&dest);
-        written += 1;
-    }
+    let (mut moves, kept) = plan_moves(t.staging(), &t.dir, &staged)?;
+    moves.extend(dir_moves);
+    let written = moves.len();
     // @v/list in the module cache names the versions that have a .mod.
-    merge_lists(&target.join("cache/download"), &manifest, |m| {
-        m.files.contains_key("mod")
-    })?;
+    moves.extend(stage_lists(
+        &t.dir,
+        t.staging(),
+        "cache/download",
+        &manifest,
+        |m| m.files.contains_key("mod"),
+    )?);
+    commit(&t.dir, &moves)?;
+    t.done = true;
     Ok(RestoreReport {
         env: vec![
-            ("GOMODCACHE".into(), target.to_string_lossy().into_owned()),
+            ("GOMODCACHE".into(), t.dir.to_string_lossy().into_owned()),
             ("GOPROXY".into(), "off".into()),
             ("GONOPROXY".into(), "none".into()),
         ],
-        target,
+        target: t.dir.clone(),
         modules: manifest.modules.len(),
         written,
         kept,

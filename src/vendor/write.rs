@@ -32,6 +32,7 @@ fn fs_err(op: &'static str, path: &Path, e: std::io::Error) -> VendorError {
 struct Staging {
     path: PathBuf,
     done: bool,
+    _tracked: crate::fsutil::debris::Tracked,
 }
 
 impl Drop for Staging {
@@ -87,8 +88,20 @@ pub(crate) fn write_tree(
         return Ok(0);
     }
     std::fs::create_dir_all(parent).map_err(|e| fs_err("create directory", parent, e))?;
+    // Debris of runs that died: their staging, and an old tree they had
+    // moved aside after the new one was in place.
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "vendor".into());
+    crate::fsutil::debris::remove_stale(parent, &format!(".{name}.modsnap-new-"));
+    if target.exists() {
+        crate::fsutil::debris::remove_stale(parent, &format!(".{name}.modsnap-old-"));
+    }
+    let path = sibling(target, "modsnap-new", true)?;
     let mut staging = Staging {
-        path: sibling(target, "modsnap-new", true)?,
+        _tracked: crate::fsutil::debris::track(&path),
+        path,
         done: false,
     };
     let root = staging.path.clone();

@@ -433,3 +433,333 @@ fn untrusted_names_never_reach_the_terminal_raw() {
         assert!(stderr.contains("\\x1b"), "{args:?}: {stderr:?}");
     }
 }
+
+/// Writes a synthetic archive: `paths` modules `example.com/m<i>` at
+/// `version`, each with a `.mod` of `pad` extra bytes and its list.
+fn synthetic(dir: &Path, out: &Path, paths: usize, version: &str, pad: usize) {
+    use modsnap::archive::manifest::{FileEntry, ModuleEntry};
+    let tree = dir.join(format!("src-{version}"));
+    let mut manifest = Manifest {
+        format: "modsnap/1".into(),
+        modsnap_version: "0".into(),
+        ..Manifest::default()
+    };
+    let mut entries = Vec::new();
+    for i in 0..paths {
+        let path = format!("example.com/m{i}");
+        let data = format!("module {path}\n// {}\n", "x".repeat(pad));
+        let name = format!("{path}/@v/{version}.mod");
+        let list = format!("{path}/@v/list");
+        std::fs::create_dir_all(tree.join(&path).join("@v")).unwrap();
+        std::fs::write(tree.join(&name), &data).unwrap();
+        std::fs::write(tree.join(&list), format!("{version}\n")).unwrap();
+        let mut files = BTreeMap::new();
+        files.insert(
+            "mod".to_string(),
+            FileEntry {
+                name: name.clone(),
+                size: data.len() as u64,
+                sha256: hex::encode(dirhash::Sha256::digest(&data)),
+                blake3: Some(blake3::hash(data.as_bytes()).to_hex().to_string()),
+            },
+        );
+        manifest.modules.push(ModuleEntry {
+            path: path.clone(),
+            version: version.into(),
+            zip_h1: None,
+            mod_h1: Some(dirhash::hash_go_mod(data.as_bytes())),
+            files,
+        });
+        for n in [name, list] {
+            entries.push(ArchiveEntry {
+                source: tree.join(&n),
+                name: n,
+            });
+        }
+    }
+    let json = serde_json::to_vec(&manifest).unwrap();
+    write_archive(out, &json, &entries, 0).expect("write archive");
+}
+
+fn restore_cmd(archive: &Path, flag: &str, target: &Path) -> std::process::Command {
+    let mut c = modsnap(&["restore"]);
+    c.arg(archive).arg(flag).arg(target);
+    c
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A tmpfs mounted at `dir` (unmounted on drop), or a loud skip.
+struct Mount(PathBuf);
+
+impl Mount {
+    fn tmpfs(dir: &Path, size: &str, test: &str) -> Option<Mount> {
+        std::fs::create_dir_all(dir).unwrap();
+        let root = rustix_is_root();
+        let ok = root
+            && std::process::Command::new("mount")
+                .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+                .arg(dir)
+                .status()
+                .is_ok_and(|s| s.success());
+        if !ok {
+            let msg = format!(
+                "SKIP {test}: cannot mount a tmpfs (needs root and mount(8)); restore into a mount point is not tested"
+            );
+            eprintln!("\n!!!!!!!! {msg}\n");
+            if std::env::var_os("MODSNAP_REQUIRE_GO").is_some() && root {
+                panic!("{msg}");
+            }
+            return None;
+        }
+        Some(Mount(dir.to_owned()))
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+fn rustix_is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
+
+/// Item 5: a mount point (a Docker volume, a PVC) is a normal target.
+#[test]
+fn restore_into_a_mount_point() {
+    let forge = Forge::new("vendor-go116");
+    let good = forge.write("good", "tar", &forge.manifest, &forge.tree);
+    for flag in ["--proxy", "--modcache"] {
+        let dir = forge.fx.out(&format!("mnt{flag}"));
+        let Some(_m) = Mount::tmpfs(&dir, "64m", "integrity::restore_into_a_mount_point") else {
+            return;
+        };
+        let out = restore_cmd(&good, flag, &dir).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{flag}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let names = names_in(&dir);
+        assert!(
+            names.contains(&"example.com".to_string()) || names.contains(&"cache".to_string()),
+            "{flag}: {names:?}"
+        );
+        assert!(
+            !names.iter().any(|n| n.starts_with(".modsnap")),
+            "{flag}: debris {names:?}"
+        );
+        let beside = names_in(dir.parent().unwrap());
+        assert!(
+            !beside.iter().any(|n| n.starts_with(".modsnap-restore")),
+            "{flag}: debris beside the target {beside:?}"
+        );
+    }
+}
+
+/// Item 6: restores into one tree at once take turns: no list loses a
+/// version.
+#[test]
+fn concurrent_restores_keep_every_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archives: Vec<PathBuf> = (0..4)
+        .map(|k| {
+            let out = tmp.path().join(format!("v{k}.tar"));
+            synthetic(tmp.path(), &out, 200, &format!("v1.{k}.0"), 0);
+            out
+        })
+        .collect();
+    for trial in 0..3 {
+        let target = tmp.path().join(format!("tree{trial}"));
+        let children: Vec<_> = archives
+            .iter()
+            .map(|a| {
+                restore_cmd(a, "--proxy", &target)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        for i in 0..200 {
+            let list =
+                std::fs::read_to_string(target.join(format!("example.com/m{i}/@v/list"))).unwrap();
+            assert_eq!(
+                list, "v1.0.0\nv1.1.0\nv1.2.0\nv1.3.0\n",
+                "trial {trial}: example.com/m{i}"
+            );
+        }
+        assert!(!names_in(&target).iter().any(|n| n.starts_with(".modsnap")));
+    }
+}
+
+/// Item 7: what can be checked is checked before the first move: free
+/// space, writability, the env file's directory. A failed restore changes
+/// nothing.
+#[test]
+fn a_failed_restore_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let big = tmp.path().join("big.tar");
+    synthetic(tmp.path(), &big, 40, "v1.0.0", 64 << 10);
+
+    // Not enough room on the target's filesystem.
+    let small = tmp.path().join("small");
+    if let Some(_m) = Mount::tmpfs(&small, "1m", "integrity::a_failed_restore_changes_nothing") {
+        let out = restore_cmd(&big, "--proxy", &small).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("not enough free space"), "{stderr}");
+        assert!(names_in(&small).is_empty(), "{:?}", names_in(&small));
+    }
+
+    // --env-file in a directory that does not exist: nothing restored.
+    let target = tmp.path().join("t-env");
+    let out = restore_cmd(&big, "--proxy", &target)
+        .arg("--env-file")
+        .arg(tmp.path().join("no/such/dir/env"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--env-file"), "{stderr}");
+    assert!(!target.exists(), "the target was created");
+
+    // A directory a move lands in is immutable.
+    let target = tmp.path().join("t-imm");
+    let first = tmp.path().join("first.tar");
+    synthetic(tmp.path(), &first, 40, "v0.9.0", 0);
+    assert!(
+        restore_cmd(&first, "--proxy", &target)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let before = listing(&target);
+    let locked = target.join("example.com/m7/@v");
+    let chattr = std::process::Command::new("chattr")
+        .arg("+i")
+        .arg(&locked)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !chattr {
+        eprintln!(
+            "\n!!!!!!!! SKIP immutable-directory case: chattr +i failed (needs root on ext4)\n"
+        );
+        return;
+    }
+    let out = restore_cmd(&big, "--proxy", &target).output().unwrap();
+    let _ = std::process::Command::new("chattr")
+        .arg("-i")
+        .arg(&locked)
+        .status();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not writable"), "{stderr}");
+    assert_eq!(listing(&target), before, "files moved before the failure");
+    // Fixed, the same restore completes.
+    assert!(
+        restore_cmd(&big, "--proxy", &target)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    assert_eq!(
+        std::fs::read_to_string(target.join("example.com/m7/@v/list")).unwrap(),
+        "v0.9.0\nv1.0.0\n"
+    );
+}
+
+/// Item 8: debris of dead runs is removed by the next run; an interrupted
+/// restore removes its own staging.
+#[test]
+fn debris_is_cleaned_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("a.tar");
+    synthetic(tmp.path(), &archive, 5, "v1.0.0", 0);
+    let target = tmp.path().join("tree");
+    std::fs::create_dir_all(target.join(".modsnap-restore-999999999-dead/x")).unwrap();
+    let mine = format!(".modsnap-restore-{}-alive", std::process::id());
+    std::fs::create_dir_all(target.join(&mine)).unwrap();
+    assert!(
+        restore_cmd(&archive, "--proxy", &target)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let names = names_in(&target);
+    assert!(!names.iter().any(|n| n.contains("dead")), "{names:?}");
+    assert!(
+        names.contains(&mine),
+        "a live process's staging was removed"
+    );
+
+    // A restore interrupted by SIGINT leaves no staging behind.
+    let big = tmp.path().join("big.tar.gz");
+    synthetic(tmp.path(), &big, 400, "v2.0.0", 256 << 10);
+    let target = tmp.path().join("interrupted");
+    let mut child = restore_cmd(&big, "--proxy", &target)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let mut signalled = false;
+    while start.elapsed() < std::time::Duration::from_secs(30) {
+        if names_in(&target)
+            .iter()
+            .any(|n| n.starts_with(".modsnap-restore-"))
+        {
+            let _ = std::process::Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status();
+            signalled = true;
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let status = child.wait().unwrap();
+    assert!(
+        signalled,
+        "the restore finished before it could be interrupted"
+    );
+    assert_eq!(status.code(), Some(130));
+    let names = names_in(&target);
+    assert!(
+        !names.iter().any(|n| n.starts_with(".modsnap-restore-")),
+        "staging left after SIGINT: {names:?}"
+    );
+
+    // vendor: a dead run's staging beside vendor/ is removed.
+    let forge = Forge::new("vendor-go116");
+    let good = forge.write("good", "tar", &forge.manifest, &forge.tree);
+    let dir = project_copy(&forge, "debris");
+    std::fs::create_dir_all(dir.join(".vendor.modsnap-new-999999999-0/x")).unwrap();
+    let (code, stderr) = vendor(&good, &dir);
+    assert_eq!(code, 0, "{stderr}");
+}

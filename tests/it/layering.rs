@@ -42,11 +42,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "vendor",
         &[
-            "graph", "imports", "modfile", "module", "project", "vendor", "parallel",
+            "graph", "imports", "modfile", "module", "project", "vendor", "parallel", "fsutil",
+            "dirhash", "gosum", "modzip",
         ],
     ),
     // L4: the command line.
-    ("cli", &["ops", "module", "cli", "env", "proxy", "archive"]),
+    (
+        "cli",
+        &["ops", "module", "cli", "env", "proxy", "archive", "fsutil"],
+    ),
 ];
 
 fn crate_refs(text: &str) -> BTreeSet<String> {
