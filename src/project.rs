@@ -37,9 +37,87 @@ pub enum ProjectError {
     /// A go.sum is malformed.
     #[error(transparent)]
     GoSum(#[from] GoSumError),
+    /// A module path in go.mod, go.work or go.sum that the go command
+    /// refuses (its words: `malformed module path "x": reason`).
+    #[error("{file}:{line}: {error}")]
+    BadPath {
+        /// The file.
+        file: String,
+        /// The line.
+        line: usize,
+        /// Go's complaint.
+        error: crate::module::ModuleError,
+    },
+    /// A go.work `use`s one directory twice.
+    #[error("{file}:{line}: path {path} appears multiple times in workspace")]
+    DuplicateUse {
+        /// The go.work file.
+        file: String,
+        /// The line of the second `use`.
+        line: usize,
+        /// The directory.
+        path: String,
+    },
+    /// An input file that cannot be a go.mod, go.work or go.sum: not a
+    /// regular file, or larger than [`MAX_INPUT`].
+    #[error("`{}`: {detail}; hint: point modsnap at the project's own files", path.display())]
+    BadInput {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
     /// Reading a file failed.
     #[error(transparent)]
     Fs(#[from] FsError),
+}
+
+/// The largest go.mod, go.work or go.sum modsnap reads (64 MiB; the largest
+/// real go.sum files are a few MB). Bounds memory for a hostile input, such
+/// as a go.sum linked to `/dev/zero`.
+pub const MAX_INPUT: u64 = 64 << 20;
+
+/// Reads an input file: `None` when it does not exist; an error when it is
+/// not a regular file or is larger than [`MAX_INPUT`].
+fn read_input(path: &Path) -> Result<Option<Vec<u8>>, ProjectError> {
+    use std::io::Read as _;
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(FsError::new("read", path, e).into()),
+    };
+    let md = file.metadata().map_err(|e| FsError::new("stat", path, e))?;
+    let bad = |detail: String| ProjectError::BadInput {
+        path: path.to_owned(),
+        detail,
+    };
+    if !md.is_file() {
+        return Err(bad("not a regular file".into()));
+    }
+    let mut data = Vec::new();
+    file.take(MAX_INPUT + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| FsError::new("read", path, e))?;
+    if data.len() as u64 > MAX_INPUT {
+        return Err(bad(format!("larger than {} MiB", MAX_INPUT >> 20)));
+    }
+    Ok(Some(data))
+}
+
+/// Every module path in a go.sum must be one the go command could have
+/// written: modsnap fetches what each line names.
+fn check_gosum_paths(file: &str, data: &[u8]) -> Result<(), ProjectError> {
+    for (i, line) in String::from_utf8_lossy(data).lines().enumerate() {
+        let Some(path) = line.split_whitespace().next() else {
+            continue;
+        };
+        crate::module::check_path(path).map_err(|error| ProjectError::BadPath {
+            file: file.to_string(),
+            line: i + 1,
+            error,
+        })?;
+    }
+    Ok(())
 }
 
 /// A loaded project.
@@ -65,25 +143,32 @@ impl Project {
     /// Loads the project in `dir`: go.work when present there, else go.mod.
     pub fn load(dir: &Path) -> Result<Project, ProjectError> {
         let mut digests = BTreeMap::new();
-        let mut read = |rel: &str| -> Result<Option<Vec<u8>>, FsError> {
-            let path = dir.join(rel);
-            match std::fs::read(&path) {
-                Ok(data) => {
-                    digests.insert(rel.to_string(), hex::encode(Sha256::digest(&data)));
-                    Ok(Some(data))
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(FsError::new("read", &path, e)),
+        let mut read = |rel: &str| -> Result<Option<Vec<u8>>, ProjectError> {
+            let data = read_input(&dir.join(rel))?;
+            if let Some(data) = &data {
+                digests.insert(rel.to_string(), hex::encode(Sha256::digest(data)));
             }
+            Ok(data)
         };
         if let Some(work_data) = read("go.work")? {
             let work = modfile::parse_work(&display(dir, "go.work"), &work_data)?;
             let mut gosum = GoSum::new();
             if let Some(data) = read("go.work.sum")? {
                 gosum.add_file(&display(dir, "go.work.sum"), &data)?;
+                check_gosum_paths(&display(dir, "go.work.sum"), &data)?;
             }
             let mut mains = Vec::new();
+            let mut used = std::collections::BTreeSet::new();
             for u in &work.uses {
+                let clean = dir.join(u.path.trim_end_matches('/'));
+                let clean: PathBuf = clean.components().collect();
+                if !used.insert(clean.clone()) {
+                    return Err(ProjectError::DuplicateUse {
+                        file: display(dir, "go.work"),
+                        line: u.pos.line,
+                        path: clean.display().to_string(),
+                    });
+                }
                 let rel = u.path.trim_end_matches('/');
                 let gomod_rel = format!("{rel}/go.mod");
                 let Some(data) = read(&gomod_rel)? else {
@@ -92,6 +177,7 @@ impl Project {
                 mains.push(main_module(dir, rel, &gomod_rel, &data)?);
                 if let Some(sum) = read(&format!("{rel}/go.sum"))? {
                     gosum.add_file(&display(dir, &format!("{rel}/go.sum")), &sum)?;
+                    check_gosum_paths(&display(dir, &format!("{rel}/go.sum")), &sum)?;
                 }
             }
             let go = work.go.as_ref().map(|g| g.version.clone());
@@ -115,6 +201,7 @@ impl Project {
         let mut gosum = GoSum::new();
         if let Some(sum) = read("go.sum")? {
             gosum.add_file(&display(dir, "go.sum"), &sum)?;
+            check_gosum_paths(&display(dir, "go.sum"), &sum)?;
         }
         let go = main.file.go.as_ref().map(|g| g.version.clone());
         let toolchain = main.file.toolchain.as_ref().map(|t| t.name.clone());
@@ -168,6 +255,27 @@ fn main_module(
         .ok_or_else(|| ProjectError::NoModuleLine {
             file: dir.join(gomod_rel),
         })?;
+    // The go command checks the main module's path and every required
+    // path when it loads the module graph.
+    let line = file.module.as_ref().map_or(1, |m| m.pos.line);
+    if path.contains('\u{fffd}') && std::str::from_utf8(data).is_err() {
+        return Err(ProjectError::BadPath {
+            file: name,
+            line,
+            error: crate::module::ModuleError::InvalidPath {
+                kind: crate::module::PathKind::Module,
+                path: path.clone(),
+                reason: "invalid UTF-8".into(),
+            },
+        });
+    }
+    for r in &file.require {
+        crate::module::check_path(&r.module.path).map_err(|error| ProjectError::BadPath {
+            file: name.clone(),
+            line: r.pos.line,
+            error,
+        })?;
+    }
     Ok(MainModule {
         path,
         file,

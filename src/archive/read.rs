@@ -741,11 +741,21 @@ impl Digester {
 struct Hashing<'r> {
     inner: &'r mut dyn Read,
     digester: Digester,
+    /// The archive itself failed to read (truncated, corrupt stream): kept
+    /// so that a sink's write error is not blamed for it.
+    read_error: Option<String>,
 }
 
 impl Read for Hashing<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let k = self.inner.read(buf)?;
+        let k = match self.inner.read(buf) {
+            Ok(k) => k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Err(e),
+            Err(e) => {
+                self.read_error = Some(e.to_string());
+                return Err(e);
+            }
+        };
         self.digester.update(&buf[..k]);
         Ok(k)
     }
@@ -802,7 +812,7 @@ impl Checker<'_> {
                 .read_to_end(&mut bytes)
                 .map_err(|e| ReadError::Corrupt {
                     path: self.path.to_owned(),
-                    detail: e.to_string(),
+                    detail: format!("at entry {}: {e}", module::quote(name)),
                 })?;
             return Ok(Admitted::Manifest(self.set_manifest(&bytes)?.clone()));
         }
@@ -868,16 +878,24 @@ fn walk(
         let mut hashing = Hashing {
             inner: r,
             digester: Digester::new(described.as_ref(), check),
+            read_error: None,
         };
-        sink(Entry {
+        let cut = |detail: &str| ReadError::Corrupt {
+            path: path.to_owned(),
+            detail: format!("at entry {}: {detail}", module::quote(name)),
+        };
+        let sunk = sink(Entry {
             name,
             kind: &kind,
             described: described.as_ref(),
             reader: &mut hashing,
-        })
-        .map_err(ReadError::Sink)?;
+        });
+        if let Some(detail) = &hashing.read_error {
+            return Err(cut(detail));
+        }
+        sunk.map_err(ReadError::Sink)?;
         // Whatever the sink left unread still counts.
-        io::copy(&mut hashing, &mut io::sink()).map_err(|e| corrupt(&e))?;
+        io::copy(&mut hashing, &mut io::sink()).map_err(|e| cut(&e.to_string()))?;
         hashing
             .digester
             .verify(described.as_ref(), list.as_deref())
@@ -895,9 +913,14 @@ fn walk(
                 _ => Box::new(file),
             };
             let mut ar = tar::Archive::new(reader);
+            let mut last: Option<String> = None;
             for entry in ar.entries().map_err(|e| corrupt(&e))? {
-                let mut entry = entry.map_err(|e| corrupt(&e))?;
+                let mut entry = entry.map_err(|e| match &last {
+                    Some(l) => corrupt(&format!("after entry {}: {e}", module::quote(l))),
+                    None => corrupt(&format!("at its first entry: {e}")),
+                })?;
                 let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+                last = Some(name.clone());
                 let et = entry.header().entry_type();
                 if et.is_dir() {
                     // Directory entries are harmless (tar tools add them);

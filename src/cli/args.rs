@@ -142,6 +142,10 @@ pub struct LsArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Read the manifest only: fast, but a truncated or damaged archive is
+    /// listed as if it were whole.
+    #[arg(long)]
+    pub manifest_only: bool,
 }
 
 #[derive(Debug, clap::Args)]

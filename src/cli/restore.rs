@@ -143,7 +143,7 @@ pub(crate) fn run_verify(args: VerifyArgs) -> ExitStatus {
 }
 
 pub(crate) fn run_ls(args: LsArgs) -> ExitStatus {
-    let (manifest, rows) = match verify::ls(&args.archive) {
+    let (manifest, rows) = match verify::ls(&args.archive, args.manifest_only) {
         Ok(x) => x,
         Err(e) => return fail(&e, e.is_verification_failure()),
     };

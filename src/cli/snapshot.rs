@@ -54,6 +54,11 @@ pub(crate) fn proxy_config(env: &GoEnv) -> ProxyConfig {
         connect_timeout: Duration::from_secs(30),
         read_timeout: Duration::from_secs(60),
         user_agent: format!("modsnap/{}", env!("CARGO_PKG_VERSION")),
+        // MODSNAP_RETRY_BASE_MS: the first retry's delay (default 500 ms;
+        // each retry doubles it, with jitter). Tests set it low.
+        retry_base: var("MODSNAP_RETRY_BASE_MS")
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(ProxyConfig::default().retry_base, Duration::from_millis),
         ..ProxyConfig::default()
     }
 }

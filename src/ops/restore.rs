@@ -452,7 +452,7 @@ pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, 
         },
     )?;
     // Verify each zip, write its .ziphash, and extract it, all in staging.
-    let zips: Vec<(ModVersion, String)> = manifest
+    let zips: Vec<(ModVersion, String, String)> = manifest
         .modules
         .iter()
         .filter_map(|m| {
@@ -463,12 +463,13 @@ pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, 
                         version: m.version.clone(),
                     },
                     f.name.clone(),
+                    m.zip_h1.clone().unwrap_or_default(),
                 )
             })
         })
         .collect();
-    let extracted = crate::parallel::map(&zips, 8, |(m, name)| {
-        unpack_module(t.staging(), &manifest, m, name)
+    let extracted = crate::parallel::map(&zips, 8, |(m, name, want)| {
+        unpack_module(t.staging(), m, name, want)
     })?;
     // An extracted directory already in the target is kept when its
     // .ziphash is the same; anything else there is a conflict. Checked
@@ -525,9 +526,9 @@ pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, 
 /// `.ziphash`'s and the directory's relative paths, and a label.
 fn unpack_module(
     staging: &Path,
-    manifest: &Manifest,
     m: &ModVersion,
     name: &str,
+    want: &str,
 ) -> Result<(String, String, String), RestoreError> {
     let bad = |detail: String| RestoreError::BadZip {
         module: m.to_string(),
@@ -535,12 +536,6 @@ fn unpack_module(
     };
     let zip = staging.join("cache/download").join(name);
     let h1 = dirhash::hash_zip_file(&zip).map_err(|e| bad(e.to_string()))?;
-    let want = manifest
-        .modules
-        .iter()
-        .find(|e| e.path == m.path && e.version == m.version)
-        .and_then(|e| e.zip_h1.clone())
-        .unwrap_or_default();
     if h1 != want {
         return Err(bad(format!("zip hashes to {h1}, manifest says {want}")));
     }

@@ -122,6 +122,15 @@ pub enum SnapshotError {
     /// Local I/O failed.
     #[error(transparent)]
     Fs(#[from] FsError),
+    /// The archive cannot be written where `-o` says; found before any
+    /// download.
+    #[error("`{}`: {detail}; nothing was downloaded", path.display())]
+    Output {
+        /// The output path.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
     /// A module path cannot be escaped (should have been caught earlier).
     #[error("{0}")]
     Internal(String),
@@ -203,6 +212,29 @@ pub struct SnapshotReport {
     pub plan: Vec<Planned>,
 }
 
+/// The archive's directory must exist and be writable before anything is
+/// fetched.
+fn check_output(out: &Path) -> Result<(), SnapshotError> {
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let bad = |detail: &str| SnapshotError::Output {
+        path: out.to_owned(),
+        detail: detail.to_string(),
+    };
+    if !dir.is_dir() {
+        return Err(bad("the output directory does not exist"));
+    }
+    if out.is_dir() {
+        return Err(bad("is a directory; give the archive's file name"));
+    }
+    if !crate::fsutil::can_write_dir(dir) {
+        return Err(bad("the output directory is not writable"));
+    }
+    Ok(())
+}
+
 /// Runs a snapshot on a fresh multi-threaded runtime.
 pub fn snapshot(
     opts: &SnapshotOptions,
@@ -220,6 +252,9 @@ async fn run(
     reporter: Arc<dyn Reporter>,
 ) -> Result<SnapshotReport, SnapshotError> {
     let start = Instant::now();
+    if !opts.dry_run {
+        check_output(&opts.output)?;
+    }
     let projects = opts
         .dirs
         .iter()

@@ -273,9 +273,20 @@ pub struct LsRow {
     pub zip_bytes: Option<u64>,
 }
 
-/// The modules an archive holds, from its manifest.
-pub fn ls(archive: &Path) -> Result<(Manifest, Vec<LsRow>), VerifyError> {
-    let manifest = aread::read_manifest(archive)?;
+/// The modules an archive holds, from its manifest. Unless
+/// `manifest_only`, the archive's entries are checked first as restore
+/// checks them (names, types, every described file present with its size;
+/// for compressed formats and zips, which cannot be indexed without reading
+/// them, every entry is also read and its digest checked), so a truncated
+/// or unsafe archive is not listed as if it were whole.
+pub fn ls(archive: &Path, manifest_only: bool) -> Result<(Manifest, Vec<LsRow>), VerifyError> {
+    let manifest = if manifest_only {
+        aread::read_manifest(archive)?
+    } else if let Some(index) = aread::TarIndex::open(archive)? {
+        index.manifest().clone()
+    } else {
+        aread::read_all(archive, aread::Check::Fast, &mut |_| Ok(()))?
+    };
     let rows = manifest
         .modules
         .iter()

@@ -50,6 +50,9 @@ pub(crate) enum Cause {
     Other(String),
     /// Writing the downloaded bytes locally failed.
     Local(String),
+    /// The request went through an HTTP proxy (HTTPS_PROXY/HTTP_PROXY) and
+    /// failed below HTTP: the proxy is named (credentials redacted).
+    ViaProxy { proxy: String, cause: Box<Cause> },
 }
 
 impl Cause {
@@ -76,6 +79,7 @@ impl Cause {
             // A handshake cut short may be a flaky middlebox; a rejected
             // certificate will not fix itself.
             Cause::Tls(e) => !e.to_ascii_lowercase().contains("certificate"),
+            Cause::ViaProxy { cause, .. } => cause.is_transient(),
             _ => false,
         }
     }
@@ -118,6 +122,10 @@ impl fmt::Display for Cause {
             }
             Cause::Other(e) => f.write_str(e),
             Cause::Local(e) => write!(f, "cannot write the download: {e}"),
+            Cause::ViaProxy { proxy, cause } => write!(
+                f,
+                "through the HTTP proxy {proxy} (from HTTPS_PROXY/HTTP_PROXY): {cause}; the proxy failed or could not reach the server"
+            ),
         }
     }
 }

@@ -154,7 +154,11 @@ pub(crate) async fn get(
     let mut resp = req.send().await.map_err(|e| Failed::from(classify(&e)))?;
     let status = resp.status();
     if status != StatusCode::OK {
-        return Err(status_failure(resp).await);
+        let mut failed = status_failure(resp).await;
+        if let (Cause::Status { detail, .. }, Some(auth)) = (&mut failed.cause, auth) {
+            *detail = scrub_credentials(detail, auth);
+        }
+        return Err(failed);
     }
     let announced = resp.content_length();
     if announced.is_some_and(|n| n > sink.limit) {
@@ -274,6 +278,31 @@ async fn status_failure(mut resp: reqwest::Response) -> Failed {
     }
 }
 
+/// `detail` (a server's error text) with the request's own credentials
+/// taken out: the password, the basic-auth token, and whatever follows an
+/// `Authorization:` a server echoed back.
+pub(crate) fn scrub_credentials(detail: &str, (user, pass): (&str, Option<&str>)) -> String {
+    use base64::Engine as _;
+    let mut out = detail.to_string();
+    let token =
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", pass.unwrap_or("")));
+    for secret in [Some(token.as_str()), pass] {
+        if let Some(secret) = secret.filter(|s| s.len() >= 3) {
+            out = out.replace(secret, "***");
+        }
+    }
+    let mut from = 0;
+    while let Some(i) = out[from..].to_ascii_lowercase().find("authorization:") {
+        let start = from + i + "authorization:".len();
+        let end = out[start..]
+            .find(['\n', '\r', ',', ';', '"'])
+            .map_or(out.len(), |j| start + j);
+        out.replace_range(start..end, " ***");
+        from = start + 4;
+    }
+    out
+}
+
 /// Classifies a reqwest error by what went wrong.
 fn classify(e: &reqwest::Error) -> Cause {
     let text = describe(e);
@@ -373,6 +402,23 @@ mod tests {
 
     fn urls(list: &[&str]) -> Vec<Url> {
         list.iter().map(|u| Url::parse(u).unwrap()).collect()
+    }
+
+    /// A server that echoes the request's credentials in its error body
+    /// never gets them printed.
+    #[test]
+    fn echoed_credentials_are_scrubbed() {
+        use base64::Engine as _;
+        let token = base64::engine::general_purpose::STANDARD.encode("ci:hunter2");
+        let body = format!(
+            "denied: Authorization: Basic {token}\n\tpassword hunter2 rejected; authorization: bearer xyz, retry"
+        );
+        let got = scrub_credentials(&body, ("ci", Some("hunter2")));
+        assert!(!got.contains("hunter2"), "{got}");
+        assert!(!got.contains(&token), "{got}");
+        assert!(!got.contains("xyz"), "{got}");
+        assert!(got.contains("denied") && got.contains("retry"), "{got}");
+        assert_eq!(scrub_credentials("plain 403", ("ci", None)), "plain 403");
     }
 
     #[test]

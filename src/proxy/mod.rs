@@ -199,6 +199,7 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
+    proxies: httpproxy::ProxyRules,
     list: ProxyList,
     netrc: Netrc,
     backoff: Backoff,
@@ -289,12 +290,13 @@ impl Client {
             connect_timeout: cfg.connect_timeout,
             read_timeout: cfg.read_timeout,
             user_agent: &cfg.user_agent,
-            proxies,
+            proxies: proxies.clone(),
             certs,
         })?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                proxies,
                 list,
                 netrc,
                 backoff: Backoff {
@@ -457,7 +459,10 @@ impl Client {
                         })?;
                 let mut retries = 0;
                 loop {
-                    match http::get(&self.inner.http, &url, auth, sink).await {
+                    let got = http::get(&self.inner.http, &url, auth, sink)
+                        .await
+                        .map_err(|f| self.via_proxy(&url, f));
+                    match got {
                         Ok(done) => return Ok(done),
                         Err(failed)
                             if failed.cause.is_transient() && retries < self.inner.max_retries =>
@@ -482,6 +487,27 @@ impl Client {
                 }
             }
         }
+    }
+
+    /// Names the HTTP proxy in a failure below HTTP, when one was used.
+    fn via_proxy(&self, url: &Url, mut failed: http::Failed) -> http::Failed {
+        let below_http = matches!(
+            failed.cause,
+            Cause::Dns(_) | Cause::Connect(_) | Cause::Tls(_) | Cause::Timeout(_) | Cause::Other(_)
+        );
+        if below_http && let Some(p) = self.inner.proxies.proxy_for(url) {
+            let shown = format!(
+                "{}://{}:{}",
+                p.scheme(),
+                p.host_str().unwrap_or(""),
+                p.port_or_known_default().unwrap_or(0)
+            );
+            failed.cause = Cause::ViaProxy {
+                proxy: shown,
+                cause: Box::new(failed.cause),
+            };
+        }
+        failed
     }
 
     /// The basic-auth credentials for a request to `url`: the proxy URL's

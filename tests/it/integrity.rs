@@ -763,3 +763,217 @@ fn debris_is_cleaned_up() {
     let (code, stderr) = vendor(&good, &dir);
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// Item 9: a cut compressed archive is "truncated or corrupt at entry X",
+/// exit 3, never a local write error.
+#[test]
+fn truncated_compressed_archives_are_named_as_such() {
+    let forge = Forge::new("vendor-go116");
+    for ext in ["tar.gz", "tar.zst"] {
+        let whole = forge.write("whole", ext, &forge.manifest, &forge.tree);
+        let bytes = std::fs::read(&whole).unwrap();
+        let cut = forge.fx.out(&format!("cut.{ext}"));
+        std::fs::write(&cut, &bytes[..bytes.len() * 3 / 5]).unwrap();
+        for flag in ["--proxy", "--modcache"] {
+            let target = forge.fx.out(&format!("t-{ext}{flag}"));
+            let out = restore_cmd(&cut, flag, &target).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(3), "{ext} {flag}: {stderr}");
+            assert!(
+                stderr.contains("truncated") && stderr.contains(" entry"),
+                "{ext}: {stderr}"
+            );
+            assert!(!stderr.contains("write `"), "{ext}: {stderr}");
+            assert!(!target.exists(), "{ext} {flag}: target created");
+        }
+    }
+}
+
+/// Item 10: `ls` checks the entry index before listing.
+#[test]
+fn ls_refuses_damaged_archives() {
+    let forge = Forge::new("vendor-go116");
+    for ext in FORMATS {
+        let whole = forge.write("ls", ext, &forge.manifest, &forge.tree);
+        let (code, stdout, stderr) = run(&["ls", whole.to_str().unwrap()]);
+        assert_eq!(code, 0, "{ext}: {stderr}");
+        assert!(stdout.contains(EMB), "{ext}");
+        let bytes = std::fs::read(&whole).unwrap();
+        let cut = forge.fx.out(&format!("ls-cut.{ext}"));
+        std::fs::write(&cut, &bytes[..bytes.len() * 3 / 5]).unwrap();
+        let (code, _, stderr) = run(&["ls", cut.to_str().unwrap()]);
+        assert_eq!(code, 3, "{ext}: {stderr}");
+        if ext == "tar" {
+            // The fast path still reads just the manifest.
+            let (code, _, stderr) = run(&["ls", "--manifest-only", cut.to_str().unwrap()]);
+            assert_eq!(code, 0, "{stderr}");
+        }
+    }
+    // A manifest naming a module the archive lacks.
+    let mut manifest = forge.manifest.clone();
+    let mut ghost = manifest.modules[0].clone();
+    ghost.path = "example.com/ghost".into();
+    for f in ghost.files.values_mut() {
+        f.name = f
+            .name
+            .replacen(&forge.manifest.modules[0].path, "example.com/ghost", 1);
+    }
+    manifest.modules.push(ghost);
+    let tmp = forge.fx.out("ghost");
+    copy_dir(&forge.tree, &tmp);
+    let entries_tree = tmp.clone();
+    // Write the archive from the real files only.
+    let out = forge.fx.out("ghost.tar");
+    let names: Vec<String> = forge
+        .manifest
+        .modules
+        .iter()
+        .flat_map(|m| m.files.values().map(|f| f.name.clone()))
+        .collect();
+    let mut entries: Vec<ArchiveEntry> = names
+        .iter()
+        .map(|n| ArchiveEntry {
+            name: n.clone(),
+            source: entries_tree.join(n),
+        })
+        .collect();
+    for n in &names {
+        if let Some((dir, _)) = n.rsplit_once("/@v/") {
+            let list = format!("{dir}/@v/list");
+            if !entries.iter().any(|e| e.name == list) {
+                entries.push(ArchiveEntry {
+                    source: entries_tree.join(&list),
+                    name: list,
+                });
+            }
+        }
+    }
+    write_archive(&out, &serde_json::to_vec(&manifest).unwrap(), &entries, 0).unwrap();
+    let (code, _, stderr) = run(&["ls", out.to_str().unwrap()]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("example.com/ghost"), "{stderr}");
+}
+
+/// Item 11: a failing HTTP proxy is named (without its credentials).
+#[test]
+fn a_failing_http_proxy_is_named() {
+    let fx = Fixture::new();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let out = fx.out("x.tar");
+    let (code, _, stderr) = fx.snapshot_with(
+        &[&project("vendor-go116"), "-o", out.to_str().unwrap()],
+        &[
+            ("GOPROXY", "http://proxy.example.test"),
+            (
+                "HTTP_PROXY",
+                &format!("http://user:s3cret@127.0.0.1:{port}"),
+            ),
+            ("MODSNAP_RETRY_BASE_MS", "1"),
+        ],
+    );
+    assert_ne!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(&format!("HTTP proxy http://127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+}
+
+/// Item 12: malformed inputs get go's words and a file:line.
+#[test]
+fn malformed_inputs_name_the_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    // (case, files, expected words)
+    type Case<'a> = (&'a str, Vec<(&'a str, Vec<u8>)>, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "utf8",
+            vec![("go.mod", b"module example.com/\xff\n\ngo 1.22\n".to_vec())],
+            "invalid UTF-8",
+        ),
+        (
+            "require",
+            vec![(
+                "go.mod",
+                b"module example.com/a\n\ngo 1.22\n\nrequire foo v1.0.0\n".to_vec(),
+            )],
+            "go.mod:5: malformed module path \"foo\": missing dot in first path element",
+        ),
+        (
+            "gosum-dotdot",
+            vec![
+                ("go.mod", b"module example.com/a\n\ngo 1.22\n".to_vec()),
+                (
+                    "go.sum",
+                    b"example.com/../x v1.0.0/go.mod h1:AAAA\n".to_vec(),
+                ),
+            ],
+            "go.sum:1: malformed module path",
+        ),
+        (
+            "gosum-nul",
+            vec![
+                ("go.mod", b"module example.com/a\n\ngo 1.22\n".to_vec()),
+                (
+                    "go.sum",
+                    b"example.com/a\x00b v1.0.0/go.mod h1:AAAA\n".to_vec(),
+                ),
+            ],
+            "go.sum:1: malformed module path",
+        ),
+        (
+            "work-dup",
+            vec![
+                ("go.work", b"go 1.22\n\nuse ./m\nuse ./m/\n".to_vec()),
+                ("m/go.mod", b"module example.com/m\n\ngo 1.22\n".to_vec()),
+            ],
+            "go.work:4: path",
+        ),
+    ];
+    for (name, files, want) in cases {
+        let dir = tmp.path().join(name);
+        for (rel, data) in files {
+            let p = dir.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, data).unwrap();
+        }
+        let (code, _, stderr) = run(&[
+            "snapshot",
+            dir.to_str().unwrap(),
+            "--dry-run",
+            "-o",
+            tmp.path().join("x.tar").to_str().unwrap(),
+        ]);
+        assert_eq!(code, 1, "{name}: {stderr}");
+        assert!(stderr.contains(want), "{name}: {stderr}");
+        assert!(!stderr.contains("internal error"), "{name}: {stderr}");
+    }
+    // A go.sum that is not a file (here /dev/zero) is refused at once.
+    let dir = tmp.path().join("devzero");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("go.mod"), "module example.com/a\n\ngo 1.22\n").unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("go.sum")).unwrap();
+    let (code, _, stderr) = run(&["snapshot", dir.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+}
+
+/// Item 14: a missing output directory is found before any download.
+#[test]
+fn snapshot_checks_the_output_location_first() {
+    let fx = Fixture::new();
+    let out = fx.out("no/such/dir/x.tar");
+    let (code, _, stderr) = fx.snapshot(&[&project("vendor-go116"), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("output directory does not exist"),
+        "{stderr}"
+    );
+    assert!(
+        fx.server.log().is_empty(),
+        "requests were made: {:?}",
+        fx.server.log()
+    );
+}
