@@ -114,7 +114,25 @@ pub mod debris {
     pub fn remove_tracked() {
         let paths: Vec<PathBuf> = LIVE.lock().map(|l| l.clone()).unwrap_or_default();
         for p in paths {
-            remove_any(&p);
+            // Other threads may still be writing into a staging directory:
+            // moving it aside first makes their next create fail instead
+            // of racing the removal. The new name keeps the prefix and pid,
+            // so a later run removes whatever this one could not.
+            let mut aside = p.clone().into_os_string();
+            aside.push("-interrupted");
+            let aside = PathBuf::from(aside);
+            let target = if std::fs::rename(&p, &aside).is_ok() {
+                aside
+            } else {
+                p
+            };
+            for _ in 0..20 {
+                remove_any(&target);
+                if std::fs::symlink_metadata(&target).is_err() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
         }
     }
 

@@ -269,7 +269,13 @@ fn main_module(
             },
         });
     }
-    for r in &file.require {
+    // A replaced requirement is never fetched under its own path: the go
+    // command accepts `require stdlike v0.0.0` with `replace stdlike => ./x`.
+    for r in file
+        .require
+        .iter()
+        .filter(|r| !file.replace.iter().any(|p| p.old.path == r.module.path))
+    {
         crate::module::check_path(&r.module.path).map_err(|error| ProjectError::BadPath {
             file: name.clone(),
             line: r.pos.line,

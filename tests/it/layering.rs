@@ -30,7 +30,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("graph", &["modfile", "module", "semver"]),
     (
         "project",
-        &["archive", "dirhash", "fsutil", "gosum", "graph", "modfile"],
+        &[
+            "archive", "dirhash", "fsutil", "gosum", "graph", "modfile", "module",
+        ],
     ),
     (
         "ops",

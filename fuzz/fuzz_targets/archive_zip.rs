@@ -1,0 +1,5 @@
+#![no_main]
+//! The archive reader on arbitrary .zip bytes.
+#[path = "archive.rs"]
+mod archive;
+libfuzzer_sys::fuzz_target!(|data: &[u8]| archive::run(data, "a.zip"));
