@@ -34,6 +34,7 @@ pub fn main() -> std::process::ExitCode {
     };
     // Staging trees and partial downloads are removed on SIGINT/SIGTERM.
     crate::fsutil::debris::install_interrupt_cleanup();
+    install_log();
     run(cli).into()
 }
 
@@ -98,6 +99,46 @@ fn print_stdout(line: &str) -> ExitStatus {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Ok,
         Err(_) => ExitStatus::Error,
     }
+}
+
+/// Sends the library's log events to stderr, one line each:
+/// `modsnap: warning: …` (warnings and errors by default; `MODSNAP_LOG=info`
+/// or `debug` shows more, in tracing's filter syntax).
+fn install_log() {
+    use tracing_subscriber::fmt::{self, FormatEvent, FormatFields};
+    use tracing_subscriber::registry::LookupSpan;
+
+    struct Line;
+    impl<S, N> FormatEvent<S, N> for Line
+    where
+        S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+        N: for<'a> FormatFields<'a> + 'static,
+    {
+        fn format_event(
+            &self,
+            ctx: &fmt::FmtContext<'_, S, N>,
+            mut w: fmt::format::Writer<'_>,
+            event: &tracing::Event<'_>,
+        ) -> std::fmt::Result {
+            let level = match *event.metadata().level() {
+                tracing::Level::ERROR => "error: ",
+                tracing::Level::WARN => "warning: ",
+                _ => "",
+            };
+            write!(w, "modsnap: {level}")?;
+            let mut text = String::new();
+            ctx.format_fields(fmt::format::Writer::new(&mut text), event)?;
+            writeln!(w, "{}", terminal_safe(&text))
+        }
+    }
+
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MODSNAP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .event_format(Line)
+        .try_init();
 }
 
 /// Prints an error as one line on stderr.

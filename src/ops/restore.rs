@@ -165,7 +165,10 @@ impl Target {
             return Err(unfit("the directory is not writable".into()));
         }
         let lock = crate::fsutil::LockFile::acquire(&dir.join(".modsnap.lock"), || {
-            tracing::info!("waiting for another restore into {}", dir.display());
+            tracing::warn!(
+                "waiting for another restore into {} to finish",
+                dir.display()
+            );
         })?;
         // From here on, dropping `t` undoes what was done.
         let mut t = Target {

@@ -451,7 +451,9 @@ fn gosum_file(gosum: &GoSum, m: &ModVersion) -> Option<String> {
 
 /// Every input's go.sum in one set; two files disagreeing about a key's
 /// `h1:` hash is a security error.
-fn merged_sums(projects: &[Project]) -> Result<GoSum, SnapshotError> {
+/// The projects' go.sum lines merged; two different `h1:` hashes for one
+/// module version are a security error naming both files.
+pub(crate) fn merged_sums(projects: &[Project]) -> Result<GoSum, SnapshotError> {
     let mut merged = GoSum::new();
     for p in projects {
         if let Some((key, a, a_file, b, b_file)) = merged.merge_checked(&p.gosum) {

@@ -23,7 +23,6 @@ use crate::archive::Manifest;
 use crate::archive::read::{self as aread, Check, EntryKind, ReadError};
 use crate::dirhash;
 use crate::fsutil::FsError;
-use crate::gosum::GoSum;
 use crate::module::ModVersion;
 use crate::modzip;
 use crate::project::Project;
@@ -194,10 +193,9 @@ fn check_projects(
         .map(|d| Project::load(d))
         .collect::<Result<Vec<_>, _>>()
         .map_err(SnapshotError::from)?;
-    let mut gosum = GoSum::new();
-    for p in &projects {
-        gosum.merge_checked(&p.gosum);
-    }
+    // Two projects whose go.sum files disagree is a security error, as in
+    // snapshot, not a list of "missing" hashes.
+    let gosum = super::snapshot::merged_sums(&projects)?;
     let scratch = tempfile::Builder::new()
         .prefix("modsnap-verify-cache-")
         .tempdir()

@@ -977,3 +977,58 @@ fn snapshot_checks_the_output_location_first() {
         fx.server.log()
     );
 }
+
+/// `verify --project A --project B` with go.sum files that disagree is a
+/// security error naming both, as in snapshot.
+#[test]
+fn verify_refuses_projects_whose_sums_disagree() {
+    let forge = Forge::new("vendor-go116");
+    let a = project_copy(&forge, "sum-a");
+    let b = project_copy(&forge, "sum-b");
+    let gosum = std::fs::read_to_string(b.join("go.sum")).unwrap();
+    let edited: String = gosum
+        .lines()
+        .map(|l| {
+            if l.starts_with(&format!("{EMB} v1.0.0 h1:")) {
+                format!("{EMB} v1.0.0 h1:{}=\n", "B".repeat(43))
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(b.join("go.sum"), edited).unwrap();
+    let (code, _, stderr) = run(&[
+        "verify",
+        "--proxy",
+        forge.tree.to_str().unwrap(),
+        "--project",
+        a.to_str().unwrap(),
+        "--project",
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains("p-sum-a/go.sum") && stderr.contains("p-sum-b/go.sum"),
+        "{stderr}"
+    );
+}
+
+/// Warnings from the library reach stderr as one line each.
+#[test]
+fn warnings_reach_stderr() {
+    let fx = Fixture::new();
+    let (code, _, stderr) = fx.snapshot_with(
+        &[&project("vendor-go116"), "--dry-run"],
+        &[
+            ("GOPROXY", fx.server.url().as_str()),
+            ("HTTPS_PROXY", "not a url"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("modsnap: warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(warnings[0].contains("HTTPS_PROXY"), "{stderr}");
+}
