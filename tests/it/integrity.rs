@@ -1032,3 +1032,24 @@ fn warnings_reach_stderr() {
     assert_eq!(warnings.len(), 1, "{stderr}");
     assert!(warnings[0].contains("HTTPS_PROXY"), "{stderr}");
 }
+
+/// Partial downloads that a killed snapshot left in the cache are removed
+/// by the next snapshot that downloads into the same directory.
+#[test]
+fn stale_partial_downloads_are_removed() {
+    let fx = Fixture::new();
+    let dir = fx.tmp.path().join("cache/download").join(EMB).join("@v");
+    std::fs::create_dir_all(&dir).unwrap();
+    let stale = dir.join(".partial-999999999-abcdef");
+    std::fs::write(&stale, b"half a zip").unwrap();
+    let mine = dir.join(format!(".partial-{}-abcdef", std::process::id()));
+    std::fs::write(&mine, b"in use").unwrap();
+    let out = fx.out("x.tar");
+    let (code, _, stderr) = fx.snapshot(&[&project("vendor-go116"), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stale.exists(), "stale partial download kept");
+    assert!(
+        mine.exists(),
+        "a live process's partial download was removed"
+    );
+}
