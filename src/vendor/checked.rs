@@ -160,6 +160,19 @@ impl<'a> Checked<'a> {
         file.unwrap_or("go.sum").to_string()
     }
 
+    /// Keeps `e` (the first failure wins) for [`Checked::settle`] and
+    /// hands the vendor run a plain source error.
+    fn fail(&self, m: &ModVersion, e: VendorError) -> SourceError {
+        let message = e.to_string();
+        if let Ok(mut f) = self.failure.lock() {
+            f.get_or_insert(e);
+        }
+        SourceError {
+            module: m.to_string(),
+            message,
+        }
+    }
+
     fn missing(m: &ModVersion, what: &'static str) -> SourceError {
         SourceError {
             module: m.to_string(),
@@ -187,14 +200,7 @@ impl ModuleSource for Checked<'_> {
                 want: want.to_string(),
                 gosum: self.sum_file(m, true),
             }));
-            let message = e.to_string();
-            if let Ok(mut f) = self.failure.lock() {
-                f.get_or_insert(e);
-            }
-            return Err(SourceError {
-                module: m.to_string(),
-                message,
-            });
+            return Err(self.fail(m, e));
         }
         Ok(data)
     }
@@ -221,14 +227,7 @@ impl ModuleSource for Checked<'_> {
                     *n = n.saturating_sub(1);
                 }
                 if let Err(e) = self.check_zip(m) {
-                    let message = e.to_string();
-                    if let Ok(mut f) = self.failure.lock() {
-                        f.get_or_insert(e);
-                    }
-                    return Err(SourceError {
-                        module: m.to_string(),
-                        message,
-                    });
+                    return Err(self.fail(m, e));
                 }
             }
         }

@@ -210,6 +210,23 @@ fn raw_zip(files: &[(&str, &[u8])]) -> Vec<u8> {
 
 const EMB: &str = "example.com/v/emb";
 
+/// Rewrites `dir/go.sum`'s zip line for EMB to a hash made of `c`.
+fn forge_zip_line(dir: &Path, c: char) {
+    let gosum = std::fs::read_to_string(dir.join("go.sum")).unwrap();
+    let edited: String = gosum
+        .lines()
+        .map(|l| {
+            if l.starts_with(&format!("{EMB} v1.0.0 h1:")) {
+                format!("{EMB} v1.0.0 h1:{}=\n", c.to_string().repeat(43))
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    assert_ne!(edited, gosum);
+    std::fs::write(dir.join("go.sum"), edited).unwrap();
+}
+
 /// Items 1 and 2: whatever the archive format, a module whose bytes do not
 /// hash to the project's go.sum is refused (exit 3), and a module go.sum
 /// does not cover is refused as the go command refuses it; vendor/ stays.
@@ -243,19 +260,7 @@ fn vendor_checks_go_sum_on_every_archive_format() {
 
         // go.sum disagrees with the archive's zip.
         let dir = project_copy(&forge, &format!("sum-{ext}"));
-        let gosum = std::fs::read_to_string(dir.join("go.sum")).unwrap();
-        let edited: String = gosum
-            .lines()
-            .map(|l| {
-                if l.starts_with(&format!("{EMB} v1.0.0 h1:")) {
-                    format!("{EMB} v1.0.0 h1:{}=\n", "A".repeat(43))
-                } else {
-                    format!("{l}\n")
-                }
-            })
-            .collect();
-        assert_ne!(edited, gosum);
-        std::fs::write(dir.join("go.sum"), edited).unwrap();
+        forge_zip_line(&dir, 'A');
         let (code, stderr) = vendor(&honest, &dir);
         assert_eq!(code, 3, "{ext}: {stderr}");
         assert!(stderr.contains("checksum mismatch"), "{ext}: {stderr}");
@@ -985,18 +990,7 @@ fn verify_refuses_projects_whose_sums_disagree() {
     let forge = Forge::new("vendor-go116");
     let a = project_copy(&forge, "sum-a");
     let b = project_copy(&forge, "sum-b");
-    let gosum = std::fs::read_to_string(b.join("go.sum")).unwrap();
-    let edited: String = gosum
-        .lines()
-        .map(|l| {
-            if l.starts_with(&format!("{EMB} v1.0.0 h1:")) {
-                format!("{EMB} v1.0.0 h1:{}=\n", "B".repeat(43))
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    std::fs::write(b.join("go.sum"), edited).unwrap();
+    forge_zip_line(&b, 'B');
     let (code, _, stderr) = run(&[
         "verify",
         "--proxy",
