@@ -182,22 +182,9 @@ pub struct GraphLoader {
     errors: Vec<GraphError>,
 }
 
-fn go_version_at_least(v: &str, major: u64, minor: u64) -> bool {
-    let mut parts = v.split(|c: char| !c.is_ascii_digit());
-    let a = parts
-        .next()
-        .and_then(|x| x.parse::<u64>().ok())
-        .unwrap_or(0);
-    let b = parts
-        .next()
-        .and_then(|x| x.parse::<u64>().ok())
-        .unwrap_or(0);
-    (a, b) >= (major, minor)
-}
-
 fn pruning_of(file: &ModFile) -> Pruning {
     match &file.go {
-        Some(g) if go_version_at_least(&g.version, 1, 17) => Pruning::Pruned,
+        Some(g) if crate::gover::go_version_at_least(&g.version, 17) => Pruning::Pruned,
         _ => Pruning::Unpruned,
     }
 }
@@ -519,4 +506,28 @@ fn join_dir(base: &str, rel: &str) -> String {
         return rel.to_string();
     }
     format!("{}/{}", base.trim_end_matches('/'), rel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `go 1.17rc1` module is not pruned (the go command agrees: it writes
+    /// no `go` annotations in vendor/modules.txt for it); `go 1.17`,
+    /// `1.17.0`, `1.21rc1` and `1.22` are.
+    #[test]
+    fn pruning_follows_go_version_rules() {
+        let of = |go: &str| {
+            let text = format!("module example.com/m\n\ngo {go}\n");
+            pruning_of(&crate::modfile::parse("go.mod", text.as_bytes()).expect("parse"))
+        };
+        assert_eq!(of("1.17rc1"), Pruning::Unpruned);
+        assert_eq!(of("1.17beta1"), Pruning::Unpruned);
+        assert_eq!(of("1.16"), Pruning::Unpruned);
+        assert_eq!(of("1.17"), Pruning::Pruned);
+        assert_eq!(of("1.17.0"), Pruning::Pruned);
+        assert_eq!(of("1.21rc1"), Pruning::Pruned);
+        assert_eq!(of("1.22"), Pruning::Pruned);
+        assert_eq!(of("1.22.0"), Pruning::Pruned);
+    }
 }

@@ -17,7 +17,7 @@
 //! | L3 | [`ops`], [`graph`], [`archive`], [`vendor`] | operations: one function per subcommand, returning data; the module graph; the archive format |
 //! | L2 | [`proxy`], [`fsutil`] | the GOPROXY client (the only network code); filesystem I/O with paths in every error |
 //! | L1 | [`modfile`], [`gosum`], [`modzip`], [`imports`] | file formats and their rules |
-//! | L0 | [`semver`], [`module`], [`dirhash`] | pure values and algorithms |
+//! | L0 | [`semver`], [`gover`], [`module`], [`dirhash`], [`parallel`] | pure values and algorithms |
 #![warn(missing_docs)]
 
 pub mod archive;
@@ -26,6 +26,7 @@ pub mod dirhash;
 pub mod env;
 pub mod fsutil;
 pub mod gosum;
+pub mod gover;
 pub mod graph;
 pub mod imports;
 pub mod modfile;

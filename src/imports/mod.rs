@@ -71,60 +71,7 @@ pub use stdlib::{
 };
 pub use vendor::{METADATA_PREFIXES, is_metadata_file, match_potential_source_file};
 
-/// Whether the Go version `v` (a go.mod `go` line: `1.16`, `1.21.3`,
-/// `1.22rc1`) is at least `1.<minor>`, with cmd/go's `gover.Compare`
-/// ordering: before 1.21, `1.N` means `1.N.0`, so `1.17rc1 < 1.17`; from
-/// 1.21 on `1.N` is the earliest `1.N` version, so `1.22rc1 > 1.22`. An
-/// unparsable version is older than everything.
-pub fn go_version_at_least(v: &str, minor: u64) -> bool {
-    let Some(parsed) = parse_go_version(v) else {
-        return false;
-    };
-    let (major, vminor, prerelease) = parsed;
-    if major != 1 {
-        return major > 1;
-    }
-    if vminor != minor {
-        return vminor > minor;
-    }
-    minor >= 21 || !prerelease
-}
-
-/// `(major, minor, is_prerelease)` of a Go version, per `gover.Parse`.
-fn parse_go_version(v: &str) -> Option<(u64, u64, bool)> {
-    fn cut_int(s: &str) -> Option<(u64, &str)> {
-        let n = s.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 || (s.starts_with('0') && n != 1) {
-            return None;
-        }
-        let val = s[..n].parse::<u64>().unwrap_or(u64::MAX);
-        Some((val, &s[n..]))
-    }
-    let (major, rest) = cut_int(v)?;
-    if rest.is_empty() {
-        return Some((major, 0, false));
-    }
-    let (minor, rest) = cut_int(rest.strip_prefix('.')?)?;
-    if rest.is_empty() {
-        return Some((major, minor, false));
-    }
-    if let Some(p) = rest.strip_prefix('.') {
-        let (_, rest) = cut_int(p)?;
-        return rest.is_empty().then_some((major, minor, false));
-    }
-    let kind = rest.bytes().take_while(u8::is_ascii_lowercase).count();
-    if kind == 0 {
-        return None;
-    }
-    let rest = &rest[kind..];
-    if !rest.is_empty() {
-        let (_, rest) = cut_int(rest)?;
-        if !rest.is_empty() {
-            return None;
-        }
-    }
-    Some((major, minor, true))
-}
+pub use crate::gover::go_version_at_least;
 
 #[cfg(test)]
 mod tests {

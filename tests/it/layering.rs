@@ -13,10 +13,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("module", &["semver"]),
     ("dirhash", &[]),
     ("parallel", &[]),
+    ("gover", &[]),
     // L1: formats.
     ("modfile", &["module", "semver"]),
     ("gosum", &[]),
-    ("imports", &["module"]),
+    ("imports", &["module", "gover"]),
     ("modzip", &["module", "semver", "modfile", "fsutil"]),
     ("env", &[]),
     // L2: I/O adapters.
@@ -27,7 +28,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "archive",
         &["fsutil", "module", "dirhash", "semver", "parallel"],
     ),
-    ("graph", &["modfile", "module", "semver"]),
+    ("graph", &["modfile", "module", "semver", "gover"]),
     (
         "project",
         &[
