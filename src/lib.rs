@@ -14,7 +14,7 @@
 //! | layer | modules | what they are |
 //! |---|---|---|
 //! | L4 | [`cli`], [`env`] | the only code that knows clap, terminals, env vars and exit codes |
-//! | L3 | [`ops`], [`graph`], [`archive`], [`vendor`] | operations: one function per subcommand, returning data; the module graph; the archive format |
+//! | L3 | [`ops`], [`graph`], [`archive`], [`vendoring`] | operations: one function per subcommand, returning data; the module graph; the archive format |
 //! | L2 | [`proxy`], [`fsutil`] | the GOPROXY client (the only network code); filesystem I/O with paths in every error |
 //! | L1 | [`modfile`], [`gosum`], [`modzip`], [`imports`] | file formats and their rules |
 //! | L0 | [`semver`], [`gover`], [`module`], [`dirhash`], [`parallel`] | pure values and algorithms |
@@ -37,4 +37,4 @@ pub mod parallel;
 pub mod project;
 pub mod proxy;
 pub mod semver;
-pub mod vendor;
+pub mod vendoring;

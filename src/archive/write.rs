@@ -36,9 +36,13 @@ pub fn write_archive(
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     };
-    let tmp = tempfile::Builder::new()
-        .prefix(".modsnap-")
-        .suffix(".partial")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".modsnap-").suffix(".partial");
+    // Readable as any file the user creates (0666 less the umask), not
+    // tempfile's 0600: CI runners often read archives as another user.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let tmp = builder
         .tempfile_in(&dir)
         .map_err(|e| FsError::new("create temporary file in", &dir, e))?;
     let file = tmp

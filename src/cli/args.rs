@@ -155,9 +155,10 @@ pub struct VendorArgs {
     /// The project (go.mod or go.work directory).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub project: PathBuf,
-    /// Write here instead of <project>/vendor (only a directory named vendor is used by go).
+    /// Write here instead of <project>/vendor (only a directory named vendor is used by go);
+    /// an empty value means the default, as for `go mod vendor -o ''`.
     #[arg(short, long, value_name = "DIR")]
-    pub output: Option<PathBuf>,
+    pub output: Option<std::ffi::OsString>,
     /// Print a JSON summary on stdout.
     #[arg(long)]
     pub json: bool,

@@ -208,7 +208,10 @@ pub(crate) fn run_vendor(args: VendorArgs) -> ExitStatus {
     match crate::ops::vendor::vendor_from_archive(
         &args.archive,
         &args.project,
-        args.output.clone(),
+        args.output
+            .clone()
+            .filter(|o| !o.is_empty())
+            .map(std::path::PathBuf::from),
         cgo_enabled(),
     ) {
         Ok(report) => {

@@ -7,11 +7,11 @@
 //! against the manifest's digest and then read in place, one package file
 //! at a time. Other formats are first unpacked, verified, into a private
 //! temporary GOPROXY tree. The vendor tree itself is produced by
-//! [`crate::vendor`], which writes aside and swaps.
+//! [`crate::vendoring`], which writes aside and swaps.
 //!
 //! What vouches for the bytes, for every archive format alike: the
 //! archive reader checks each file against the manifest's digest, and the
-//! vendor run itself ([`crate::vendor`]) checks every `.mod` and zip it
+//! vendor run itself ([`crate::vendoring`]) checks every `.mod` and zip it
 //! reads against the project's go.sum and the module zip rules, refusing
 //! modules go.sum does not cover — the go command's rule for downloads.
 
@@ -25,7 +25,7 @@ use crate::archive::read::{self as aread, Check, EntryKind, ReadError, TarIndex}
 use crate::fsutil::FsError;
 use crate::module::ModVersion;
 use crate::proxy::Artifact;
-use crate::vendor::{
+use crate::vendoring::{
     self, ModuleSource, OpenedZip, ProxyDir, SourceError, VendorError, VendorOptions, VendorReport,
 };
 
@@ -68,7 +68,7 @@ pub fn vendor_from_archive(
     };
     if let Some(index) = TarIndex::open(archive)? {
         let source = InPlace::new(archive, &index);
-        let result = vendor::vendor(&opts, &source);
+        let result = vendoring::vendor(&opts, &source);
         if let Some(e) = source.failure.into_inner().ok().flatten() {
             return Err(e);
         }
@@ -89,7 +89,7 @@ pub fn vendor_from_archive(
             _ => None,
         },
     )?;
-    Ok(vendor::vendor(&opts, &ProxyDir::new(tree.path()))?)
+    Ok(vendoring::vendor(&opts, &ProxyDir::new(tree.path()))?)
 }
 
 /// A [`ModuleSource`] reading `.mod` files and zips in place from an

@@ -1047,3 +1047,61 @@ fn stale_partial_downloads_are_removed() {
         "a live process's partial download was removed"
     );
 }
+
+/// Archives, env files and restored `@v/list` files are created as any
+/// file the user makes (0666 less the umask), not 0600: a CI job often
+/// reads them as another user.
+#[test]
+fn written_files_follow_the_umask() {
+    use std::os::unix::fs::MetadataExt;
+    let fx = Fixture::new();
+    let probe = fx.out("probe");
+    std::fs::write(&probe, "").unwrap();
+    let want = std::fs::metadata(&probe).unwrap().mode() & 0o777;
+    let archive = fx.out("x.tar");
+    let (code, _, stderr) =
+        fx.snapshot(&[&project("vendor-go116"), "-o", archive.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let tree = fx.out("tree");
+    let env = fx.out("env.sh");
+    let (code, _, stderr) = run(&[
+        "restore",
+        archive.to_str().unwrap(),
+        "--proxy",
+        tree.to_str().unwrap(),
+        "--env-file",
+        env.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    for f in [
+        archive.clone(),
+        env,
+        tree.join(EMB).join("@v/list"),
+        tree.join(EMB).join("@v/v1.0.0.zip"),
+    ] {
+        let mode = std::fs::metadata(&f).unwrap().mode() & 0o777;
+        assert_eq!(mode, want, "{}: mode {mode:o}", f.display());
+    }
+}
+
+/// `modsnap vendor -o ''` means the default, as `go mod vendor -o ''` does.
+#[test]
+fn vendor_empty_output_means_the_default() {
+    let forge = Forge::new("vendor-go116");
+    let good = forge.write("good", "tar", &forge.manifest, &forge.tree);
+    let dir = project_copy(&forge, "empty-o");
+    let out = modsnap(&["vendor"])
+        .arg(&good)
+        .arg("--project")
+        .arg(&dir)
+        .args(["-o", ""])
+        .env("CGO_ENABLED", "0")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("vendor/modules.txt").is_file());
+}

@@ -1,7 +1,7 @@
-//! `modsnap::vendor` against `go mod vendor` / `go work vendor`: each
+//! `modsnap::vendoring` against `go mod vendor` / `go work vendor`: each
 //! `testdata/projects/vendor-*` project is vendored by the real go command
 //! (empty module cache, the fixture GOPROXY on loopback) and by
-//! [`modsnap::vendor::vendor`] from a proxy tree on disk; the two trees must
+//! [`modsnap::vendoring::vendor`] from a proxy tree on disk; the two trees must
 //! match name for name, byte for byte and mode for mode, and the go command
 //! must build and vet from modsnap's tree offline. `vendor-fail-*` projects
 //! make the go command fail; modsnap must fail too and leave the previous
@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use modsnap::vendor::{ProxyDir, VendorError, VendorOptions, vendor};
+use modsnap::vendoring::{ProxyDir, VendorError, VendorOptions, vendor};
 
 use crate::support::go::{GoEnv, go_or_skip};
 use crate::support::proxy::{ModuleSource, ProxyTree, Server, testdata};
