@@ -174,11 +174,7 @@ impl Tree {
     pub(crate) fn entries(&self, dir: &str) -> io::Result<Vec<DirEntry>> {
         match self {
             Tree::Zip(z) => {
-                let prefix = if dir.is_empty() {
-                    String::new()
-                } else {
-                    format!("{dir}/")
-                };
+                let prefix = dir_prefix(dir);
                 let mut out: BTreeMap<String, EntryKind> = BTreeMap::new();
                 for name in z
                     .files
@@ -287,11 +283,7 @@ impl Tree {
         let mut tree = FileTree::default();
         match self {
             Tree::Zip(z) => {
-                let prefix = if dir.is_empty() {
-                    String::new()
-                } else {
-                    format!("{dir}/")
-                };
+                let prefix = dir_prefix(dir);
                 for name in z
                     .files
                     .range(prefix.clone()..)
@@ -370,5 +362,14 @@ impl SourceDir for TreeDir<'_> {
                 .borrow_mut()
                 .insert(join(self.dir, name), (head.to_vec(), whole));
         }
+    }
+}
+
+/// The zip-name prefix of the files below `dir` ("" for the module root).
+fn dir_prefix(dir: &str) -> String {
+    if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
     }
 }
