@@ -67,15 +67,17 @@ impl Cause {
         )
     }
 
-    /// Worth retrying the same URL.
+    /// Worth retrying the same URL. Failures that will not fix themselves
+    /// within a run are not retried, so a `|` list moves on at once: a name
+    /// that does not resolve (only a temporary resolver failure is
+    /// retried), a refused connection (nothing listens there), a rejected
+    /// certificate, and 4xx other than 429.
     pub fn is_transient(&self) -> bool {
         match self {
             Cause::Status { code, .. } => *code == 429 || (500..600).contains(code),
-            Cause::Dns(_)
-            | Cause::Connect(_)
-            | Cause::Timeout(_)
-            | Cause::Body(_)
-            | Cause::Truncated { .. } => true,
+            Cause::Dns(e) => e.to_ascii_lowercase().contains("temporary"),
+            Cause::Connect(e) => !e.to_ascii_lowercase().contains("refused"),
+            Cause::Timeout(_) | Cause::Body(_) | Cause::Truncated { .. } => true,
             // A handshake cut short may be a flaky middlebox; a rejected
             // certificate will not fix itself.
             Cause::Tls(e) => !e.to_ascii_lowercase().contains("certificate"),
@@ -435,5 +437,23 @@ mod tests {
         );
         assert!(!Cause::Tls("invalid peer certificate: UnknownIssuer".into()).is_transient());
         assert!(Cause::Tls("tls handshake eof".into()).is_transient());
+        assert!(
+            !Cause::Dns("failed to lookup address information: Name or service not known".into())
+                .is_transient()
+        );
+        assert!(
+            Cause::Dns(
+                "failed to lookup address information: Temporary failure in name resolution".into()
+            )
+            .is_transient()
+        );
+        assert!(
+            !Cause::Connect("tcp connect error: Connection refused (os error 111)".into())
+                .is_transient()
+        );
+        assert!(
+            Cause::Connect("tcp connect error: Network is unreachable (os error 101)".into())
+                .is_transient()
+        );
     }
 }

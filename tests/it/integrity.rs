@@ -1105,3 +1105,24 @@ fn vendor_empty_output_means_the_default() {
     );
     assert!(dir.join("vendor/modules.txt").is_file());
 }
+
+/// A dead first GOPROXY entry (nothing listening) is not retried: with `|`
+/// the next entry serves the run at once.
+#[test]
+fn a_refused_proxy_is_not_retried() {
+    let fx = Fixture::new();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let out = fx.out("x.tar");
+    let goproxy = format!("{dead}|{}", fx.server.url());
+    let (code, _, stderr) = fx.snapshot_with(
+        &[&project("vendor-go116"), "-o", out.to_str().unwrap()],
+        &[("GOPROXY", goproxy.as_str())],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !stderr.contains("retry"),
+        "a refused connection was retried: {stderr}"
+    );
+}
