@@ -506,6 +506,11 @@ impl TarIndex {
         Ok((window, e))
     }
 
+    /// Every file entry's name, in archive order (the manifest excluded).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|e| e.name.as_str())
+    }
+
     /// Whether the archive holds entry `name`.
     pub fn contains(&self, name: &str) -> bool {
         self.by_name.contains_key(name)

@@ -103,6 +103,20 @@ pub fn verify(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
     let mut report = VerifyReport::default();
     let staging;
     let tree: PathBuf = match (&opts.archive, &opts.proxy) {
+        (Some(archive), None) if opts.projects.is_empty() => {
+            // A plain .tar is checked where it lies: nothing is unpacked.
+            if let Some(index) = aread::TarIndex::open(archive)? {
+                check_in_place(&index, &mut report)?;
+                return Ok(report);
+            }
+            staging = tempfile::Builder::new()
+                .prefix("modsnap-verify-")
+                .tempdir()
+                .map_err(|e| FsError::new("create temporary directory", Path::new("."), e))?;
+            let manifest = unpack(archive, staging.path(), &mut report)?;
+            deep_check(staging.path(), &manifest, &mut report);
+            staging.path().to_owned()
+        }
         (Some(archive), None) => {
             staging = tempfile::Builder::new()
                 .prefix("modsnap-verify-")
@@ -143,41 +157,98 @@ fn unpack(archive: &Path, dir: &Path, report: &mut VerifyReport) -> Result<Manif
     Ok(manifest)
 }
 
-/// Recomputes the h1 hashes and zip rules of every stored `.mod` and `.zip`.
-fn deep_check(dir: &Path, manifest: &Manifest, report: &mut VerifyReport) {
-    for m in &manifest.modules {
-        let id = ModVersion {
-            path: m.path.clone(),
-            version: m.version.clone(),
-        };
-        if let (Some(f), Some(want)) = (m.files.get("mod"), &m.mod_h1) {
-            match std::fs::read(dir.join(&f.name)) {
-                Ok(data) => {
-                    let got = dirhash::hash_go_mod(&data);
-                    if &got != want {
-                        report
-                            .corrupt
-                            .push(format!("{id} .mod: hashes to {got}, manifest says {want}"));
-                    }
+/// Bytes a stored file is checked from: a file, or a window into a `.tar`.
+trait ReadSeek: std::io::Read + std::io::Seek + Send {}
+impl<T: std::io::Read + std::io::Seek + Send> ReadSeek for T {}
+
+/// [`unpack`] and [`deep_check`] for an indexed `.tar`, reading every
+/// entry in place, one worker per core: each file's SHA-256 and BLAKE3
+/// against the manifest (the first mismatch is an error, as when
+/// unpacking), then every `.mod` and zip `h1:` and the zip rules.
+fn check_in_place(index: &aread::TarIndex, report: &mut VerifyReport) -> Result<(), VerifyError> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let names: Vec<&str> = index.names().collect();
+    crate::parallel::map(&names, workers, |name| {
+        index.open_file(name, Check::Both).map(|_| ())
+    })?;
+    let manifest = index.manifest();
+    report.modules = manifest.modules.len();
+    report.files = manifest.modules.iter().map(|m| m.files.len()).sum();
+    let found = crate::parallel::map(&manifest.modules, workers, |m| {
+        Ok::<_, VerifyError>(module_findings(m, &|name| {
+            index
+                .reopen_file(name)
+                .ok()
+                .map(|w| Box::new(w) as Box<dyn ReadSeek>)
+        }))
+    })?;
+    report.corrupt.extend(found.into_iter().flatten());
+    Ok(())
+}
+
+/// What is wrong with one module's stored `.mod` and zip (recomputed `h1:`
+/// against the manifest, and the zip rules); `open` gives an entry's bytes.
+fn module_findings(
+    m: &crate::archive::manifest::ModuleEntry,
+    open: &(dyn Fn(&str) -> Option<Box<dyn ReadSeek>> + Sync),
+) -> Vec<String> {
+    let id = ModVersion {
+        path: m.path.clone(),
+        version: m.version.clone(),
+    };
+    let mut out = Vec::new();
+    if let (Some(f), Some(want)) = (m.files.get("mod"), &m.mod_h1) {
+        let mut data = Vec::new();
+        match open(&f.name).map(|mut w| std::io::Read::read_to_end(&mut w, &mut data)) {
+            Some(Ok(_)) => {
+                let got = dirhash::hash_go_mod(&data);
+                if &got != want {
+                    out.push(format!("{id} .mod: hashes to {got}, manifest says {want}"));
                 }
-                Err(e) => report.corrupt.push(format!("{id} .mod: {e}")),
             }
+            _ => out.push(format!("{id} .mod: cannot be read")),
         }
-        if let (Some(f), Some(want)) = (m.files.get("zip"), &m.zip_h1) {
-            let path = dir.join(&f.name);
-            let rules = modzip::check_zip(&id, &path).and_then(|cf| cf.to_result(&path));
-            if let Err(e) = rules {
-                report.corrupt.push(format!("{id} .zip: {e}"));
-                continue;
-            }
-            match dirhash::hash_zip_file(&path) {
-                Ok(got) if &got == want => {}
-                Ok(got) => report
-                    .corrupt
-                    .push(format!("{id} .zip: hashes to {got}, manifest says {want}")),
-                Err(e) => report.corrupt.push(format!("{id} .zip: {e}")),
-            }
+    }
+    if let (Some(f), Some(want)) = (m.files.get("zip"), &m.zip_h1) {
+        let Some(mut w) = open(&f.name) else {
+            out.push(format!("{id} .zip: cannot be read"));
+            return out;
+        };
+        let at = Path::new(&f.name);
+        let rules = modzip::check_zip_reader(&id, &mut w, at).and_then(|cf| cf.to_result(at));
+        if let Err(e) = rules {
+            out.push(format!("{id} .zip: {e}"));
+            return out;
         }
+        let hashed = std::io::Seek::seek(&mut w, std::io::SeekFrom::Start(0))
+            .map_err(|e| e.to_string())
+            .and_then(|_| {
+                dirhash::hash_zip(std::io::BufReader::with_capacity(256 << 10, w), at)
+                    .map_err(|e| e.to_string())
+            });
+        match hashed {
+            Ok(got) if &got == want => {}
+            Ok(got) => out.push(format!("{id} .zip: hashes to {got}, manifest says {want}")),
+            Err(e) => out.push(format!("{id} .zip: {e}")),
+        }
+    }
+    out
+}
+
+/// Recomputes the h1 hashes and zip rules of every stored `.mod` and `.zip`
+/// of a tree unpacked in `dir`.
+fn deep_check(dir: &Path, manifest: &Manifest, report: &mut VerifyReport) {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let open = |name: &str| -> Option<Box<dyn ReadSeek>> {
+        std::fs::File::open(dir.join(name))
+            .ok()
+            .map(|f| Box::new(f) as Box<dyn ReadSeek>)
+    };
+    let found = crate::parallel::map(&manifest.modules, workers, |m| {
+        Ok::<_, VerifyError>(module_findings(m, &open))
+    });
+    if let Ok(found) = found {
+        report.corrupt.extend(found.into_iter().flatten());
     }
 }
 

@@ -333,6 +333,13 @@ fn vendor_applies_the_zip_rules_whatever_the_manifest_says() {
             assert_eq!(code, 3, "{label} {ext}: {stderr}");
             assert!(stderr.contains("zip rules"), "{label} {ext}: {stderr}");
             assert!(!dir.join("vendor/modules.txt").exists());
+            // verify finds the same zip, in place (.tar) or unpacked.
+            let (code, stdout, stderr) = run(&["verify", archive.to_str().unwrap()]);
+            assert_eq!(code, 3, "{label} {ext}: {stderr}");
+            assert!(
+                stdout.contains(&format!("corrupt {EMB}@v1.0.0 .zip")),
+                "{label} {ext}: {stdout}"
+            );
         }
     }
 
