@@ -63,6 +63,26 @@ pub mod debris {
     use std::sync::Mutex;
 
     static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+    /// Whether SIGINT/SIGTERM/SIGHUP arrived.
+    pub fn was_interrupted() -> bool {
+        INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// `Err` once an interrupt arrived: code that creates files or
+    /// directories in scratch paths calls this first, so that nothing is
+    /// created again while the interrupt handler removes them.
+    pub fn check_interrupted() -> std::io::Result<()> {
+        if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "interrupted by a signal",
+            ))
+        } else {
+            Ok(())
+        }
+    }
 
     /// The name prefix for a scratch path of this process: `<prefix><pid>-`.
     pub fn prefix(prefix: &str) -> String {
@@ -105,6 +125,9 @@ pub mod debris {
     /// with status 130. Called once by the CLI.
     pub fn install_interrupt_cleanup() {
         let _ = ctrlc::set_handler(|| {
+            INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+            // Let creations already past their check finish first.
+            std::thread::sleep(std::time::Duration::from_millis(50));
             remove_tracked();
             std::process::exit(130);
         });

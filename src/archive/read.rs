@@ -213,24 +213,12 @@ pub struct Entry<'a> {
 
 /// Reads the manifest only (the first entry).
 pub fn read_manifest(path: &Path) -> Result<Manifest, ReadError> {
-    let mut manifest = None;
-    let result = walk(
-        path,
-        Check::Fast,
-        &mut |m| {
-            manifest = Some(m.clone());
-            Ok(false)
-        },
-        &mut |_| Ok(()),
-    );
-    match (result, manifest) {
-        (_, Some(m)) => Ok(m),
-        (Err(e), None) => Err(e),
-        (Ok(()), None) => Err(ReadError::BadManifest {
+    walk(path, Check::Fast, &mut |_| Ok(false), &mut |_| Ok(()))?.ok_or_else(|| {
+        ReadError::BadManifest {
             path: path.to_owned(),
             detail: "no modsnap.json in the archive".into(),
-        }),
-    }
+        }
+    })
 }
 
 /// Reads every entry, verifying it against the manifest, and hands each to
@@ -241,17 +229,7 @@ pub fn read_all(
     check: Check,
     sink: &mut dyn FnMut(Entry<'_>) -> Result<(), String>,
 ) -> Result<Manifest, ReadError> {
-    let mut manifest = None;
-    walk(
-        path,
-        check,
-        &mut |m| {
-            manifest = Some(m.clone());
-            Ok(true)
-        },
-        sink,
-    )?;
-    manifest.ok_or_else(|| ReadError::BadManifest {
+    walk(path, check, &mut |_| Ok(true), sink)?.ok_or_else(|| ReadError::BadManifest {
         path: path.to_owned(),
         detail: "no modsnap.json in the archive".into(),
     })
@@ -292,6 +270,7 @@ pub fn extract(
 
 /// Creates `dest` exclusively, with its parents.
 fn create_file(dest: &Path) -> Result<File, String> {
+    crate::fsutil::debris::check_interrupted().map_err(|e| e.to_string())?;
     if let Some(parent) = dest.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("create `{}`: {e}", parent.display()))?;
@@ -360,7 +339,7 @@ impl TarIndex {
                 )));
             }
             match checker.admit(&name, kind_of(et), size, &mut entry)? {
-                Admitted::Manifest(_) => {}
+                Admitted::Manifest => {}
                 Admitted::File {
                     kind,
                     described,
@@ -768,8 +747,8 @@ impl Read for Hashing<'_> {
 
 /// What [`Checker::admit`] found an entry to be.
 enum Admitted {
-    /// The manifest, now parsed and set.
-    Manifest(Manifest),
+    /// The manifest, now parsed and set in the checker.
+    Manifest,
     /// A file the manifest describes (or a `@v/list` it implies).
     File {
         kind: EntryKind,
@@ -819,7 +798,8 @@ impl Checker<'_> {
                     path: self.path.to_owned(),
                     detail: format!("at entry {}: {e}", module::quote(name)),
                 })?;
-            return Ok(Admitted::Manifest(self.set_manifest(&bytes)?.clone()));
+            self.set_manifest(&bytes)?;
+            return Ok(Admitted::Manifest);
         }
         if self.manifest.is_none() {
             return Err(ReadError::BadManifest {
@@ -858,7 +838,7 @@ fn walk(
     check: Check,
     on_manifest: &mut dyn FnMut(&Manifest) -> Result<bool, ReadError>,
     sink: &mut dyn FnMut(Entry<'_>) -> Result<(), String>,
-) -> Result<(), ReadError> {
+) -> Result<Option<Manifest>, ReadError> {
     let format = sniff(path)?;
     let mut checker = Checker::new(path);
     let corrupt = |e: &dyn std::fmt::Display| ReadError::Corrupt {
@@ -873,7 +853,12 @@ fn walk(
                       checker: &mut Checker<'_>|
      -> Result<bool, ReadError> {
         let (kind, described, list) = match checker.admit(name, kind_ok, size_hint, r)? {
-            Admitted::Manifest(m) => return on_manifest(&m),
+            Admitted::Manifest => {
+                return match &checker.manifest {
+                    Some(m) => on_manifest(m),
+                    None => Ok(false),
+                };
+            }
             Admitted::File {
                 kind,
                 described,
@@ -941,7 +926,7 @@ fn walk(
                 let size = entry.header().size().unwrap_or(0);
                 let go_on = handle(&name, kind_ok, size, &mut entry, &mut checker)?;
                 if !go_on {
-                    return Ok(());
+                    return Ok(checker.manifest.take());
                 }
             }
         }
@@ -970,7 +955,7 @@ fn walk(
                 let size = f.size();
                 let go_on = handle(&name, kind_ok, size, &mut f, &mut checker)?;
                 if !go_on {
-                    return Ok(());
+                    return Ok(checker.manifest.take());
                 }
             }
             check_zip_entry_count(path)?;
@@ -982,7 +967,8 @@ fn walk(
             detail: "no modsnap.json in the archive".into(),
         });
     }
-    checker.finish()
+    checker.finish()?;
+    Ok(checker.manifest.take())
 }
 
 fn classify_dir(name: &str) -> Result<(), String> {

@@ -35,7 +35,14 @@ pub fn main() -> std::process::ExitCode {
     // Staging trees and partial downloads are removed on SIGINT/SIGTERM.
     crate::fsutil::debris::install_interrupt_cleanup();
     install_log();
-    run(cli).into()
+    let status = run(cli);
+    if crate::fsutil::debris::was_interrupted() {
+        // The run stopped because of the signal: finish the cleanup and
+        // exit as an interrupted process does.
+        crate::fsutil::debris::remove_tracked();
+        return std::process::ExitCode::from(130);
+    }
+    status.into()
 }
 
 fn run(cli: Cli) -> ExitStatus {

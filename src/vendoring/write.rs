@@ -175,6 +175,7 @@ fn copy_module(
 ) -> Result<usize, VendorError> {
     for (dst, src) in files {
         let p = root.join(dst);
+        crate::fsutil::debris::check_interrupted().map_err(|e| fs_err("create", &p, e))?;
         if let Some(dir) = p.parent() {
             std::fs::create_dir_all(dir).map_err(|e| fs_err("create directory", dir, e))?;
         }
