@@ -65,8 +65,7 @@ pub fn unzip(dir: &Path, m: &ModVersion, zip_path: &Path) -> Result<(), Error> {
                 detail: format!("the zip reader does not see entry {name}"),
             })?;
         created.note(&dst);
-        crate::fsutil::debris::check_interrupted()
-            .map_err(|err| Error::io("create", &dst, err))?;
+        crate::fsutil::debris::check_interrupted().map_err(|err| Error::io("create", &dst, err))?;
         if let Some(parent) = dst.parent() {
             fs::create_dir_all(parent).map_err(|err| Error::io("create directory", parent, err))?;
         }
