@@ -103,21 +103,14 @@ pub fn verify(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
     let mut report = VerifyReport::default();
     let staging;
     let tree: PathBuf = match (&opts.archive, &opts.proxy) {
-        (Some(archive), None) if opts.projects.is_empty() => {
-            // A plain .tar is checked where it lies: nothing is unpacked.
-            if let Some(index) = aread::TarIndex::open(archive)? {
+        (Some(archive), None) => {
+            // Without projects, a plain .tar is checked where it lies.
+            if opts.projects.is_empty()
+                && let Some(index) = aread::TarIndex::open(archive)?
+            {
                 check_in_place(&index, &mut report)?;
                 return Ok(report);
             }
-            staging = tempfile::Builder::new()
-                .prefix("modsnap-verify-")
-                .tempdir()
-                .map_err(|e| FsError::new("create temporary directory", Path::new("."), e))?;
-            let manifest = unpack(archive, staging.path(), &mut report)?;
-            deep_check(staging.path(), &manifest, &mut report);
-            staging.path().to_owned()
-        }
-        (Some(archive), None) => {
             staging = tempfile::Builder::new()
                 .prefix("modsnap-verify-")
                 .tempdir()
