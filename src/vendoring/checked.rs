@@ -67,16 +67,7 @@ impl<'a> Checked<'a> {
                 && let Err(e) = self.check_zip(&m)
                 && let Ok(mut f) = self.failure.lock()
             {
-                // Of failures found together, the lowest module is kept.
-                let replace = match f.as_ref() {
-                    None => true,
-                    Some(VendorError::Checksum(c)) => c.module > m.to_string(),
-                    Some(VendorError::BadZip { module, .. }) => *module > m.to_string(),
-                    Some(_) => false,
-                };
-                if replace {
-                    *f = Some(e);
-                }
+                f.get_or_insert(e);
             }
             if let Ok(mut n) = self.pending.lock() {
                 *n = n.saturating_sub(1);
