@@ -314,7 +314,7 @@ impl GraphLoader {
     fn source_for(&self, m: &ModVersion) -> GoModSource {
         match self.replacement(m) {
             Some((new, base)) if new.version.is_empty() => {
-                GoModSource::Dir(join_dir(base, &new.path))
+                GoModSource::Dir(crate::slashpath::join_unclean(base, &new.path))
             }
             Some((new, _)) => GoModSource::Module(new.clone()),
             None => GoModSource::Module(m.clone()),
@@ -499,13 +499,6 @@ impl GraphLoader {
         }
         Ok(graph)
     }
-}
-
-fn join_dir(base: &str, rel: &str) -> String {
-    if rel.starts_with('/') || base.is_empty() || base == "." {
-        return rel.to_string();
-    }
-    format!("{}/{}", base.trim_end_matches('/'), rel)
 }
 
 #[cfg(test)]

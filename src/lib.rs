@@ -17,7 +17,7 @@
 //! | L3 | [`ops`], [`graph`], [`archive`], [`vendoring`] | operations: one function per subcommand, returning data; the module graph; the archive format |
 //! | L2 | [`proxy`], [`fsutil`] | the GOPROXY client (the only network code); filesystem I/O with paths in every error |
 //! | L1 | [`modfile`], [`gosum`], [`modzip`], [`imports`] | file formats and their rules |
-//! | L0 | [`semver`], [`gover`], [`module`], [`dirhash`], [`parallel`] | pure values and algorithms |
+//! | L0 | [`semver`], [`gover`], [`slashpath`], [`module`], [`goproxy`], [`dirhash`], [`parallel`] | pure values and algorithms |
 #![warn(missing_docs)]
 
 pub mod archive;
@@ -25,6 +25,7 @@ pub mod cli;
 pub mod dirhash;
 pub mod env;
 pub mod fsutil;
+pub mod goproxy;
 pub mod gosum;
 pub mod gover;
 pub mod graph;
@@ -37,4 +38,5 @@ pub mod parallel;
 pub mod project;
 pub mod proxy;
 pub mod semver;
+pub mod slashpath;
 pub mod vendoring;

@@ -77,6 +77,13 @@ pub struct ModuleEntry {
     pub files: BTreeMap<String, FileEntry>,
 }
 
+impl ModuleEntry {
+    /// The stored file of kind `a` (`.info`, `.mod`, `.zip`), if any.
+    pub fn file(&self, a: crate::goproxy::Artifact) -> Option<&FileEntry> {
+        self.files.get(a.ext())
+    }
+}
+
 /// A stored file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileEntry {

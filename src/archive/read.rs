@@ -31,6 +31,7 @@ use crate::dirhash::Sha256;
 use super::manifest::{FORMAT, FileEntry, Manifest};
 use super::{Format, MANIFEST_NAME};
 use crate::fsutil::FsError;
+use crate::goproxy::{self, Artifact, ProxyFile};
 use crate::module;
 
 /// Why an archive cannot be read or trusted.
@@ -119,52 +120,29 @@ pub enum EntryKind {
         module: String,
         /// The version (unescaped).
         version: String,
-        /// `info`, `mod` or `zip`.
-        ext: String,
+        /// `.info`, `.mod` or `.zip`.
+        artifact: Artifact,
     },
 }
 
-/// Checks an entry name and says what it is, or why it is refused.
+/// Checks an entry name and says what it is, or why it is refused: the
+/// manifest, or a GOPROXY tree file ([`crate::goproxy::parse`]) of a kind
+/// archives hold.
 pub fn classify(name: &str) -> Result<EntryKind, String> {
     if name == MANIFEST_NAME {
         return Ok(EntryKind::Manifest);
     }
-    if name.starts_with('/') || name.contains('\\') || name.contains('\0') {
-        return Err("absolute path or forbidden character".into());
+    match goproxy::parse(name).map_err(|e| e.to_string())? {
+        ProxyFile::List { module } => Ok(EntryKind::List { module }),
+        ProxyFile::Version { module, artifact } => Ok(EntryKind::Artifact {
+            module: module.path,
+            version: module.version,
+            artifact,
+        }),
+        ProxyFile::Latest { .. } | ProxyFile::Sumdb { .. } => {
+            Err("not a file modsnap archives hold (`@latest`, `sumdb/`)".into())
+        }
     }
-    let parts: Vec<&str> = name.split('/').collect();
-    if parts
-        .iter()
-        .any(|p| p.is_empty() || *p == "." || *p == "..")
-    {
-        return Err("path is not clean (empty, `.` or `..` component)".into());
-    }
-    let Some(at_v) = parts.iter().rposition(|p| *p == "@v") else {
-        return Err("not a GOPROXY tree file (no `@v` directory)".into());
-    };
-    if at_v + 2 != parts.len() || at_v == 0 {
-        return Err("not a GOPROXY tree file (`@v/<file>` expected)".into());
-    }
-    let escaped_path = parts[..at_v].join("/");
-    let module =
-        module::unescape_path(&escaped_path).map_err(|e| format!("bad module path: {e}"))?;
-    let file = parts[at_v + 1];
-    if file == "list" {
-        return Ok(EntryKind::List { module });
-    }
-    let Some((escaped_version, ext)) = file.rsplit_once('.') else {
-        return Err("not a GOPROXY tree file (want list, .info, .mod or .zip)".into());
-    };
-    if !matches!(ext, "info" | "mod" | "zip") {
-        return Err("not a GOPROXY tree file (want list, .info, .mod or .zip)".into());
-    }
-    let version =
-        module::unescape_version(escaped_version).map_err(|e| format!("bad version: {e}"))?;
-    Ok(EntryKind::Artifact {
-        module,
-        version,
-        ext: ext.to_string(),
-    })
 }
 
 /// Sniffs the container format from the first bytes.
@@ -611,18 +589,12 @@ impl<'p> Checker<'p> {
                 .or_default()
                 .push(me.version.clone());
         }
-        for (p, mut vs) in versions {
-            crate::semver::sort(&mut vs);
-            let name = format!(
-                "{}/@v/list",
-                module::escape_path(&p).map_err(|e| ReadError::BadManifest {
-                    path: self.path.to_owned(),
-                    detail: format!("bad module path in manifest: {e}"),
-                })?
-            );
-            let mut text = vs.join("\n");
-            text.push('\n');
-            self.lists.insert(name, text);
+        for (p, vs) in versions {
+            let name = goproxy::list_name(&p).map_err(|e| ReadError::BadManifest {
+                path: self.path.to_owned(),
+                detail: format!("in the manifest: {e}"),
+            })?;
+            self.lists.insert(name, goproxy::list_text(vs));
         }
         self.manifest = Some(m);
         Ok(self.manifest.as_ref().expect("just set"))
@@ -1038,7 +1010,7 @@ mod tests {
             Ok(EntryKind::Artifact {
                 module: "example.com/Upper".into(),
                 version: "v1.0.0-Beta".into(),
-                ext: "zip".into()
+                artifact: Artifact::Zip
             })
         );
         assert_eq!(
@@ -1059,6 +1031,8 @@ mod tests {
             "example.com/Upper/@v/v1.0.0.zip",
             "README",
             "@v/list",
+            "example.com/m/@latest",
+            "sumdb/sum.golang.org/supported",
         ] {
             assert!(classify(bad).is_err(), "{bad} must be refused");
         }

@@ -317,7 +317,7 @@ impl PackageEmbeds {
     ///
     /// [`embeds`]: PackageEmbeds::embeds
     pub fn for_vendor(&self, main_go_version: &str) -> Vec<String> {
-        if super::go_version_at_least(main_go_version, 22) {
+        if crate::gover::go_version_at_least(main_go_version, 22) {
             return self.embeds.clone();
         }
         let mut all = self.embeds.clone();

@@ -71,8 +71,6 @@ pub use stdlib::{
 };
 pub use vendor::{METADATA_PREFIXES, is_metadata_file, match_potential_source_file};
 
-pub use crate::gover::go_version_at_least;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,7 +190,7 @@ mod tests {
             let _ = match_potential_source_file("x.go", &src, "1.22");
             let s = String::from_utf8_lossy(&src);
             let _ = Expr::parse(&s);
-            let _ = go_version_at_least(&s, 17);
+            let _ = crate::gover::go_version_at_least(&s, 17);
             let _ = valid_embed_pattern(&s);
             let _ = match_file(&s, &Tags::new("linux", "amd64"));
         }
@@ -211,22 +209,5 @@ mod tests {
             let _ = resolve_embed(&tree, "", std::slice::from_ref(&pat));
             let _ = resolve_embed(&tree, "a", std::slice::from_ref(&pat));
         }
-    }
-
-    #[test]
-    fn go_versions_compare_like_gover() {
-        assert!(go_version_at_least("1.17", 17));
-        assert!(go_version_at_least("1.17.1", 17));
-        assert!(!go_version_at_least("1.17rc1", 17));
-        assert!(!go_version_at_least("1.16", 17));
-        assert!(go_version_at_least("1.22rc1", 22));
-        assert!(go_version_at_least("1.22", 22));
-        assert!(go_version_at_least("1.100", 22));
-        assert!(go_version_at_least("2", 22));
-        assert!(!go_version_at_least("1", 17));
-        assert!(!go_version_at_least("", 17));
-        assert!(!go_version_at_least("1.017", 1));
-        assert!(!go_version_at_least("1.21.x", 17));
-        assert!(!go_version_at_least("go1.21", 17));
     }
 }

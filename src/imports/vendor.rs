@@ -17,7 +17,9 @@ pub fn match_potential_source_file(name: &str, content: &[u8], main_go_version: 
     if name.ends_with("_test.go") {
         return false;
     }
-    if (name == "go.mod" || name == "go.sum") && super::go_version_at_least(main_go_version, 17) {
+    if (name == "go.mod" || name == "go.sum")
+        && crate::gover::go_version_at_least(main_go_version, 17)
+    {
         return false;
     }
     if name.ends_with(".go") {

@@ -496,64 +496,6 @@ pub(super) fn parse_godebug(args: &[String]) -> Result<(String, String), Fault> 
     Ok((key.to_string(), value.to_string()))
 }
 
-/// Go's `GoVersionRE`: `1.N`, `1.N.P`, optionally followed by a prerelease
-/// such as `rc1` (`^([1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?([a-z]+[0-9]+)?$`).
-pub(super) fn is_go_version(v: &str) -> bool {
-    let Some(rest) = strip_number(v, false)
-        .and_then(|r| r.strip_prefix('.'))
-        .and_then(|r| strip_number(r, true))
-    else {
-        return false;
-    };
-    let rest = match rest.strip_prefix('.') {
-        Some(r) => match strip_number(r, true) {
-            Some(r) => r,
-            None => return false,
-        },
-        None => rest,
-    };
-    if rest.is_empty() {
-        return true;
-    }
-    let digits = rest.trim_start_matches(|c: char| c.is_ascii_lowercase());
-    digits.len() < rest.len() && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Strips a decimal number without leading zeros (`0` itself only when
-/// `zero_ok`) from the start of `s`.
-fn strip_number(s: &str, zero_ok: bool) -> Option<&str> {
-    let rest = s.trim_start_matches(|c: char| c.is_ascii_digit());
-    let digits = &s[..s.len() - rest.len()];
-    let ok = match digits.as_bytes() {
-        [] => false,
-        [b'0'] => zero_ok,
-        [b'0', ..] => false,
-        _ => true,
-    };
-    ok.then_some(rest)
-}
-
-/// Go's `laxGoVersionRE` (`^v?(([1-9][0-9]*)\.(0|[1-9][0-9]*))([^0-9].*)$`):
-/// the `major.minor` prefix of a sloppy version such as `1.18.x` or `v1.2`.
-fn lax_go_version(v: &str) -> Option<&str> {
-    let body = v.strip_prefix('v').unwrap_or(v);
-    let rest = strip_number(body, false)?.strip_prefix('.')?;
-    let after = rest.trim_start_matches(|c: char| c.is_ascii_digit());
-    let minor = &rest[..rest.len() - after.len()];
-    if minor.is_empty() || (minor.len() > 1 && minor.starts_with('0')) {
-        return None;
-    }
-    // `[^0-9].*`: at least one more character, then no newline (Go's `.`).
-    let mut tail = after.chars();
-    (tail.next().is_some() && !tail.as_str().contains('\n'))
-        .then(|| &body[..body.len() - after.len()])
-}
-
-/// Go's `ToolchainRE` (`^default$|^go1($|\.)`).
-pub(super) fn is_toolchain_name(name: &str) -> bool {
-    name == "default" || name == "go1" || name.starts_with("go1.")
-}
-
 /// Go's `parseDirectiveComment`: the comment text of a line, or of its
 /// block when the line has none.
 fn directive_comment(block: Option<&LineBlock>, line: &Line) -> String {
@@ -720,8 +662,8 @@ impl Builder<'_> {
                     return Err(ErrorKind::ExpectsOneArgument("go").into());
                 };
                 let mut version = version.clone();
-                if !is_go_version(&version) {
-                    match lax_go_version(&version).filter(|_| !self.strict) {
+                if !crate::gover::is_go_mod_version(&version) {
+                    match crate::gover::lax_go_mod_version(&version).filter(|_| !self.strict) {
                         Some(v) => version = v.to_string(),
                         None => return Err(ErrorKind::InvalidGoVersion(version).into()),
                     }
@@ -735,7 +677,7 @@ impl Builder<'_> {
                 let [name] = args else {
                     return Err(ErrorKind::ExpectsOneArgument("toolchain").into());
                 };
-                if !is_toolchain_name(name) {
+                if !crate::gover::is_toolchain_name(name) {
                     return Err(ErrorKind::InvalidToolchain(name.clone()).into());
                 }
                 self.f.toolchain = Some(ToolchainStmt {

@@ -3,8 +3,7 @@
 
 use super::error::{ErrorKind, LineError, ParseError};
 use super::rule::{
-    Fault, Fix, GoStmt, Godebug, Replace, ToolchainStmt, is_go_version, is_toolchain_name,
-    parse_godebug, parse_replace, parse_string,
+    Fault, Fix, GoStmt, Godebug, Replace, ToolchainStmt, parse_godebug, parse_replace, parse_string,
 };
 use super::syntax::{FileSyntax, Line, Position, Stmt, parse_syntax};
 
@@ -98,7 +97,7 @@ fn add_directive(
             let [version] = args else {
                 return Err(ErrorKind::ExpectsOneArgument("go").into());
             };
-            if !is_go_version(version) {
+            if !crate::gover::is_go_mod_version(version) {
                 return Err(ErrorKind::InvalidGoVersion(version.clone()).into());
             }
             f.go = Some(GoStmt {
@@ -113,7 +112,7 @@ fn add_directive(
             let [name] = args else {
                 return Err(ErrorKind::ExpectsOneArgument("toolchain").into());
             };
-            if !is_toolchain_name(name) {
+            if !crate::gover::is_toolchain_name(name) {
                 return Err(ErrorKind::InvalidToolchain(name.clone()).into());
             }
             f.toolchain = Some(ToolchainStmt {

@@ -7,12 +7,13 @@ use std::io::{self, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use super::central::{self, Entry};
-use super::names::{self, go_quote, split, str_to_fold};
+use super::names::{go_quote, str_to_fold};
 use super::{
     CheckedFiles, Error, FileError, FileInfo, FileKind, MAX_GO_MOD, MAX_LICENSE, MAX_ZIP_FILE,
     Reason, SizeError, SourceFile,
 };
 use crate::module::{self, ModVersion};
+use crate::slashpath::{is_clean, split};
 
 /// Whether `name` is a file in a vendored package, which `go mod` leaves out
 /// of module zips (x/mod `isVendoredPackage`).
@@ -29,7 +30,7 @@ pub fn is_vendored_package(name: &str, go_version: &str) -> bool {
 }
 
 fn is_vendored(name: &[u8], go_version: &str) -> bool {
-    let go124 = names::go_compare(go_version, "go1.24").is_ge();
+    let go124 = crate::gover::toolchain_compare(go_version, "go1.24").is_ge();
     if go124 && name == b"vendor/modules.txt" {
         return true;
     }
@@ -58,7 +59,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 fn go_version_of(go_mod: &[u8]) -> String {
     match crate::modfile::parse_lax("go.mod", go_mod) {
         Ok(f) => {
-            f.go.map(|g| names::go_lang(&format!("go{}", g.version)))
+            f.go.map(|g| crate::gover::toolchain_lang(&format!("go{}", g.version)))
                 .unwrap_or_default()
         }
         Err(_) => String::new(),
@@ -232,7 +233,7 @@ pub fn check_files<F: SourceFile>(files: &[F]) -> CheckedFiles {
     let mut room = MAX_ZIP_FILE;
     for f in files {
         let p = f.path();
-        if !names::is_clean(p) {
+        if !is_clean(p) {
             report.add(p, false, Reason::PathNotClean);
             continue;
         }
@@ -556,7 +557,7 @@ fn check_entries(m: &ModVersion, entries: &[Entry]) -> CheckedFiles {
             Some(dir) => (dir, true),
             None => (rest, false),
         };
-        if !names::is_clean(rest) {
+        if !is_clean(rest) {
             invalid(Reason::PathNotClean);
             continue;
         }

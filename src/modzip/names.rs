@@ -1,58 +1,8 @@
-//! Small string helpers with Go's exact semantics: `path.Clean`,
-//! `path.Split`, `strconv.Quote`, the case-fold key of `strToFold`, and the
-//! toolchain-version comparison of `go/version` that the vendor rule needs.
+//! Small string helpers with Go's exact semantics: `strconv.Quote` and the
+//! case-fold key of `strToFold` (slash paths are in [`crate::slashpath`]).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-
-/// Whether `p` equals Go's `path.Clean(p)`.
-pub(crate) fn is_clean(p: &[u8]) -> bool {
-    clean(p) == p
-}
-
-/// Go's `path.Clean` over bytes (only `/` and `.` matter, so bytes suffice).
-pub(crate) fn clean(p: &[u8]) -> Vec<u8> {
-    if p.is_empty() {
-        return b".".to_vec();
-    }
-    let rooted = p[0] == b'/';
-    let mut parts: Vec<&[u8]> = Vec::new();
-    for elem in p.split(|&b| b == b'/') {
-        match elem {
-            b"" | b"." => {}
-            b".." => {
-                if parts.last().is_some_and(|last| *last != b"..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push(elem);
-                }
-            }
-            _ => parts.push(elem),
-        }
-    }
-    let mut out = Vec::with_capacity(p.len());
-    if rooted {
-        out.push(b'/');
-    }
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            out.push(b'/');
-        }
-        out.extend_from_slice(part);
-    }
-    if out.is_empty() {
-        out.push(b'.');
-    }
-    out
-}
-
-/// Go's `path.Split`: everything up to and including the last `/`, and the rest.
-pub(crate) fn split(p: &[u8]) -> (&[u8], &[u8]) {
-    match p.iter().rposition(|&b| b == b'/') {
-        Some(i) => p.split_at(i + 1),
-        None => (&[], p),
-    }
-}
 
 /// Go's `strconv.Quote` applied to a byte string (invalid UTF-8 bytes become
 /// `\xNN`). Printability follows Go's `unicode.IsPrint` closely enough for
@@ -162,128 +112,9 @@ fn single(mut it: impl Iterator<Item = char>) -> Option<char> {
     it.next().is_none().then_some(first)
 }
 
-/// Go's `go/version.Lang`: the language version (`go1.21`) of a toolchain
-/// version (`go1.21.3`), or `""` when `v` is not a valid Go version.
-pub(crate) fn go_lang(v: &str) -> String {
-    let Some(parsed) = v.strip_prefix("go").and_then(GoVersion::parse) else {
-        return String::new();
-    };
-    if parsed.major == "1" && parsed.minor == "0" {
-        format!("go{}", parsed.major)
-    } else {
-        format!("go{}.{}", parsed.major, parsed.minor)
-    }
-}
-
-/// Go's `go/version.Compare(v, w)` as an [`std::cmp::Ordering`]; invalid
-/// versions sort before valid ones and equal each other.
-pub(crate) fn go_compare(v: &str, w: &str) -> std::cmp::Ordering {
-    fn parse(x: &str) -> GoVersion<'_> {
-        x.strip_prefix("go")
-            .and_then(GoVersion::parse)
-            .unwrap_or_default()
-    }
-    let (a, b) = (parse(v), parse(w));
-    cmp_int(a.major, b.major)
-        .then_with(|| cmp_int(a.minor, b.minor))
-        .then_with(|| cmp_int(a.patch, b.patch))
-        .then_with(|| a.kind.cmp(b.kind))
-        .then_with(|| cmp_int(a.pre, b.pre))
-}
-
-/// A parsed Go toolchain version (cmd/go/internal/gover syntax).
-#[derive(Default, Clone, Copy)]
-struct GoVersion<'a> {
-    major: &'a str,
-    minor: &'a str,
-    patch: &'a str,
-    kind: &'a str,
-    pre: &'a str,
-}
-
-impl<'a> GoVersion<'a> {
-    fn parse(x: &'a str) -> Option<Self> {
-        let mut v = GoVersion::default();
-        let (major, rest) = cut_int(x)?;
-        v.major = major;
-        if rest.is_empty() {
-            v.minor = "0";
-            v.patch = "0";
-            return Some(v);
-        }
-        let (minor, rest) = cut_int(rest.strip_prefix('.')?)?;
-        v.minor = minor;
-        if rest.is_empty() {
-            // Before 1.21 a missing patch meant ".0"; since then `1.21` is
-            // the language version, which sorts before `1.21.0`.
-            if cmp_int(minor, "21").is_lt() {
-                v.patch = "0";
-            }
-            return Some(v);
-        }
-        if let Some(rest) = rest.strip_prefix('.') {
-            let (patch, rest) = cut_int(rest)?;
-            if !rest.is_empty() {
-                return None;
-            }
-            v.patch = patch;
-            return Some(v);
-        }
-        let kind_len = rest.bytes().take_while(|b| !b.is_ascii_digit()).count();
-        let (kind, rest) = rest.split_at(kind_len);
-        if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_lowercase()) {
-            return None;
-        }
-        v.kind = kind;
-        if rest.is_empty() {
-            return Some(v);
-        }
-        let (pre, rest) = cut_int(rest)?;
-        if !rest.is_empty() {
-            return None;
-        }
-        v.pre = pre;
-        Some(v)
-    }
-}
-
-/// A leading decimal number without leading zeros, and the rest.
-fn cut_int(x: &str) -> Option<(&str, &str)> {
-    let n = x.bytes().take_while(u8::is_ascii_digit).count();
-    if n == 0 || (x.starts_with('0') && n != 1) {
-        return None;
-    }
-    Some(x.split_at(n))
-}
-
-/// Compares decimal strings numerically (no leading zeros, so length first).
-fn cmp_int(x: &str, y: &str) -> std::cmp::Ordering {
-    x.len().cmp(&y.len()).then_with(|| x.cmp(y))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clean_matches_go() {
-        for (input, want) in [
-            ("", "."),
-            ("a/b", "a/b"),
-            ("a//b", "a/b"),
-            ("a/./b", "a/b"),
-            ("a/../b", "b"),
-            ("../a", "../a"),
-            ("/../a", "/a"),
-            ("a/", "a"),
-            ("/", "/"),
-            ("a/..", "."),
-            ("..", ".."),
-            ("../..", "../.."),
-        ] {
-            assert_eq!(clean(input.as_bytes()), want.as_bytes(), "clean({input:?})");
-        }
-    }
 
     #[test]
     fn quote_matches_go() {
@@ -307,24 +138,5 @@ mod tests {
         assert_eq!(str_to_fold("\u{130}"), "i");
         assert_eq!(str_to_fold("\u{131}"), "i");
         assert_ne!(str_to_fold("é"), str_to_fold("e"));
-    }
-
-    #[test]
-    fn go_versions() {
-        use std::cmp::Ordering::*;
-        assert_eq!(go_lang("go1.21.3"), "go1.21");
-        assert_eq!(go_lang("go1.22rc2"), "go1.22");
-        assert_eq!(go_lang("go1"), "go1");
-        assert_eq!(go_lang("go1.0"), "go1");
-        assert_eq!(go_lang("go1.x"), "");
-        assert_eq!(go_lang("1.21"), "");
-        assert_eq!(go_compare("go1.24.0", "go1.24"), Greater);
-        assert_eq!(go_compare("go1.24rc1", "go1.24"), Greater);
-        assert_eq!(go_compare("go1.24rc1", "go1.24.0"), Less);
-        assert_eq!(go_compare("go1.23.9", "go1.24"), Less);
-        assert_eq!(go_compare("", "go1.24"), Less);
-        assert_eq!(go_compare("go1.100", "go1.24"), Greater);
-        assert_eq!(go_compare("go2", "go1.24"), Greater);
-        assert_eq!(go_compare("go1.20", "go1.20.0"), Equal);
     }
 }

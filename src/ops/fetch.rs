@@ -27,7 +27,7 @@ use serde::Deserialize;
 use crate::dirhash;
 use crate::fsutil::{FsError, debris};
 use crate::gosum::{GoSum, SumCheck};
-use crate::module::{self, ModVersion};
+use crate::module::ModVersion;
 use crate::modzip;
 use crate::proxy::{Artifact, Client, FetchError};
 
@@ -151,25 +151,6 @@ pub struct Verified {
     pub h1: Option<String>,
 }
 
-fn ext(a: Artifact) -> &'static str {
-    match a {
-        Artifact::Info => "info",
-        Artifact::Mod => "mod",
-        Artifact::Zip => "zip",
-        Artifact::List => "list",
-    }
-}
-
-/// The relative file name of an artifact in a GOPROXY tree.
-pub fn tree_name(m: &ModVersion, a: Artifact) -> Result<String, module::ModuleError> {
-    let path = module::escape_path(&m.path)?;
-    if let Artifact::List = a {
-        return Ok(format!("{path}/@v/list"));
-    }
-    let version = module::escape_version(&m.version)?;
-    Ok(format!("{path}/@v/{version}.{}", ext(a)))
-}
-
 impl Store {
     fn cache_path(&self, rel: &str) -> PathBuf {
         self.cache.join("download").join(rel)
@@ -182,8 +163,8 @@ impl Store {
         m: &ModVersion,
         gosum: &GoSum,
     ) -> Result<(Verified, Vec<u8>), ArtifactError> {
-        let rel =
-            tree_name(m, Artifact::Mod).map_err(|e| ArtifactError::Internal(e.to_string()))?;
+        let rel = crate::goproxy::file_name(m, Artifact::Mod)
+            .map_err(|e| ArtifactError::Internal(e.to_string()))?;
         let check = |data: &[u8], source: &str| -> Result<String, VerifyError> {
             let h1 = dirhash::hash_go_mod(data);
             match gosum.check_go_mod(&m.path, &m.version, &h1) {
@@ -229,8 +210,8 @@ impl Store {
         expected: &str,
         gosum_file: &str,
     ) -> Result<Verified, ArtifactError> {
-        let rel =
-            tree_name(m, Artifact::Zip).map_err(|e| ArtifactError::Internal(e.to_string()))?;
+        let rel = crate::goproxy::file_name(m, Artifact::Zip)
+            .map_err(|e| ArtifactError::Internal(e.to_string()))?;
         for candidate in self.cached_candidates(&rel) {
             if candidate.is_file() {
                 let from = candidate.to_string_lossy().into_owned();
@@ -252,8 +233,8 @@ impl Store {
 
     /// Gets the `.info` of `m` in canonical form.
     pub async fn info(&self, m: &ModVersion) -> Result<Verified, ArtifactError> {
-        let rel =
-            tree_name(m, Artifact::Info).map_err(|e| ArtifactError::Internal(e.to_string()))?;
+        let rel = crate::goproxy::file_name(m, Artifact::Info)
+            .map_err(|e| ArtifactError::Internal(e.to_string()))?;
         // Our own cache holds canonical .info files; the go command's holds
         // re-marshalled ones, which canonicalize to the same bytes.
         for candidate in self.cached_candidates(&rel) {
@@ -294,7 +275,7 @@ impl Store {
         let Some(client) = &self.client else {
             return Err(ArtifactError::Unavailable {
                 module: m.to_string(),
-                what: format!(".{}", ext(a)),
+                what: format!(".{}", a.ext()),
             });
         };
         let target = self.cache_path(rel);

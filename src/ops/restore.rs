@@ -37,9 +37,9 @@ use crate::archive::Manifest;
 use crate::archive::read::{self as aread, Check, EntryKind, ReadError};
 use crate::dirhash;
 use crate::fsutil::FsError;
+use crate::goproxy::{self, Artifact, MODCACHE_DOWNLOAD};
 use crate::module::{self, ModVersion};
 use crate::modzip;
-use crate::semver;
 
 /// Why a restore failed. Nothing was moved into the target.
 #[derive(Debug, thiserror::Error)]
@@ -366,9 +366,10 @@ fn stage_lists(
     }
     let mut moves = Vec::new();
     for (path, vs) in versions {
-        let esc = module::escape_path(&path)
-            .map_err(|e| FsError::new("escape", Path::new(&path), io::Error::other(e)))?;
-        let rel = Path::new(base).join(esc).join("@v/list");
+        let rel = Path::new(base).join(
+            goproxy::list_name(&path)
+                .map_err(|e| FsError::new("escape", Path::new(&path), io::Error::other(e)))?,
+        );
         let dest = target.join(&rel);
         let old = match fs::read_to_string(&dest) {
             Ok(text) => Some(text),
@@ -377,12 +378,9 @@ fn stage_lists(
         };
         let mut all = vs;
         if let Some(text) = &old {
-            all.extend(text.split_whitespace().map(str::to_string));
+            all.extend(goproxy::list_versions(text).map(str::to_string));
         }
-        let mut sorted: Vec<String> = all.into_iter().collect();
-        semver::sort(&mut sorted);
-        let mut text = sorted.join("\n");
-        text.push('\n');
+        let text = goproxy::list_text(all);
         if old.as_deref() == Some(text.as_str()) {
             continue;
         }
@@ -450,7 +448,7 @@ pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, 
         t.staging(),
         Check::Fast,
         &|name, kind| match kind {
-            EntryKind::Artifact { .. } => Some(format!("cache/download/{name}")),
+            EntryKind::Artifact { .. } => Some(format!("{MODCACHE_DOWNLOAD}/{name}")),
             _ => None,
         },
     )?;
@@ -459,7 +457,7 @@ pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, 
         .modules
         .iter()
         .filter_map(|m| {
-            m.files.get("zip").map(|f| {
+            m.file(crate::goproxy::Artifact::Zip).map(|f| {
                 (
                     ModVersion {
                         path: m.path.clone(),
@@ -505,9 +503,9 @@ pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, 
     moves.extend(stage_lists(
         &t.dir,
         t.staging(),
-        "cache/download",
+        MODCACHE_DOWNLOAD,
         &manifest,
-        |m| m.files.contains_key("mod"),
+        |m| m.file(Artifact::Mod).is_some(),
     )?);
     commit(&t.dir, &moves)?;
     t.done = true;
@@ -537,20 +535,18 @@ fn unpack_module(
         module: m.to_string(),
         detail,
     };
-    let zip = staging.join("cache/download").join(name);
+    let zip = staging.join(MODCACHE_DOWNLOAD).join(name);
     let h1 = dirhash::hash_zip_file(&zip).map_err(|e| bad(e.to_string()))?;
     if h1 != want {
         return Err(bad(format!("zip hashes to {h1}, manifest says {want}")));
     }
     let ziphash_rel = format!(
-        "cache/download/{}",
-        name.trim_end_matches(".zip").to_string() + ".ziphash"
+        "{MODCACHE_DOWNLOAD}/{}",
+        goproxy::ziphash_name(m).map_err(|e| bad(e.to_string()))?
     );
     let ziphash = staging.join(&ziphash_rel);
     fs::write(&ziphash, h1.as_bytes()).map_err(|e| FsError::new("write", &ziphash, e))?;
-    let esc_path = module::escape_path(&m.path).map_err(|e| bad(e.to_string()))?;
-    let esc_ver = module::escape_version(&m.version).map_err(|e| bad(e.to_string()))?;
-    let dir_rel = format!("{esc_path}@{esc_ver}");
+    let dir_rel = goproxy::modcache_dir(m).map_err(|e| bad(e.to_string()))?;
     let dir = staging.join(&dir_rel);
     modzip::unzip(&dir, m, &zip).map_err(|e| bad(e.to_string()))?;
     Ok((ziphash_rel, dir_rel, name.to_string()))

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use super::fetch::{ArtifactError, Stats, Store, Verified, tree_name};
+use super::fetch::{ArtifactError, Stats, Store, Verified};
 use crate::archive::manifest::{FORMAT, FileEntry, Manifest, ModuleEntry};
 use crate::archive::{self, ArchiveEntry, ArchiveError};
 use crate::fsutil::FsError;
@@ -33,7 +33,6 @@ use crate::graph::{GoModSource, Graph, GraphError, GraphLoader};
 use crate::module::ModVersion;
 use crate::project::{Project, ProjectError, read_dir_go_mod};
 use crate::proxy::{Artifact, Client, ProxyConfig};
-use crate::semver;
 
 /// What to snapshot and how.
 #[derive(Clone)]
@@ -266,7 +265,10 @@ async fn run(
     let rep = reporter.clone();
     let store = Store {
         cache: opts.cache_dir.clone(),
-        gomodcache: opts.gomodcache.as_ref().map(|g| g.join("cache/download")),
+        gomodcache: opts
+            .gomodcache
+            .as_ref()
+            .map(|g| g.join(crate::goproxy::MODCACHE_DOWNLOAD)),
         client: Some(client.clone()),
         stats: stats.clone(),
         progress: Arc::new(move |n| rep.bytes(n)),
@@ -377,13 +379,13 @@ async fn run(
         .await;
     let mut got: BTreeMap<(ModVersion, &'static str), Verified> = BTreeMap::new();
     for (m, v) in mods {
-        got.insert((m, "mod"), v);
+        got.insert((m, Artifact::Mod.ext()), v);
     }
     let mut first_err = None;
     for (m, a, r) in results {
         match r {
             Ok(v) => {
-                got.insert((m, kind(a)), v);
+                got.insert((m, a.ext()), v);
             }
             Err(e) => {
                 // A verification failure outranks a network failure.
@@ -433,15 +435,6 @@ fn mv(p: &Planned) -> ModVersion {
     ModVersion {
         path: p.path.clone(),
         version: p.version.clone(),
-    }
-}
-
-fn kind(a: Artifact) -> &'static str {
-    match a {
-        Artifact::Info => "info",
-        Artifact::Mod => "mod",
-        Artifact::Zip => "zip",
-        Artifact::List => "list",
     }
 }
 
@@ -701,15 +694,13 @@ fn assemble(
             mod_h1: p.mod_h1.clone(),
             files: BTreeMap::new(),
         };
-        for (k, a) in [
-            ("info", Artifact::Info),
-            ("mod", Artifact::Mod),
-            ("zip", Artifact::Zip),
-        ] {
+        for a in Artifact::VERSIONED {
+            let k = a.ext();
             let Some(v) = got.get(&(m.clone(), k)) else {
                 continue;
             };
-            let name = tree_name(m, a).map_err(|e| SnapshotError::Internal(e.to_string()))?;
+            let name = crate::goproxy::file_name(m, a)
+                .map_err(|e| SnapshotError::Internal(e.to_string()))?;
             me.files.insert(
                 k.to_string(),
                 FileEntry {
@@ -732,20 +723,12 @@ fn assemble(
     }
     let lists = tempfile::tempdir()
         .map_err(|e| FsError::new("create temporary directory", Path::new("."), e))?;
-    for (i, (path, mut vs)) in versions.into_iter().enumerate() {
-        semver::sort(&mut vs);
-        let mut text = vs.join("\n");
-        text.push('\n');
+    for (i, (path, vs)) in versions.into_iter().enumerate() {
         let file = lists.path().join(format!("list-{i}"));
-        std::fs::write(&file, text).map_err(|e| FsError::new("write", &file, e))?;
-        let name = tree_name(
-            &ModVersion {
-                path,
-                version: String::new(),
-            },
-            Artifact::List,
-        )
-        .map_err(|e| SnapshotError::Internal(e.to_string()))?;
+        std::fs::write(&file, crate::goproxy::list_text(vs))
+            .map_err(|e| FsError::new("write", &file, e))?;
+        let name =
+            crate::goproxy::list_name(&path).map_err(|e| SnapshotError::Internal(e.to_string()))?;
         entries.push(ArchiveEntry { name, source: file });
     }
     Ok((manifest, entries, lists))

@@ -20,7 +20,6 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::fetch::tree_name;
 use crate::archive::read::{self as aread, Check, EntryKind, ReadError, TarIndex};
 use crate::fsutil::FsError;
 use crate::module::ModVersion;
@@ -83,7 +82,9 @@ pub fn vendor_from_archive(
         tree.path(),
         Check::Fast,
         &|name, kind| match kind {
-            EntryKind::Artifact { ext, .. } if ext == "mod" || ext == "zip" => {
+            EntryKind::Artifact { artifact, .. }
+                if matches!(artifact, Artifact::Mod | Artifact::Zip) =>
+            {
                 Some(name.to_string())
             }
             _ => None,
@@ -129,7 +130,7 @@ impl<'a> InPlace<'a> {
 
     /// The archive entry of `m`'s `.mod` or `.zip`.
     fn entry_name(&self, m: &ModVersion, a: Artifact) -> Result<String, SourceError> {
-        tree_name(m, a).map_err(|e| SourceError {
+        crate::goproxy::file_name(m, a).map_err(|e| SourceError {
             module: m.to_string(),
             message: e.to_string(),
         })

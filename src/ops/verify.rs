@@ -190,7 +190,7 @@ fn module_findings(
         version: m.version.clone(),
     };
     let mut out = Vec::new();
-    if let (Some(f), Some(want)) = (m.files.get("mod"), &m.mod_h1) {
+    if let (Some(f), Some(want)) = (m.file(crate::goproxy::Artifact::Mod), &m.mod_h1) {
         let mut data = Vec::new();
         match open(&f.name).map(|mut w| std::io::Read::read_to_end(&mut w, &mut data)) {
             Some(Ok(_)) => {
@@ -202,7 +202,7 @@ fn module_findings(
             _ => out.push(format!("{id} .mod: cannot be read")),
         }
     }
-    if let (Some(f), Some(want)) = (m.files.get("zip"), &m.zip_h1) {
+    if let (Some(f), Some(want)) = (m.file(crate::goproxy::Artifact::Zip), &m.zip_h1) {
         let Some(mut w) = open(&f.name) else {
             out.push(format!("{id} .zip: cannot be read"));
             return out;
@@ -357,7 +357,7 @@ pub fn ls(archive: &Path, manifest_only: bool) -> Result<(Manifest, Vec<LsRow>),
             version: m.version.clone(),
             files: m.files.keys().cloned().collect(),
             bytes: m.files.values().map(|f| f.size).sum(),
-            zip_bytes: m.files.get("zip").map(|f| f.size),
+            zip_bytes: m.file(crate::goproxy::Artifact::Zip).map(|f| f.size),
         })
         .collect();
     Ok((manifest, rows))

@@ -146,37 +146,14 @@ impl fmt::Debug for ProxyConfig {
     }
 }
 
-/// One GOPROXY artifact of a module (version).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Artifact {
-    /// `@v/list`: the known versions, one per line.
-    List,
-    /// `@v/<version>.info`: JSON `{"Version", "Time"}`.
-    Info,
-    /// `@v/<version>.mod`: the go.mod file.
-    Mod,
-    /// `@v/<version>.zip`: the module zip.
-    Zip,
-}
+pub use crate::goproxy::Artifact;
 
-impl Artifact {
-    /// The size limit for this artifact.
-    pub fn limit(self) -> u64 {
-        match self {
-            Artifact::Zip => MAX_ZIP_SIZE,
-            _ => MAX_SMALL_SIZE,
-        }
-    }
-}
-
-impl fmt::Display for Artifact {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Artifact::List => "@v/list",
-            Artifact::Info => ".info",
-            Artifact::Mod => ".mod",
-            Artifact::Zip => ".zip",
-        })
+/// The size limit for an artifact: [`MAX_ZIP_SIZE`] for zips,
+/// [`MAX_SMALL_SIZE`] for the rest.
+pub fn size_limit(a: Artifact) -> u64 {
+    match a {
+        Artifact::Zip => MAX_ZIP_SIZE,
+        _ => MAX_SMALL_SIZE,
     }
 }
 
@@ -227,25 +204,16 @@ struct Target {
 
 impl Target {
     fn new(path: &str, version: &str, what: Artifact) -> Result<Target, String> {
-        let enc_path = module::escape_path(path).map_err(|e| e.to_string())?;
-        let file = match what {
-            Artifact::List => "list".to_string(),
-            _ => {
-                if what != Artifact::Info && module::canonical_version(version) != version {
-                    return Err(format!(
-                        "version `{version}` is not canonical (only .info accepts a version query)"
-                    ));
-                }
-                let enc_version = module::escape_version(version).map_err(|e| e.to_string())?;
-                let ext = match what {
-                    Artifact::Info => "info",
-                    Artifact::Mod => "mod",
-                    _ => "zip",
-                };
-                format!("{enc_version}.{ext}")
-            }
-        };
-        let rel = format!("{enc_path}/@v/{file}");
+        if what.is_versioned()
+            && what != Artifact::Info
+            && module::canonical_version(version) != version
+        {
+            return Err(format!(
+                "version `{version}` is not canonical (only .info accepts a version query)"
+            ));
+        }
+        let m = module::ModVersion::new(path, version);
+        let rel = crate::goproxy::file_name(&m, what).map_err(|e| e.to_string())?;
         let wire = path_escape(&rel);
         Ok(Target { rel, wire })
     }
@@ -338,7 +306,7 @@ impl Client {
         let target = Target::new(path, version, what).map_err(|e| fail(ErrorKind::Invalid(e)))?;
         let sink = Sink {
             dest,
-            limit: what.limit(),
+            limit: size_limit(what),
             zip: what == Artifact::Zip,
             progress,
         };

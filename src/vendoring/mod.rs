@@ -36,8 +36,9 @@ mod write;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+use crate::gover::go_version_at_least;
 use crate::graph::{GoModSource, GraphError, GraphLoader, MainModule};
-use crate::imports::{EmbedPatternError, go_version_at_least};
+use crate::imports::EmbedPatternError;
 use crate::modfile;
 use crate::module::{self, ModVersion};
 use crate::project::{Project, ProjectError};
@@ -230,36 +231,10 @@ impl VendorError {
     }
 }
 
-/// Lexically cleans a slash path (Go's `path.Clean` for relative or
-/// absolute paths).
-fn clean(p: &str) -> String {
-    let abs = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|l| *l != "..") {
-                    out.pop();
-                } else if !abs {
-                    out.push("..");
-                }
-            }
-            x => out.push(x),
-        }
-    }
-    let s = out.join("/");
-    match (abs, s.is_empty()) {
-        (true, _) => format!("/{s}"),
-        (false, true) => ".".into(),
-        (false, false) => s,
-    }
-}
-
 /// Whether the replacement path `p`, cleaned, is `vendor` or below it
 /// (cmd/go's `str.HasFilePathPrefix(filepath.Clean(p), "vendor")`).
 fn inside_vendor(p: &str) -> bool {
-    let c = clean(p);
+    let c = crate::slashpath::clean(p);
     c == "vendor" || c.starts_with("vendor/")
 }
 
@@ -301,7 +276,7 @@ impl Replacements<'_> {
             return Some(r);
         }
         // Workspace: re-express relative to the go.work directory.
-        let rel = clean(&format!("{mod_dir}/{}", r.path));
+        let rel = crate::slashpath::clean(&format!("{mod_dir}/{}", r.path));
         let path = if modfile::is_directory_path(&rel) {
             rel
         } else {
@@ -575,16 +550,6 @@ fn vendor_checked(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clean_paths() {
-        assert_eq!(clean("app/../lib"), "lib");
-        assert_eq!(clean("./app/../../x"), "../x");
-        assert_eq!(clean("./vendor/x"), "vendor/x");
-        assert_eq!(clean("."), ".");
-        assert_eq!(clean("/a/../b"), "/b");
-        assert_eq!(clean("/.."), "/");
-    }
 
     #[test]
     fn vendor_prefix() {

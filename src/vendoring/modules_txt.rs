@@ -11,7 +11,7 @@
 //! Module lines are sorted as `gover.ModSort` sorts (byte order of paths,
 //! then semver); package lines in byte order.
 
-use crate::imports::go_version_at_least;
+use crate::gover::go_version_at_least;
 use crate::module::ModVersion;
 
 /// Which annotations the writer emits for a main go version.

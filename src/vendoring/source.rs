@@ -11,8 +11,9 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
+use crate::goproxy::{self, Artifact};
 use crate::imports::{DirEntry, EntryKind, FileTree, NodeKind, SourceDir};
-use crate::module::{self, ModVersion};
+use crate::module::ModVersion;
 
 /// Why a module's files could not be had.
 #[derive(Debug, thiserror::Error)]
@@ -60,24 +61,18 @@ impl ProxyDir {
         ProxyDir { root: root.into() }
     }
 
-    fn file(&self, m: &ModVersion, ext: &str) -> Result<PathBuf, SourceError> {
-        let err = |e: module::ModuleError| SourceError {
+    fn file(&self, m: &ModVersion, artifact: Artifact) -> Result<PathBuf, SourceError> {
+        let name = goproxy::file_name(m, artifact).map_err(|e| SourceError {
             module: m.to_string(),
             message: e.to_string(),
-        };
-        let path = module::escape_path(&m.path).map_err(err)?;
-        let version = module::escape_version(&m.version).map_err(err)?;
-        Ok(self
-            .root
-            .join(path)
-            .join("@v")
-            .join(format!("{version}.{ext}")))
+        })?;
+        Ok(self.root.join(name))
     }
 }
 
 impl ModuleSource for ProxyDir {
     fn go_mod(&self, m: &ModVersion) -> Result<Vec<u8>, SourceError> {
-        let path = self.file(m, "mod")?;
+        let path = self.file(m, Artifact::Mod)?;
         std::fs::read(&path).map_err(|e| SourceError {
             module: m.to_string(),
             message: format!("read `{}`: {e}", path.display()),
@@ -85,7 +80,7 @@ impl ModuleSource for ProxyDir {
     }
 
     fn open_zip(&self, m: &ModVersion) -> Result<OpenedZip, SourceError> {
-        let path = self.file(m, "zip")?;
+        let path = self.file(m, Artifact::Zip)?;
         let file = File::open(&path).map_err(|e| SourceError {
             module: m.to_string(),
             message: if e.kind() == io::ErrorKind::NotFound {
