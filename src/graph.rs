@@ -132,6 +132,81 @@ pub struct Graph {
     pub dirs_read: BTreeSet<String>,
     /// For each selected module with a replacement, what replaces it.
     pub replaced: BTreeMap<ModVersion, GoModSource>,
+    /// The replace directives the graph was loaded with.
+    pub replacements: Replacements,
+}
+
+/// The replace directives in force, answering cmd/go's
+/// `modload.Replacement`: go.work's first (exact version, then the
+/// wildcard), then each main module's in `use` order, the last match
+/// winning; a main module itself (no version) is never replaced.
+#[derive(Debug, Clone, Default)]
+pub struct Replacements {
+    work: Option<(Vec<Replace>, String)>,
+    mains: Vec<(Vec<Replace>, String)>,
+    main_paths: BTreeSet<String>,
+}
+
+/// One answer of [`Replacements::lookup`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replacement<'a> {
+    /// What replaces the module (a directory when the version is empty).
+    pub new: &'a ModVersion,
+    /// The directory of the file that declared it (relative paths are
+    /// relative to it).
+    pub dir: &'a str,
+    /// Declared in go.work.
+    pub from_work: bool,
+}
+
+impl Replacements {
+    fn new(mains: &[MainModule], workspace: Option<(&[Replace], &str)>) -> Replacements {
+        Replacements {
+            work: workspace.map(|(r, d)| (r.to_vec(), d.to_string())),
+            mains: mains
+                .iter()
+                .map(|m| (m.file.replace.clone(), m.dir.clone()))
+                .collect(),
+            main_paths: mains.iter().map(|m| m.path.clone()).collect(),
+        }
+    }
+
+    /// Exact version first, then the wildcard; later lines win, as in the
+    /// go command's replacement map.
+    fn find<'r>(list: &'r [Replace], m: &ModVersion) -> Option<&'r ModVersion> {
+        list.iter()
+            .rev()
+            .find(|r| r.old == *m)
+            .or_else(|| {
+                list.iter()
+                    .rev()
+                    .find(|r| r.old.path == m.path && r.old.version.is_empty())
+            })
+            .map(|r| &r.new)
+    }
+
+    /// What replaces `m`, if anything.
+    pub fn lookup(&self, m: &ModVersion) -> Option<Replacement<'_>> {
+        if m.version.is_empty() && self.main_paths.contains(&m.path) {
+            return None;
+        }
+        if let Some((list, dir)) = &self.work
+            && let Some(new) = Self::find(list, m)
+        {
+            return Some(Replacement {
+                new,
+                dir,
+                from_work: true,
+            });
+        }
+        self.mains.iter().rev().find_map(|(list, dir)| {
+            Self::find(list, m).map(|new| Replacement {
+                new,
+                dir,
+                from_work: false,
+            })
+        })
+    }
 }
 
 impl Graph {
@@ -161,9 +236,7 @@ pub struct GraphLoader {
     mains: Vec<MainModule>,
     main_paths: BTreeSet<String>,
     workspace: bool,
-    /// Replacements, keyed by (path, version-or-empty), with the directory
-    /// relative paths are resolved against.
-    replace: BTreeMap<(String, String), (ModVersion, String)>,
+    replace: Replacements,
     exclude: BTreeSet<ModVersion>,
     /// (module, pruning) pairs enqueued, to stop cycles.
     enqueued: BTreeSet<(ModVersion, Pruning)>,
@@ -197,47 +270,29 @@ impl GraphLoader {
         mains: Vec<MainModule>,
         workspace: Option<(&[Replace], &str)>,
     ) -> Result<GraphLoader, GraphError> {
-        let mut replace: BTreeMap<(String, String), (ModVersion, String)> = BTreeMap::new();
+        let mut seen: BTreeMap<(String, String), ModVersion> = BTreeMap::new();
         let mut exclude = BTreeSet::new();
         for m in &mains {
             for r in &m.file.replace {
                 let key = (r.old.path.clone(), r.old.version.clone());
-                let val = (r.new.clone(), m.dir.clone());
-                if let Some(prev) = replace.get(&key)
-                    && prev.0 != val.0
-                    && workspace.is_some()
+                if let Some(prev) = seen.get(&key)
+                    && *prev != r.new
+                    && let Some((ws, _)) = workspace
+                    && !ws.iter().any(|x| x.old.path == r.old.path)
                 {
-                    {
-                        let ws_has = workspace
-                            .map(|(w, _)| w.iter().any(|x| x.old.path == r.old.path))
-                            .unwrap_or(false);
-                        if !ws_has {
-                            return Err(GraphError::ConflictingReplacements {
-                                module: r.old.to_string(),
-                                a: prev.0.to_string(),
-                                b: val.0.to_string(),
-                            });
-                        }
-                    }
+                    return Err(GraphError::ConflictingReplacements {
+                        module: r.old.to_string(),
+                        a: prev.to_string(),
+                        b: r.new.to_string(),
+                    });
                 }
-                replace.insert(key, val);
+                seen.insert(key, r.new.clone());
             }
             for e in &m.file.exclude {
                 exclude.insert(e.module.clone());
             }
         }
-        if let Some((ws, dir)) = workspace {
-            // go.work replacements win over every go.mod's: drop the modules'
-            // replacements of the same paths, then add go.work's.
-            let paths: BTreeSet<&str> = ws.iter().map(|r| r.old.path.as_str()).collect();
-            replace.retain(|(p, _), _| !paths.contains(p.as_str()));
-            for r in ws {
-                replace.insert(
-                    (r.old.path.clone(), r.old.version.clone()),
-                    (r.new.clone(), dir.to_string()),
-                );
-            }
-        }
+        let replace = Replacements::new(&mains, workspace);
         let main_paths = mains.iter().map(|m| m.path.clone()).collect();
         let mut loader = GraphLoader {
             mains,
@@ -304,19 +359,12 @@ impl GraphLoader {
         }
     }
 
-    /// The replacement for `m`, if any: exact version first, then wildcard.
-    fn replacement(&self, m: &ModVersion) -> Option<&(ModVersion, String)> {
-        self.replace
-            .get(&(m.path.clone(), m.version.clone()))
-            .or_else(|| self.replace.get(&(m.path.clone(), String::new())))
-    }
-
     fn source_for(&self, m: &ModVersion) -> GoModSource {
-        match self.replacement(m) {
-            Some((new, base)) if new.version.is_empty() => {
-                GoModSource::Dir(crate::slashpath::join_unclean(base, &new.path))
+        match self.replace.lookup(m) {
+            Some(r) if r.new.version.is_empty() => {
+                GoModSource::Dir(crate::slashpath::join_unclean(r.dir, &r.new.path))
             }
-            Some((new, _)) => GoModSource::Module(new.clone()),
+            Some(r) => GoModSource::Module(r.new.clone()),
             None => GoModSource::Module(m.clone()),
         }
     }
@@ -497,6 +545,7 @@ impl GraphLoader {
         for p in &self.main_paths {
             graph.selected.remove(p);
         }
+        graph.replacements = self.replace;
         Ok(graph)
     }
 }

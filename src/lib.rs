@@ -17,10 +17,11 @@
 //! | L3 | [`ops`], [`graph`], [`archive`], [`vendoring`] | operations: one function per subcommand, returning data; the module graph; the archive format |
 //! | L2 | [`proxy`], [`fsutil`] | the GOPROXY client (the only network code); filesystem I/O with paths in every error |
 //! | L1 | [`modfile`], [`gosum`], [`modzip`], [`imports`] | file formats and their rules |
-//! | L0 | [`semver`], [`gover`], [`slashpath`], [`module`], [`goproxy`], [`dirhash`], [`parallel`] | pure values and algorithms |
+//! | L0 | [`semver`], [`gover`], [`slashpath`], [`module`], [`goproxy`], [`classify`], [`dirhash`], [`parallel`] | pure values and algorithms |
 #![warn(missing_docs)]
 
 pub mod archive;
+pub mod classify;
 pub mod cli;
 pub mod dirhash;
 pub mod env;

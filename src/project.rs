@@ -4,6 +4,11 @@
 //! The main go.mod files are parsed strictly, as the go command does for
 //! main modules; go.sum files are read as the go command reads them
 //! (`go.work.sum` first, then each module's go.sum).
+//!
+//! [`Project::load_graph`] is the one loop that drives
+//! [`crate::graph::GraphLoader`] for every command: directory replacements
+//! are read from disk here, module go.mod files come from a
+//! [`GoModFetcher`] (the fetch store online, an archive or tree offline).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,8 +18,9 @@ use crate::dirhash::Sha256;
 use crate::archive::manifest::Input;
 use crate::fsutil::{self, FsError};
 use crate::gosum::{GoSum, GoSumError};
-use crate::graph::MainModule;
+use crate::graph::{GoModSource, Graph, GraphError, GraphLoader, MainModule};
 use crate::modfile::{self, Replace, WorkFile};
+use crate::module::ModVersion;
 
 /// Why a project could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -292,4 +298,71 @@ fn main_module(
 /// Reads `<project dir>/<rel>/go.mod` for a directory replacement.
 pub fn read_dir_go_mod(project_dir: &Path, rel: &str) -> Result<Vec<u8>, FsError> {
     fsutil::read(&project_dir.join(rel).join("go.mod"))
+}
+
+/// Where [`Project::load_graph`] gets dependencies' go.mod files from.
+#[allow(async_fn_in_trait)] // used with static dispatch only
+pub trait GoModFetcher {
+    /// What a fetch can fail with.
+    type Error: From<GraphError> + From<FsError>;
+
+    /// The go.mod bytes of each module of `batch` (every go.mod the loader
+    /// can use next, so a fetcher may get them concurrently), in any order.
+    async fn fetch(
+        &mut self,
+        batch: Vec<ModVersion>,
+    ) -> Vec<(ModVersion, Result<Vec<u8>, Self::Error>)>;
+
+    /// A fetch of `m` failed with `e`: `Err` stops loading with that error;
+    /// `Ok` means the fetcher recorded it and the graph is loaded without
+    /// `m`'s requirements.
+    fn failed(&mut self, m: &ModVersion, e: Self::Error) -> Result<(), Self::Error>;
+}
+
+impl Project {
+    /// Loads this project's module graph ([`GraphLoader`]), asking `fetcher`
+    /// for dependencies' go.mod files batch by batch.
+    pub async fn load_graph<F: GoModFetcher>(&self, fetcher: &mut F) -> Result<Graph, F::Error> {
+        let ws = self.workspace_replace();
+        let mut loader = GraphLoader::new(
+            self.mains.clone(),
+            ws.as_ref().map(|(r, d)| (*r, d.as_str())),
+        )?;
+        loop {
+            let pending = loader.pending();
+            if pending.is_empty() {
+                break;
+            }
+            let mut batch = Vec::new();
+            for src in pending {
+                match &src {
+                    GoModSource::Dir(d) => {
+                        let data = read_dir_go_mod(&self.dir, d)?;
+                        loader.provide(&src, &data)?;
+                    }
+                    GoModSource::Module(m) => batch.push(m.clone()),
+                }
+            }
+            for (m, r) in fetcher.fetch(batch).await {
+                let src = GoModSource::Module(m);
+                match r {
+                    Ok(data) => loader.provide(&src, &data)?,
+                    Err(e) => {
+                        if let GoModSource::Module(m) = &src {
+                            fetcher.failed(m, e)?;
+                        }
+                        loader.fail_missing(&src);
+                    }
+                }
+            }
+        }
+        Ok(loader.finish()?)
+    }
+
+    /// [`Project::load_graph`] for a fetcher that never waits (its `fetch`
+    /// completes without suspending, as a local source's does).
+    pub fn load_graph_now<F: GoModFetcher>(&self, fetcher: &mut F) -> Result<Graph, F::Error> {
+        futures_util::FutureExt::now_or_never(self.load_graph(fetcher))
+            .expect("a fetcher that never suspends completes in one poll")
+    }
 }

@@ -26,6 +26,7 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use crate::classify::{Classify, ErrorClass};
 use crate::dirhash::Sha256;
 
 use super::manifest::{FORMAT, FileEntry, Manifest};
@@ -97,10 +98,14 @@ pub enum ReadError {
     Sink(String),
 }
 
-impl ReadError {
-    /// True when the archive's content failed verification (exit code 3).
-    pub fn is_verification_failure(&self) -> bool {
-        !matches!(self, ReadError::Fs(_) | ReadError::Sink(_))
+impl Classify for ReadError {
+    /// Everything but local I/O means the archive's content is not what its
+    /// manifest says: a security matter.
+    fn class(&self) -> ErrorClass {
+        match self {
+            ReadError::Fs(_) | ReadError::Sink(_) => ErrorClass::Failure,
+            _ => ErrorClass::Security,
+        }
     }
 }
 

@@ -24,3 +24,14 @@ impl From<ExitStatus> for std::process::ExitCode {
         })
     }
 }
+
+impl From<crate::classify::ErrorClass> for ExitStatus {
+    fn from(c: crate::classify::ErrorClass) -> Self {
+        use crate::classify::ErrorClass;
+        match c {
+            ErrorClass::Failure => ExitStatus::Error,
+            ErrorClass::Usage => ExitStatus::Usage,
+            ErrorClass::Security => ExitStatus::VerifyFailed,
+        }
+    }
+}

@@ -14,6 +14,8 @@ use clap::Parser;
 
 pub use exit::ExitStatus;
 
+use crate::classify::Classify;
+
 use crate::ops;
 use args::{Cli, Command, HashCommand};
 
@@ -48,9 +50,9 @@ pub fn main() -> std::process::ExitCode {
 fn run(cli: Cli) -> ExitStatus {
     match cli.command {
         Command::Hash { command } => run_hash(command),
-        Command::Snapshot(args) => snapshot::run(args),
+        Command::Snapshot(args) => with_runtime(|rt| snapshot::run(rt, args)),
         Command::Restore(args) => restore::run_restore(args),
-        Command::Verify(args) => restore::run_verify(args),
+        Command::Verify(args) => with_runtime(|rt| restore::run_verify(rt, args)),
         Command::Ls(args) => restore::run_ls(args),
         Command::Vendor(args) => restore::run_vendor(args),
     }
@@ -84,16 +86,21 @@ fn run_hash(command: HashCommand) -> ExitStatus {
             };
             print_stdout(&text)
         }
+        Err(e) => fail(&e),
+    }
+}
+
+/// Runs `f` on the async runtime, built here once for the commands that
+/// use the network or the fetch store.
+fn with_runtime(f: impl FnOnce(&tokio::runtime::Runtime) -> ExitStatus) -> ExitStatus {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => f(&rt),
         Err(e) => {
-            let status = if e.is_usage() {
-                ExitStatus::Usage
-            } else if e.is_verification_failure() {
-                ExitStatus::VerifyFailed
-            } else {
-                ExitStatus::Error
-            };
             print_error(&e);
-            status
+            ExitStatus::Error
         }
     }
 }
@@ -178,14 +185,10 @@ pub(crate) fn terminal_safe(s: &str) -> String {
     out
 }
 
-/// Prints `e` and picks the exit status: 3 for verification failures.
-pub(crate) fn fail(e: &dyn std::error::Error, verification: bool) -> ExitStatus {
+/// Prints `e` and returns the exit status of its class.
+pub(crate) fn fail<E: std::error::Error + Classify>(e: &E) -> ExitStatus {
     print_error(e);
-    if verification {
-        ExitStatus::VerifyFailed
-    } else {
-        ExitStatus::Error
-    }
+    e.class().into()
 }
 
 /// Prints a log line on stderr.

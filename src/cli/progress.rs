@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::ops::snapshot::Reporter;
+use crate::ops::progress::Reporter;
 
 /// An indicatif progress bar implementing the snapshot [`Reporter`].
 pub struct Bar {

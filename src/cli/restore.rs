@@ -3,7 +3,8 @@
 use std::io::Write;
 
 use super::args::{LsArgs, RestoreArgs, VendorArgs, VerifyArgs};
-use super::{ExitStatus, fail, human_bytes, print_error, print_info, print_stdout};
+use super::progress::Bar;
+use super::{ExitStatus, fail, human_bytes, print_info, print_stdout};
 use crate::ops::restore;
 use crate::ops::verify::{self, VerifyOptions};
 
@@ -40,17 +41,19 @@ pub(crate) fn run_restore(args: RestoreArgs) -> ExitStatus {
         }
         None => None,
     };
+    let bar = Bar::new(args.json);
     let result = match (&args.proxy, &args.modcache) {
-        (Some(dir), _) => restore::restore_proxy(&args.archive, dir),
-        (None, Some(dir)) => restore::restore_modcache(&args.archive, dir),
+        (Some(dir), _) => restore::restore_proxy(&args.archive, dir, &bar),
+        (None, Some(dir)) => restore::restore_modcache(&args.archive, dir, &bar),
         (None, None) => {
             print_info("error: give --proxy DIR or --modcache DIR");
             return ExitStatus::Usage;
         }
     };
+    bar.finish();
     let report = match result {
         Ok(r) => r,
-        Err(e) => return fail(&e, e.is_verification_failure()),
+        Err(e) => return fail(&e),
     };
     if let Some((file, mut tmp)) = env_file {
         let mut text =
@@ -80,24 +83,18 @@ pub(crate) fn run_restore(args: RestoreArgs) -> ExitStatus {
     print_stdout(&lines.join("\n"))
 }
 
-pub(crate) fn run_verify(args: VerifyArgs) -> ExitStatus {
+pub(crate) fn run_verify(rt: &tokio::runtime::Runtime, args: VerifyArgs) -> ExitStatus {
     let opts = VerifyOptions {
         archive: args.archive.clone(),
         proxy: args.proxy.clone(),
         projects: args.project.clone(),
     };
-    let report = match verify::verify(&opts) {
+    let bar = Bar::new(args.json);
+    let result = verify::verify(rt, &opts, &bar);
+    bar.finish();
+    let report = match result {
         Ok(r) => r,
-        Err(e) => {
-            print_error(&e);
-            return if e.is_verification_failure() {
-                ExitStatus::VerifyFailed
-            } else if matches!(e, verify::VerifyError::Usage(_)) {
-                ExitStatus::Usage
-            } else {
-                ExitStatus::Error
-            };
-        }
+        Err(e) => return fail(&e),
     };
     for w in &report.warnings {
         print_info(&format!("warning: {w}"));
@@ -145,7 +142,7 @@ pub(crate) fn run_verify(args: VerifyArgs) -> ExitStatus {
 pub(crate) fn run_ls(args: LsArgs) -> ExitStatus {
     let (manifest, rows) = match verify::ls(&args.archive, args.manifest_only) {
         Ok(x) => x,
-        Err(e) => return fail(&e, e.is_verification_failure()),
+        Err(e) => return fail(&e),
     };
     if args.json {
         return print_stdout(&serde_json::to_string_pretty(&rows).unwrap_or_default());
@@ -205,7 +202,8 @@ fn cgo_enabled() -> bool {
 }
 
 pub(crate) fn run_vendor(args: VendorArgs) -> ExitStatus {
-    match crate::ops::vendor::vendor_from_archive(
+    let bar = Bar::new(args.json);
+    let result = crate::ops::vendor::vendor_from_archive(
         &args.archive,
         &args.project,
         args.output
@@ -213,7 +211,10 @@ pub(crate) fn run_vendor(args: VendorArgs) -> ExitStatus {
             .filter(|o| !o.is_empty())
             .map(std::path::PathBuf::from),
         cgo_enabled(),
-    ) {
+        &bar,
+    );
+    bar.finish();
+    match result {
         Ok(report) => {
             if report.wrote {
                 print_info(&format!(
@@ -238,6 +239,6 @@ pub(crate) fn run_vendor(args: VendorArgs) -> ExitStatus {
             }
             ExitStatus::Ok
         }
-        Err(e) => fail(&e, e.is_verification_failure()),
+        Err(e) => fail(&e),
     }
 }

@@ -73,7 +73,7 @@ fn default_cache_dir() -> PathBuf {
         .join("modsnap")
 }
 
-pub(crate) fn run(args: SnapshotArgs) -> ExitStatus {
+pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatus {
     let mtime = match var("SOURCE_DATE_EPOCH").map(|v| v.parse::<u64>()) {
         None => 0,
         Some(Ok(t)) => t,
@@ -110,7 +110,7 @@ pub(crate) fn run(args: SnapshotArgs) -> ExitStatus {
         mtime,
     };
     let bar = Arc::new(Bar::new(args.quiet));
-    let result = snapshot::snapshot(&opts, bar.clone());
+    let result = snapshot::snapshot(rt, &opts, bar.clone());
     bar.finish();
     match result {
         Ok(report) => {
@@ -167,6 +167,6 @@ pub(crate) fn run(args: SnapshotArgs) -> ExitStatus {
             }
             ExitStatus::Ok
         }
-        Err(e) => fail(&e, e.is_verification_failure()),
+        Err(e) => fail(&e),
     }
 }

@@ -24,6 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Deserialize;
 
+use crate::classify::{Classify, ErrorClass};
 use crate::dirhash;
 use crate::fsutil::{FsError, debris};
 use crate::gosum::{GoSum, SumCheck};
@@ -98,16 +99,25 @@ pub enum ArtifactError {
     #[error(transparent)]
     Fs(#[from] FsError),
     /// An offline store does not have the artifact.
-    #[error("{module}: {what} is missing")]
+    #[error("{module}: {artifact} is missing")]
     Unavailable {
         /// `path@version`.
         module: String,
-        /// `.info`, `.mod` or `.zip`.
-        what: String,
+        /// Which file.
+        artifact: Artifact,
     },
     /// A background task died.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl Classify for ArtifactError {
+    fn class(&self) -> ErrorClass {
+        match self {
+            ArtifactError::Verify(_) => ErrorClass::Security,
+            _ => ErrorClass::Failure,
+        }
+    }
 }
 
 /// Where artifacts come from and go to.
@@ -275,7 +285,7 @@ impl Store {
         let Some(client) = &self.client else {
             return Err(ArtifactError::Unavailable {
                 module: m.to_string(),
-                what: format!(".{}", a.ext()),
+                artifact: a,
             });
         };
         let target = self.cache_path(rel);

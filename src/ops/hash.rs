@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::classify::{Classify, ErrorClass};
 use crate::dirhash::{self, DirHashError};
 use crate::fsutil::{self, FsError};
 use crate::gosum;
@@ -56,21 +57,15 @@ pub enum HashError {
     ZipRules(modzip::Error),
 }
 
-impl HashError {
-    /// True when the input itself failed verification (as opposed to a
-    /// usage or I/O problem).
-    pub fn is_verification_failure(&self) -> bool {
-        matches!(self, HashError::ZipRules(_))
-    }
-
-    /// True when the command line itself was wrong.
-    pub fn is_usage(&self) -> bool {
-        matches!(
-            self,
+impl Classify for HashError {
+    fn class(&self) -> ErrorClass {
+        match self {
+            HashError::ZipRules(_) => ErrorClass::Security,
             HashError::InvalidModule { .. }
-                | HashError::MissingVersion { .. }
-                | HashError::NonCanonical { .. }
-        )
+            | HashError::MissingVersion { .. }
+            | HashError::NonCanonical { .. } => ErrorClass::Usage,
+            _ => ErrorClass::Failure,
+        }
     }
 }
 

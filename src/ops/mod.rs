@@ -3,7 +3,11 @@
 //! data; the CLI decides what to print and which exit code that means.
 
 pub mod fetch;
+pub mod finding;
 pub mod hash;
+pub mod plan;
+pub mod progress;
+pub mod resolve;
 pub mod restore;
 pub mod snapshot;
 pub mod vendor;

@@ -33,8 +33,10 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::progress::Reporter;
 use crate::archive::Manifest;
 use crate::archive::read::{self as aread, Check, EntryKind, ReadError};
+use crate::classify::{Classify, ErrorClass};
 use crate::dirhash;
 use crate::fsutil::FsError;
 use crate::goproxy::{self, Artifact, MODCACHE_DOWNLOAD};
@@ -91,14 +93,13 @@ pub enum RestoreError {
     },
 }
 
-impl RestoreError {
-    /// True when content failed verification (exit code 3).
-    pub fn is_verification_failure(&self) -> bool {
+impl Classify for RestoreError {
+    fn class(&self) -> ErrorClass {
         match self {
-            RestoreError::Read(e) => e.is_verification_failure(),
-            RestoreError::BadZip { .. } | RestoreError::Conflict { .. } => true,
+            RestoreError::Read(e) => e.class(),
+            RestoreError::BadZip { .. } | RestoreError::Conflict { .. } => ErrorClass::Security,
             RestoreError::Fs(_) | RestoreError::Unfit { .. } | RestoreError::Interrupted { .. } => {
-                false
+                ErrorClass::Failure
             }
         }
     }
@@ -414,15 +415,23 @@ pub fn proxy_env(proxy_dir: &Path) -> Vec<(String, String)> {
 }
 
 /// Restores `archive` as a GOPROXY tree in `target`.
-pub fn restore_proxy(archive: &Path, target: &Path) -> Result<RestoreReport, RestoreError> {
+pub fn restore_proxy(
+    archive: &Path,
+    target: &Path,
+    reporter: &dyn Reporter,
+) -> Result<RestoreReport, RestoreError> {
     let mut t = Target::open(target, archive_bytes(archive)?)?;
+    reporter.phase("extracting", 0);
     let (manifest, staged) =
         aread::extract(
             archive,
             t.staging(),
             Check::Fast,
             &|name, kind| match kind {
-                EntryKind::Artifact { .. } => Some(name.to_string()),
+                EntryKind::Artifact { .. } => {
+                    reporter.item_done();
+                    Some(name.to_string())
+                }
                 _ => None,
             },
         )?;
@@ -441,14 +450,22 @@ pub fn restore_proxy(archive: &Path, target: &Path) -> Result<RestoreReport, Res
 }
 
 /// Restores `archive` as a Go module cache (`GOMODCACHE`) in `target`.
-pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, RestoreError> {
+pub fn restore_modcache(
+    archive: &Path,
+    target: &Path,
+    reporter: &dyn Reporter,
+) -> Result<RestoreReport, RestoreError> {
     let mut t = Target::open(target, archive_bytes(archive)?)?;
+    reporter.phase("extracting", 0);
     let (manifest, mut staged) = aread::extract(
         archive,
         t.staging(),
         Check::Fast,
         &|name, kind| match kind {
-            EntryKind::Artifact { .. } => Some(format!("{MODCACHE_DOWNLOAD}/{name}")),
+            EntryKind::Artifact { .. } => {
+                reporter.item_done();
+                Some(format!("{MODCACHE_DOWNLOAD}/{name}"))
+            }
             _ => None,
         },
     )?;
@@ -469,8 +486,11 @@ pub fn restore_modcache(archive: &Path, target: &Path) -> Result<RestoreReport, 
             })
         })
         .collect();
+    reporter.phase("unpacking", zips.len() as u64);
     let extracted = crate::parallel::map(&zips, 8, |(m, name, want)| {
-        unpack_module(t.staging(), m, name, want)
+        let r = unpack_module(t.staging(), m, name, want);
+        reporter.item_done();
+        r
     })?;
     // An extracted directory already in the target is kept when its
     // .ziphash is the same; anything else there is a conflict. Checked

@@ -15,7 +15,7 @@
 // design; they are returned once per run, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -25,13 +25,16 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use super::fetch::{ArtifactError, Stats, Store, Verified};
+use super::plan::{Planned, plan};
+use super::progress::Reporter;
+use super::resolve::{ResolveError, Resolved, load_projects, resolve};
 use crate::archive::manifest::{FORMAT, FileEntry, Manifest, ModuleEntry};
 use crate::archive::{self, ArchiveEntry, ArchiveError};
+use crate::classify::{Classify, ErrorClass};
 use crate::fsutil::FsError;
 use crate::gosum::GoSum;
-use crate::graph::{GoModSource, Graph, GraphError, GraphLoader};
 use crate::module::ModVersion;
-use crate::project::{Project, ProjectError, read_dir_go_mod};
+use crate::project::Project;
 use crate::proxy::{Artifact, Client, ProxyConfig};
 
 /// What to snapshot and how.
@@ -56,59 +59,12 @@ pub struct SnapshotOptions {
     pub mtime: u64,
 }
 
-/// Progress callbacks, implemented by the CLI (a progress bar on a
-/// terminal, nothing otherwise).
-pub trait Reporter: Send + Sync {
-    /// A new phase starts (`resolving`, `downloading`, `writing`).
-    fn phase(&self, name: &str, total_items: u64);
-    /// One item of the current phase is done.
-    fn item_done(&self);
-    /// Bytes arrived from the network.
-    fn bytes(&self, n: u64);
-}
-
-/// A reporter that reports nothing.
-pub struct Silent;
-
-impl Reporter for Silent {
-    fn phase(&self, _: &str, _: u64) {}
-    fn item_done(&self) {}
-    fn bytes(&self, _: u64) {}
-}
-
 /// Why a snapshot failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    /// An input project could not be read.
+    /// The inputs, their go.sum lines or their graphs could not be loaded.
     #[error(transparent)]
-    Project(#[from] ProjectError),
-    /// The module graph could not be loaded.
-    #[error(transparent)]
-    Graph(#[from] GraphError),
-    /// go.sum lacks hashes the snapshot needs.
-    #[error("{}", missing_message(.dirs, .lines))]
-    MissingSums {
-        /// The project directories concerned.
-        dirs: Vec<String>,
-        /// The missing go.sum keys (`path version[/go.mod]`).
-        lines: Vec<String>,
-    },
-    /// Two inputs' go.sum files disagree about a hash.
-    #[error(
-        "go.sum files disagree about {key}: {a} in {a_file}, {b} in {b_file} (SECURITY ERROR); hint: one of them is wrong; run `go mod verify` in each project"
-    )]
-    ConflictingSums {
-        /// The go.sum key.
-        key: String,
-        /// One hash.
-        a: String,
-        /// Where it is recorded.
-        a_file: String,
-        /// The other hash.
-        b: String,
-        /// Where it is recorded.
-        b_file: String,
-    },
+    Resolve(#[from] ResolveError),
     /// Fetching or verifying an artifact failed.
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
@@ -135,50 +91,14 @@ pub enum SnapshotError {
     Internal(String),
 }
 
-fn missing_message(dirs: &[String], lines: &[String]) -> String {
-    let shown: Vec<&str> = lines.iter().take(20).map(String::as_str).collect();
-    let more = if lines.len() > shown.len() {
-        format!(" (and {} more)", lines.len() - shown.len())
-    } else {
-        String::new()
-    };
-    format!(
-        "go.sum is missing {} hash(es) the go command needs: {}{more}; hint: run `go mod tidy` in {} and snapshot again",
-        lines.len(),
-        shown.join(", "),
-        dirs.join(", ")
-    )
-}
-
-impl SnapshotError {
-    /// True when content failed verification (exit code 3).
-    pub fn is_verification_failure(&self) -> bool {
-        matches!(
-            self,
-            SnapshotError::Artifact(ArtifactError::Verify(_))
-                | SnapshotError::ConflictingSums { .. }
-        )
+impl Classify for SnapshotError {
+    fn class(&self) -> ErrorClass {
+        match self {
+            SnapshotError::Resolve(e) => e.class(),
+            SnapshotError::Artifact(e) => e.class(),
+            _ => ErrorClass::Failure,
+        }
     }
-}
-
-/// One module version in the plan.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Planned {
-    /// Module path.
-    pub path: String,
-    /// Version.
-    pub version: String,
-    /// Store `.info`.
-    pub info: bool,
-    /// The go.mod hash when `.mod` is stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mod_h1: Option<String>,
-    /// The zip hash when `.zip` is stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub zip_h1: Option<String>,
-    /// The zip's size, when known (cache or a HEAD request).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub zip_size: Option<u64>,
 }
 
 /// What a snapshot did.
@@ -234,15 +154,12 @@ fn check_output(out: &Path) -> Result<(), SnapshotError> {
     Ok(())
 }
 
-/// Runs a snapshot on a fresh multi-threaded runtime.
+/// Runs a snapshot on `rt` (the CLI's runtime).
 pub fn snapshot(
+    rt: &tokio::runtime::Runtime,
     opts: &SnapshotOptions,
     reporter: Arc<dyn Reporter>,
 ) -> Result<SnapshotReport, SnapshotError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| SnapshotError::Internal(format!("cannot start the async runtime: {e}")))?;
     rt.block_on(run(opts, reporter))
 }
 
@@ -254,12 +171,7 @@ async fn run(
     if !opts.dry_run {
         check_output(&opts.output)?;
     }
-    let projects = opts
-        .dirs
-        .iter()
-        .map(|d| Project::load(d))
-        .collect::<Result<Vec<_>, _>>()?;
-    let gosum = merged_sums(&projects)?;
+    let (projects, gosum) = load_projects(&opts.dirs)?;
     let client = Client::new(opts.proxy.clone())?;
     let stats = Arc::new(Stats::default());
     let rep = reporter.clone();
@@ -284,7 +196,7 @@ async fn run(
         ..
     } = resolve(&projects, &gosum, &store, jobs, reporter.as_ref()).await?;
     if let Some(e) = unavailable.into_iter().next() {
-        return Err(SnapshotError::Internal(e));
+        return Err(SnapshotError::Internal(e.to_string()));
     }
 
     // 2. The plan.
@@ -335,14 +247,14 @@ async fn run(
         .values()
         .map(|p| {
             p.info as u64
-                + (p.mod_h1.is_some() && !mods.contains_key(&mv(p))) as u64
+                + (p.mod_h1.is_some() && !mods.contains_key(&p.module())) as u64
                 + p.zip_h1.is_some() as u64
         })
         .sum();
     reporter.phase("downloading", total);
     let mut jobs_list = Vec::new();
     for p in plan.values() {
-        let m = mv(p);
+        let m = p.module();
         if p.info {
             jobs_list.push((m.clone(), Artifact::Info, None));
         }
@@ -431,243 +343,8 @@ fn fill_stats(report: &mut SnapshotReport, stats: &Stats, start: Instant) {
     report.seconds = (start.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
 }
 
-fn mv(p: &Planned) -> ModVersion {
-    ModVersion {
-        path: p.path.clone(),
-        version: p.version.clone(),
-    }
-}
-
 fn gosum_file(gosum: &GoSum, m: &ModVersion) -> Option<String> {
     gosum.zip_hash_file(&m.path, &m.version).map(str::to_string)
-}
-
-/// Every input's go.sum in one set; two files disagreeing about a key's
-/// `h1:` hash is a security error.
-/// The projects' go.sum lines merged; two different `h1:` hashes for one
-/// module version are a security error naming both files.
-pub(crate) fn merged_sums(projects: &[Project]) -> Result<GoSum, SnapshotError> {
-    let mut merged = GoSum::new();
-    for p in projects {
-        if let Some((key, a, a_file, b, b_file)) = merged.merge_checked(&p.gosum) {
-            return Err(SnapshotError::ConflictingSums {
-                key,
-                a,
-                a_file,
-                b,
-                b_file,
-            });
-        }
-    }
-    Ok(merged)
-}
-
-/// The module graphs of a set of projects, resolved through a store.
-pub struct Resolved {
-    /// One graph per project.
-    pub graphs: Vec<Graph>,
-    /// Non-fatal findings (workspace go.sum gaps).
-    pub warnings: Vec<String>,
-    /// The go.mod files read, verified.
-    pub mods: BTreeMap<ModVersion, Verified>,
-    /// go.mod files the store could not provide (offline stores only), as
-    /// `path@version .mod` (the graph is incomplete where they are).
-    pub unavailable: Vec<String>,
-    /// go.mod files an offline store holds with the wrong bytes.
-    pub corrupt: Vec<String>,
-}
-
-/// Loads every project's module graph, fetching (or, for an offline store,
-/// looking up) each go.mod it reads, verified against go.sum. A go.sum line
-/// missing in module mode is an error listing all of them; in workspace
-/// mode it is a warning (see below).
-pub async fn resolve(
-    projects: &[Project],
-    gosum: &GoSum,
-    store: &Store,
-    jobs: usize,
-    reporter: &dyn Reporter,
-) -> Result<Resolved, SnapshotError> {
-    reporter.phase("resolving", 0);
-    let mut graphs = Vec::new();
-    let mut missing: BTreeSet<String> = BTreeSet::new();
-    let mut missing_dirs = Vec::new();
-    let mut warnings = Vec::new();
-    let mut unavailable = Vec::new();
-    let mut corrupt = Vec::new();
-    let mut mods: BTreeMap<ModVersion, Verified> = BTreeMap::new();
-    for p in projects {
-        let (graph, miss, unav, bad) =
-            load_graph(p, gosum, store, jobs, &mut mods, reporter).await?;
-        unavailable.extend(unav);
-        corrupt.extend(bad);
-        if miss.is_empty() {
-        } else if p.work.is_some() {
-            // In workspace mode the go command does not insist on go.sum
-            // lines (cmd/go modload `mustHaveSums` is false): it asks the
-            // checksum database, and commands such as `go list -m all` carry
-            // on without the go.mod files it cannot verify. Nothing can be
-            // verified offline without the hash, so these are left out.
-            warnings.push(format!(
-                "{}: go.work.sum and the modules' go.sum lack {} go.mod hash(es) the go command reads ({}); they are not in the snapshot, so offline the go command will skip them or ask the checksum database; run `go mod download` in the workspace while online to record them",
-                p.dir.display(),
-                miss.len(),
-                miss.iter().cloned().collect::<Vec<_>>().join(", ")
-            ));
-        } else {
-            missing_dirs.push(p.dir.display().to_string());
-            missing.extend(miss);
-        }
-        graphs.push(graph);
-    }
-    if !missing.is_empty() {
-        return Err(SnapshotError::MissingSums {
-            dirs: missing_dirs,
-            lines: missing.into_iter().collect(),
-        });
-    }
-    Ok(Resolved {
-        graphs,
-        warnings,
-        mods,
-        unavailable,
-        corrupt,
-    })
-}
-
-/// Loads one project's graph, fetching each go.mod it needs (verified
-/// against go.sum) `jobs` at a time. Returns the graph and the go.sum keys
-/// it found missing.
-async fn load_graph(
-    p: &Project,
-    gosum: &GoSum,
-    store: &Store,
-    jobs: usize,
-    mods: &mut BTreeMap<ModVersion, Verified>,
-    reporter: &dyn Reporter,
-) -> Result<(Graph, BTreeSet<String>, Vec<String>, Vec<String>), SnapshotError> {
-    let ws = p.workspace_replace();
-    let mut unavailable = Vec::new();
-    let mut corrupt = Vec::new();
-    let mut loader = GraphLoader::new(p.mains.clone(), ws.as_ref().map(|(r, d)| (*r, d.as_str())))?;
-    let mut missing = BTreeSet::new();
-    loop {
-        let pending = loader.pending();
-        if pending.is_empty() {
-            break;
-        }
-        let fetched = futures_util::stream::iter(pending)
-            .map(|src| {
-                let store = store.clone();
-                async move {
-                    let r = match &src {
-                        GoModSource::Dir(d) => read_dir_go_mod(&p.dir, d)
-                            .map(|data| (None, data))
-                            .map_err(SnapshotError::Fs),
-                        GoModSource::Module(m) => {
-                            if gosum.go_mod_hash(&m.path, &m.version).is_none() {
-                                Err(SnapshotError::MissingSums {
-                                    dirs: vec![],
-                                    lines: vec![format!("{} {}/go.mod", m.path, m.version)],
-                                })
-                            } else {
-                                store
-                                    .go_mod(m, gosum)
-                                    .await
-                                    .map(|(v, data)| (Some((m.clone(), v)), data))
-                                    .map_err(SnapshotError::from)
-                            }
-                        }
-                    };
-                    (src, r)
-                }
-            })
-            .buffer_unordered(jobs)
-            .collect::<Vec<_>>()
-            .await;
-        for (src, r) in fetched {
-            reporter.item_done();
-            match r {
-                Ok((v, data)) => {
-                    if let Some((m, v)) = v {
-                        mods.insert(m, v);
-                    }
-                    loader.provide(&src, &data)?;
-                }
-                Err(SnapshotError::MissingSums { lines, .. }) => {
-                    missing.extend(lines);
-                    loader.fail_missing(&src);
-                }
-                Err(SnapshotError::Artifact(ArtifactError::Unavailable { module, what })) => {
-                    unavailable.push(format!("{module} {what}"));
-                    loader.fail_missing(&src);
-                }
-                // Offline (verify), bad bytes are a finding to report with
-                // the others; online they stop the snapshot.
-                Err(SnapshotError::Artifact(ArtifactError::Verify(e)))
-                    if store.client.is_none() =>
-                {
-                    if let GoModSource::Module(m) = &src {
-                        corrupt.push(format!("{m} .mod: {e}"));
-                    }
-                    loader.fail_missing(&src);
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-    Ok((loader.finish()?, missing, unavailable, corrupt))
-}
-
-/// The artifacts to store, from the loaded graphs and go.sum.
-///
-/// - `.mod`: every go.mod the graph reads (under the replacement's identity)
-///   and every `/go.mod` line in go.sum — `go mod tidy` keeps exactly the
-///   go.mod sums some go command needs (cmd/go modload `keepSums`), so these
-///   cover `go list -m all`, `go mod verify`, `go mod tidy` and lazy builds;
-/// - `.zip`: every zip line in go.sum — those are the modules that provide
-///   packages (or could, for ambiguous-import checks);
-/// - `.info`: every version stored, plus every module in the build list
-///   (`go list -m all` and build-info stamping stat them).
-pub fn plan(graphs: &[Graph], gosum: &GoSum) -> BTreeMap<ModVersion, Planned> {
-    let mut plan: BTreeMap<ModVersion, Planned> = BTreeMap::new();
-    fn entry<'a>(plan: &'a mut BTreeMap<ModVersion, Planned>, m: &ModVersion) -> &'a mut Planned {
-        plan.entry(m.clone()).or_insert_with(|| Planned {
-            path: m.path.clone(),
-            version: m.version.clone(),
-            info: true,
-            ..Default::default()
-        })
-    }
-    for (path, key_version) in gosum.keys() {
-        let (version, is_mod) = match key_version.strip_suffix("/go.mod") {
-            Some(v) => (v, true),
-            None => (key_version, false),
-        };
-        let m = ModVersion {
-            path: path.to_string(),
-            version: version.to_string(),
-        };
-        if is_mod {
-            if let Some(h) = gosum.go_mod_hash(path, version) {
-                entry(&mut plan, &m).mod_h1 = Some(h.to_string());
-            }
-        } else if let Some(h) = gosum.zip_hash(path, version) {
-            entry(&mut plan, &m).zip_h1 = Some(h.to_string());
-        }
-    }
-    for g in graphs {
-        for m in &g.go_mods_read {
-            let h = gosum.go_mod_hash(&m.path, &m.version).map(str::to_string);
-            entry(&mut plan, m).mod_h1 = h;
-        }
-        for m in g.build_list() {
-            if let GoModSource::Module(actual) = g.actual(&m) {
-                entry(&mut plan, &actual);
-            }
-        }
-    }
-    plan
 }
 
 /// The manifest and archive entries; `@v/list` files are written into a

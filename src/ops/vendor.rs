@@ -20,7 +20,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use super::progress::Reporter;
 use crate::archive::read::{self as aread, Check, EntryKind, ReadError, TarIndex};
+use crate::classify::{Classify, ErrorClass};
 use crate::fsutil::FsError;
 use crate::module::ModVersion;
 use crate::proxy::Artifact;
@@ -42,13 +44,12 @@ pub enum VendorOpError {
     Fs(#[from] FsError),
 }
 
-impl VendorOpError {
-    /// True when the archive failed verification (exit code 3).
-    pub fn is_verification_failure(&self) -> bool {
+impl Classify for VendorOpError {
+    fn class(&self) -> ErrorClass {
         match self {
-            VendorOpError::Read(e) => e.is_verification_failure(),
-            VendorOpError::Vendor(e) => e.is_security(),
-            _ => false,
+            VendorOpError::Read(e) => e.class(),
+            VendorOpError::Vendor(e) => e.class(),
+            VendorOpError::Fs(_) => ErrorClass::Failure,
         }
     }
 }
@@ -59,19 +60,25 @@ pub fn vendor_from_archive(
     project: &Path,
     out_dir: Option<PathBuf>,
     cgo_enabled: bool,
+    reporter: &dyn Reporter,
 ) -> Result<VendorReport, VendorOpError> {
     let opts = VendorOptions {
         project_dir: project.to_owned(),
         out_dir,
         cgo_enabled,
     };
+    reporter.phase("vendoring", 0);
     if let Some(index) = TarIndex::open(archive)? {
         let source = InPlace::new(archive, &index);
-        let result = vendoring::vendor(&opts, &source);
-        if let Some(e) = source.failure.into_inner().ok().flatten() {
-            return Err(e);
-        }
-        return Ok(result?);
+        return vendoring::vendor(&opts, &source).map_err(|e| match e {
+            // An archive entry that failed its check is reported as what
+            // it is, not as a module source error.
+            VendorError::Source(se) => match se.downcast::<VendorOpError>() {
+                Ok(inner) => inner,
+                Err(se) => VendorOpError::Vendor(VendorError::Source(se)),
+            },
+            e => VendorOpError::Vendor(e),
+        });
     }
     let tree = tempfile::Builder::new()
         .prefix("modsnap-vendor-")
@@ -82,11 +89,10 @@ pub fn vendor_from_archive(
         tree.path(),
         Check::Fast,
         &|name, kind| match kind {
-            EntryKind::Artifact { artifact, .. }
-                if matches!(artifact, Artifact::Mod | Artifact::Zip) =>
-            {
-                Some(name.to_string())
-            }
+            EntryKind::Artifact {
+                artifact: Artifact::Mod | Artifact::Zip,
+                ..
+            } => Some(name.to_string()),
             _ => None,
         },
     )?;
@@ -94,13 +100,11 @@ pub fn vendor_from_archive(
 }
 
 /// A [`ModuleSource`] reading `.mod` files and zips in place from an
-/// indexed `.tar`, each checked against the manifest before use. The first verification
-/// failure is kept in `failure` (the vendor run sees a plain source error
-/// and stops), so the caller can report it as what it is.
+/// indexed `.tar`, each checked against the manifest before use. A failed
+/// check travels as the source error's `source`.
 struct InPlace<'a> {
     archive: &'a Path,
     index: &'a TarIndex,
-    failure: Mutex<Option<VendorOpError>>,
     /// Entries already verified (a zip is opened again by the thread that
     /// copies from it).
     verified: Mutex<BTreeSet<String>>,
@@ -111,39 +115,27 @@ impl<'a> InPlace<'a> {
         InPlace {
             archive,
             index,
-            failure: Mutex::new(None),
             verified: Mutex::new(BTreeSet::new()),
         }
     }
 
-    /// Records `e` (the first one wins) and turns it into a source error.
     fn fail(&self, m: &ModVersion, e: VendorOpError) -> SourceError {
-        let message = e.to_string();
-        if let Ok(mut first) = self.failure.lock() {
-            first.get_or_insert(e);
-        }
-        SourceError {
-            module: m.to_string(),
-            message,
-        }
+        SourceError::caused_by(m, e)
     }
 
     /// The archive entry of `m`'s `.mod` or `.zip`.
     fn entry_name(&self, m: &ModVersion, a: Artifact) -> Result<String, SourceError> {
-        crate::goproxy::file_name(m, a).map_err(|e| SourceError {
-            module: m.to_string(),
-            message: e.to_string(),
-        })
+        crate::goproxy::file_name(m, a).map_err(|e| SourceError::new(m.to_string(), e.to_string()))
     }
 
     fn missing(&self, m: &ModVersion, what: &str) -> SourceError {
-        SourceError {
-            module: m.to_string(),
-            message: format!(
+        SourceError::new(
+            m.to_string(),
+            format!(
                 "the archive `{}` has no {what} for it; snapshot this project again",
                 self.archive.display()
             ),
-        }
+        )
     }
 }
 

@@ -18,14 +18,18 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::fetch::{ArtifactError, Stats, Store};
-use super::snapshot::{self, Silent, SnapshotError};
+use super::finding::{Finding, Problem};
+use super::plan::plan;
+use super::progress::Reporter;
+use super::resolve::{ResolveError, load_projects, resolve};
 use crate::archive::Manifest;
 use crate::archive::read::{self as aread, Check, EntryKind, ReadError};
+use crate::classify::{Classify, ErrorClass};
 use crate::dirhash;
 use crate::fsutil::FsError;
+use crate::goproxy::Artifact;
 use crate::module::ModVersion;
 use crate::modzip;
-use crate::project::Project;
 
 /// What to verify.
 #[derive(Debug, Clone, Default)]
@@ -47,7 +51,7 @@ pub enum VerifyError {
     Read(#[from] ReadError),
     /// A project, its graph or its go.sum could not be read.
     #[error(transparent)]
-    Snapshot(Box<SnapshotError>),
+    Resolve(Box<ResolveError>),
     /// Local I/O failed.
     #[error(transparent)]
     Fs(#[from] FsError),
@@ -57,19 +61,19 @@ pub enum VerifyError {
     Usage(String),
 }
 
-impl From<SnapshotError> for VerifyError {
-    fn from(e: SnapshotError) -> Self {
-        VerifyError::Snapshot(Box::new(e))
+impl From<ResolveError> for VerifyError {
+    fn from(e: ResolveError) -> Self {
+        VerifyError::Resolve(Box::new(e))
     }
 }
 
-impl VerifyError {
-    /// True when content failed verification (exit code 3).
-    pub fn is_verification_failure(&self) -> bool {
+impl Classify for VerifyError {
+    fn class(&self) -> ErrorClass {
         match self {
-            VerifyError::Read(e) => e.is_verification_failure(),
-            VerifyError::Snapshot(e) => e.is_verification_failure(),
-            _ => false,
+            VerifyError::Read(e) => e.class(),
+            VerifyError::Resolve(e) => e.class(),
+            VerifyError::Fs(_) => ErrorClass::Failure,
+            VerifyError::Usage(_) => ErrorClass::Usage,
         }
     }
 }
@@ -83,10 +87,10 @@ pub struct VerifyReport {
     pub files: usize,
     /// Projects checked for completeness.
     pub projects: Vec<String>,
-    /// Artifacts a project needs that are absent (`path@version .ext`).
-    pub missing: Vec<String>,
+    /// Artifacts a project needs that are absent.
+    pub missing: Vec<Finding>,
     /// Artifacts present with the wrong bytes, or breaking a rule.
-    pub corrupt: Vec<String>,
+    pub corrupt: Vec<Finding>,
     /// Non-fatal findings.
     pub warnings: Vec<String>,
 }
@@ -98,8 +102,13 @@ impl VerifyReport {
     }
 }
 
-/// Runs the checks `opts` asks for.
-pub fn verify(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
+/// Runs the checks `opts` asks for; the project checks run on `rt` (the
+/// CLI's runtime), progress goes to `reporter`.
+pub fn verify(
+    rt: &tokio::runtime::Runtime,
+    opts: &VerifyOptions,
+    reporter: &dyn Reporter,
+) -> Result<VerifyReport, VerifyError> {
     let mut report = VerifyReport::default();
     let staging;
     let tree: PathBuf = match (&opts.archive, &opts.proxy) {
@@ -134,7 +143,7 @@ pub fn verify(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
         }
     };
     if !opts.projects.is_empty() {
-        check_projects(&tree, &opts.projects, &mut report)?;
+        check_projects(rt, &tree, &opts.projects, reporter, &mut report)?;
     }
     Ok(report)
 }
@@ -184,11 +193,9 @@ fn check_in_place(index: &aread::TarIndex, report: &mut VerifyReport) -> Result<
 fn module_findings(
     m: &crate::archive::manifest::ModuleEntry,
     open: &(dyn Fn(&str) -> Option<Box<dyn ReadSeek>> + Sync),
-) -> Vec<String> {
-    let id = ModVersion {
-        path: m.path.clone(),
-        version: m.version.clone(),
-    };
+) -> Vec<Finding> {
+    let id = ModVersion::new(m.path.clone(), m.version.clone());
+    let invalid = |a: Artifact, detail: String| Finding::new(&id, a, Problem::Invalid { detail });
     let mut out = Vec::new();
     if let (Some(f), Some(want)) = (m.file(crate::goproxy::Artifact::Mod), &m.mod_h1) {
         let mut data = Vec::new();
@@ -196,21 +203,28 @@ fn module_findings(
             Some(Ok(_)) => {
                 let got = dirhash::hash_go_mod(&data);
                 if &got != want {
-                    out.push(format!("{id} .mod: hashes to {got}, manifest says {want}"));
+                    out.push(Finding::new(
+                        &id,
+                        Artifact::Mod,
+                        Problem::HashMismatch {
+                            got,
+                            want: want.clone(),
+                        },
+                    ));
                 }
             }
-            _ => out.push(format!("{id} .mod: cannot be read")),
+            _ => out.push(Finding::new(&id, Artifact::Mod, Problem::Unreadable)),
         }
     }
     if let (Some(f), Some(want)) = (m.file(crate::goproxy::Artifact::Zip), &m.zip_h1) {
         let Some(mut w) = open(&f.name) else {
-            out.push(format!("{id} .zip: cannot be read"));
+            out.push(Finding::new(&id, Artifact::Zip, Problem::Unreadable));
             return out;
         };
         let at = Path::new(&f.name);
         let rules = modzip::check_zip_reader(&id, &mut w, at).and_then(|cf| cf.to_result(at));
         if let Err(e) = rules {
-            out.push(format!("{id} .zip: {e}"));
+            out.push(invalid(Artifact::Zip, e.to_string()));
             return out;
         }
         let hashed = std::io::Seek::seek(&mut w, std::io::SeekFrom::Start(0))
@@ -221,8 +235,15 @@ fn module_findings(
             });
         match hashed {
             Ok(got) if &got == want => {}
-            Ok(got) => out.push(format!("{id} .zip: hashes to {got}, manifest says {want}")),
-            Err(e) => out.push(format!("{id} .zip: {e}")),
+            Ok(got) => out.push(Finding::new(
+                &id,
+                Artifact::Zip,
+                Problem::HashMismatch {
+                    got,
+                    want: want.clone(),
+                },
+            )),
+            Err(e) => out.push(invalid(Artifact::Zip, e)),
         }
     }
     out
@@ -248,18 +269,15 @@ fn deep_check(dir: &Path, manifest: &Manifest, report: &mut VerifyReport) {
 /// The snapshot computation against `tree`, offline: every planned
 /// artifact must be there and hash to go.sum.
 fn check_projects(
+    rt: &tokio::runtime::Runtime,
     tree: &Path,
     dirs: &[PathBuf],
+    reporter: &dyn Reporter,
     report: &mut VerifyReport,
 ) -> Result<(), VerifyError> {
-    let projects = dirs
-        .iter()
-        .map(|d| Project::load(d))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(SnapshotError::from)?;
     // Two projects whose go.sum files disagree is a security error, as in
     // snapshot, not a list of "missing" hashes.
-    let gosum = super::snapshot::merged_sums(&projects)?;
+    let (projects, gosum) = load_projects(dirs)?;
     let scratch = tempfile::Builder::new()
         .prefix("modsnap-verify-cache-")
         .tempdir()
@@ -271,41 +289,42 @@ fn check_projects(
         stats: Arc::new(Stats::default()),
         progress: Arc::new(|_| {}),
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| FsError::new("start async runtime for", tree, e))?;
     rt.block_on(async {
-        let resolved = snapshot::resolve(&projects, &gosum, &store, 8, &Silent).await?;
+        let resolved = resolve(&projects, &gosum, &store, 8, reporter).await?;
         report.missing.extend(resolved.unavailable.iter().cloned());
         report.corrupt.extend(resolved.corrupt.iter().cloned());
         report.warnings.extend(resolved.warnings.iter().cloned());
-        let plan = snapshot::plan(&resolved.graphs, &gosum);
+        let plan = plan(&resolved.graphs, &gosum);
+        reporter.phase("checking", plan.len() as u64);
         for p in plan.values() {
-            let m = ModVersion {
-                path: p.path.clone(),
-                version: p.version.clone(),
-            };
-            let mut record = |what: &str, r: Result<(), ArtifactError>| match r {
+            let m = p.module();
+            let mut record = |a: Artifact, r: Result<(), ArtifactError>| match r {
                 Ok(()) => {}
-                Err(ArtifactError::Unavailable { module, what }) => {
-                    report.missing.push(format!("{module} {what}"))
-                }
-                Err(e) => report.corrupt.push(format!("{m} {what}: {e}")),
+                Err(ArtifactError::Unavailable { artifact, .. }) => report
+                    .missing
+                    .push(Finding::new(&m, artifact, Problem::Missing)),
+                Err(e) => report.corrupt.push(Finding::new(
+                    &m,
+                    a,
+                    Problem::Invalid {
+                        detail: e.to_string(),
+                    },
+                )),
             };
             if p.info {
-                record(".info", store.info(&m).await.map(|_| ()));
+                record(Artifact::Info, store.info(&m).await.map(|_| ()));
             }
             if p.mod_h1.is_some() && !resolved.mods.contains_key(&m) {
-                record(".mod", store.go_mod(&m, &gosum).await.map(|_| ()));
+                record(Artifact::Mod, store.go_mod(&m, &gosum).await.map(|_| ()));
             }
             if let Some(h) = &p.zip_h1 {
                 let file = gosum
                     .zip_hash_file(&m.path, &m.version)
                     .unwrap_or("go.sum")
                     .to_string();
-                record(".zip", store.zip(&m, h, &file).await.map(|_| ()));
+                record(Artifact::Zip, store.zip(&m, h, &file).await.map(|_| ()));
             }
+            reporter.item_done();
         }
         Ok::<(), VerifyError>(())
     })?;

@@ -151,27 +151,14 @@ impl<'a> Checked<'a> {
         file.unwrap_or("go.sum").to_string()
     }
 
-    /// Keeps `e` (the first failure wins) for [`Checked::settle`] and
-    /// hands the vendor run a plain source error.
-    fn fail(&self, m: &ModVersion, e: VendorError) -> SourceError {
-        let message = e.to_string();
-        if let Ok(mut f) = self.failure.lock() {
-            f.get_or_insert(e);
-        }
-        SourceError {
-            module: m.to_string(),
-            message,
-        }
-    }
-
     fn missing(m: &ModVersion, what: &'static str) -> SourceError {
-        SourceError {
-            module: m.to_string(),
-            message: format!(
+        SourceError::new(
+            m.to_string(),
+            format!(
                 "missing go.sum entry for {what}; to add it: go mod download {}",
                 m.path
             ),
-        }
+        )
     }
 }
 
@@ -191,7 +178,7 @@ impl ModuleSource for Checked<'_> {
                 want: want.to_string(),
                 gosum: self.sum_file(m, true),
             }));
-            return Err(self.fail(m, e));
+            return Err(SourceError::caused_by(m, e));
         }
         Ok(data)
     }
@@ -218,7 +205,7 @@ impl ModuleSource for Checked<'_> {
                     *n = n.saturating_sub(1);
                 }
                 if let Err(e) = self.check_zip(m) {
-                    return Err(self.fail(m, e));
+                    return Err(SourceError::caused_by(m, e));
                 }
             }
         }

@@ -36,12 +36,13 @@ mod write;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+use crate::classify::{Classify, ErrorClass};
 use crate::gover::go_version_at_least;
-use crate::graph::{GoModSource, GraphError, GraphLoader, MainModule};
+use crate::graph::{GoModSource, Graph, GraphError, MainModule};
 use crate::imports::EmbedPatternError;
 use crate::modfile;
 use crate::module::{self, ModVersion};
-use crate::project::{Project, ProjectError};
+use crate::project::{GoModFetcher, Project, ProjectError};
 
 pub use modules_txt::{Annotations, ModuleBlock, module_line, render};
 pub use source::{ModuleSource, OpenedZip, ProxyDir, SourceError, ZipBytes};
@@ -89,7 +90,7 @@ pub enum VendorError {
     Graph(#[from] GraphError),
     /// A module's files are not in the source.
     #[error("module files: {0}")]
-    Source(#[from] SourceError),
+    Source(SourceError),
     /// A dependency's go.mod does not parse.
     #[error("{module}: parsing go.mod: {message}")]
     GoMod {
@@ -199,6 +200,38 @@ pub enum VendorError {
     Internal(String),
 }
 
+/// A source error caused by a vendoring error (a go.sum check of the
+/// checked source) is that error.
+impl From<SourceError> for VendorError {
+    fn from(e: SourceError) -> Self {
+        match e.downcast::<VendorError>() {
+            Ok(inner) => inner,
+            Err(e) => VendorError::Source(e),
+        }
+    }
+}
+
+impl Classify for VendorError {
+    /// Module bytes that failed verification against go.sum or the module
+    /// zip rules are a security matter, as is a source that failed one.
+    fn class(&self) -> ErrorClass {
+        match self {
+            VendorError::Checksum(_) | VendorError::BadZip { .. } => ErrorClass::Security,
+            VendorError::Source(e) => e.class(),
+            _ => ErrorClass::Failure,
+        }
+    }
+}
+
+impl From<crate::fsutil::FsError> for VendorError {
+    fn from(e: crate::fsutil::FsError) -> Self {
+        VendorError::Read {
+            path: e.path,
+            message: e.source.to_string(),
+        }
+    }
+}
+
 /// A go.mod or module zip whose bytes do not hash to go.sum's line.
 #[derive(Debug, thiserror::Error)]
 #[error(
@@ -220,17 +253,6 @@ pub struct ChecksumMismatch {
     pub gosum: String,
 }
 
-impl VendorError {
-    /// True when module bytes failed verification against go.sum or the
-    /// module zip rules: a security matter.
-    pub fn is_security(&self) -> bool {
-        matches!(
-            self,
-            VendorError::Checksum { .. } | VendorError::BadZip { .. }
-        )
-    }
-}
-
 /// Whether the replacement path `p`, cleaned, is `vendor` or below it
 /// (cmd/go's `str.HasFilePathPrefix(filepath.Clean(p), "vendor")`).
 fn inside_vendor(p: &str) -> bool {
@@ -238,85 +260,50 @@ fn inside_vendor(p: &str) -> bool {
     c == "vendor" || c.starts_with("vendor/")
 }
 
-/// The replacement rules of the main modules and go.work, answering cmd/go's
-/// `modload.Replacement` with paths as modules.txt prints them.
-struct Replacements<'a> {
-    project: &'a Project,
-}
-
-impl Replacements<'_> {
-    fn lookup<'r>(list: &'r [modfile::Replace], m: &ModVersion) -> Option<&'r modfile::Replace> {
-        // Later lines win, as in the go command's replacement map; exact
-        // version before wildcard.
-        list.iter().rev().find(|r| r.old == *m).or_else(|| {
-            list.iter()
-                .rev()
-                .find(|r| r.old.path == m.path && r.old.version.is_empty())
-        })
+/// What replaces `m` ([`crate::graph::Replacements`]), with paths as
+/// modules.txt prints them: in a workspace, a main module's relative
+/// directory replacement is re-expressed relative to the go.work directory.
+fn replacement_shown(project: &Project, graph: &Graph, m: &ModVersion) -> Option<ModVersion> {
+    let r = graph.replacements.lookup(m)?;
+    if r.from_work
+        || project.work.is_none()
+        || !r.new.version.is_empty()
+        || r.new.path.starts_with('/')
+    {
+        return Some(r.new.clone());
     }
-
-    fn get(&self, m: &ModVersion) -> Option<ModVersion> {
-        let p = self.project;
-        if m.version.is_empty() && p.mains.iter().any(|x| x.path == m.path) {
-            return None;
-        }
-        if let Some(w) = &p.work
-            && let Some(r) = Self::lookup(&w.replace, m)
-        {
-            return Some(r.new.clone());
-        }
-        let mut found: Option<(ModVersion, &str)> = None;
-        for main in &p.mains {
-            if let Some(r) = Self::lookup(&main.file.replace, m) {
-                found = Some((r.new.clone(), main.dir.as_str()));
-            }
-        }
-        let (r, mod_dir) = found?;
-        if p.work.is_none() || !r.version.is_empty() || r.path.starts_with('/') {
-            return Some(r);
-        }
-        // Workspace: re-express relative to the go.work directory.
-        let rel = crate::slashpath::clean(&format!("{mod_dir}/{}", r.path));
-        let path = if modfile::is_directory_path(&rel) {
-            rel
-        } else {
-            format!("./{rel}")
-        };
-        Some(ModVersion::new(path, ""))
-    }
+    let rel = crate::slashpath::clean(&format!("{}/{}", r.dir, r.new.path));
+    let path = if modfile::is_directory_path(&rel) {
+        rel
+    } else {
+        format!("./{rel}")
+    };
+    Some(ModVersion::new(path, ""))
 }
 
 /// Loads the module graph of `project`, reading go.mod files from `source`
-/// and directory replacements from disk.
-fn load_graph(
-    project: &Project,
-    source: &dyn ModuleSource,
-) -> Result<crate::graph::Graph, VendorError> {
-    let ws = project.workspace_replace();
-    let mut loader = GraphLoader::new(
-        project.mains.clone(),
-        ws.as_ref().map(|(r, d)| (*r, d.as_str())),
-    )?;
-    loop {
-        let pending = loader.pending();
-        if pending.is_empty() {
-            break;
+/// (and directory replacements from disk).
+fn load_graph(project: &Project, source: &dyn ModuleSource) -> Result<Graph, VendorError> {
+    struct FromSource<'a>(&'a dyn ModuleSource);
+    impl GoModFetcher for FromSource<'_> {
+        type Error = VendorError;
+        async fn fetch(
+            &mut self,
+            batch: Vec<ModVersion>,
+        ) -> Vec<(ModVersion, Result<Vec<u8>, VendorError>)> {
+            batch
+                .into_iter()
+                .map(|m| {
+                    let r = self.0.go_mod(&m).map_err(VendorError::from);
+                    (m, r)
+                })
+                .collect()
         }
-        for src in pending {
-            let data = match &src {
-                GoModSource::Module(m) => source.go_mod(m)?,
-                GoModSource::Dir(d) => {
-                    let path = project.dir.join(d).join("go.mod");
-                    std::fs::read(&path).map_err(|e| VendorError::Read {
-                        path: path.clone(),
-                        message: e.to_string(),
-                    })?
-                }
-            };
-            loader.provide(&src, &data)?;
+        fn failed(&mut self, _: &ModVersion, e: VendorError) -> Result<(), VendorError> {
+            Err(e)
         }
     }
-    Ok(loader.finish()?)
+    project.load_graph_now(&mut FromSource(source))
 }
 
 /// The `go` line of the go.mod actually used for `m` (after replacement).
@@ -331,13 +318,10 @@ fn module_go_version(
     }
     let data = match graph.actual(m) {
         GoModSource::Module(a) => source.go_mod(&a)?,
-        GoModSource::Dir(d) => {
-            let path = project.dir.join(d).join("go.mod");
-            match std::fs::read(&path) {
-                Ok(d) => d,
-                Err(_) => return Ok(None),
-            }
-        }
+        GoModSource::Dir(d) => match crate::project::read_dir_go_mod(&project.dir, &d) {
+            Ok(d) => d,
+            Err(_) => return Ok(None),
+        },
     };
     let f = modfile::parse_lax("go.mod", &data).map_err(|e| VendorError::GoMod {
         module: m.to_string(),
@@ -452,7 +436,6 @@ fn vendor_checked(
     vendor_mods.extend(modpkgs.keys().filter(|m| !explicit.contains(m)).cloned());
     module::sort(&mut vendor_mods);
 
-    let repl = Replacements { project };
     let check = |r: &Option<ModVersion>| -> Result<(), VendorError> {
         match r {
             Some(r) if inside_vendor(&r.path) => Err(VendorError::ReplacementInVendor {
@@ -464,7 +447,7 @@ fn vendor_checked(
     let mut blocks = Vec::new();
     let mut written: BTreeSet<ModVersion> = BTreeSet::new();
     for m in &vendor_mods {
-        let replacement = repl.get(m);
+        let replacement = replacement_shown(project, &graph, m);
         check(&replacement)?;
         written.insert(m.clone());
         let go = if ann.go_versions {
@@ -500,7 +483,7 @@ fn vendor_checked(
                 if !written.insert(r.old.clone()) {
                     continue;
                 }
-                if let Some(new) = repl.get(&r.old) {
+                if let Some(new) = replacement_shown(project, &graph, &r.old) {
                     check(&Some(new.clone()))?;
                     trailing.push((r.old.clone(), new));
                 }

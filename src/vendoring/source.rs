@@ -11,11 +11,15 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
+use crate::classify::{Classify, ErrorClass};
 use crate::goproxy::{self, Artifact};
 use crate::imports::{DirEntry, EntryKind, FileTree, NodeKind, SourceDir};
 use crate::module::ModVersion;
 
-/// Why a module's files could not be had.
+/// Why a module's files could not be had. A source that failed because of
+/// a deeper error (an archive entry failing its manifest check, a go.sum
+/// mismatch) carries it as its `source`, with its class, so the caller can
+/// report that error as what it is.
 #[derive(Debug, thiserror::Error)]
 #[error("{module}: {message}")]
 pub struct SourceError {
@@ -23,6 +27,54 @@ pub struct SourceError {
     pub module: String,
     /// What went wrong.
     pub message: String,
+    /// The error underneath, if any.
+    #[source]
+    pub source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    /// Its class (a failed check is a security matter).
+    pub class: ErrorClass,
+}
+
+impl SourceError {
+    /// A plain failure (missing file, unreadable entry).
+    pub fn new(module: impl Into<String>, message: impl Into<String>) -> SourceError {
+        SourceError {
+            module: module.into(),
+            message: message.into(),
+            source: None,
+            class: ErrorClass::Failure,
+        }
+    }
+
+    /// A failure caused by `e`, which keeps its text and class.
+    pub fn caused_by<E>(m: &ModVersion, e: E) -> SourceError
+    where
+        E: std::error::Error + Classify + Send + Sync + 'static,
+    {
+        SourceError {
+            module: m.to_string(),
+            message: e.to_string(),
+            class: e.class(),
+            source: Some(Box::new(e)),
+        }
+    }
+
+    /// The underlying error, when it is an `E`; else `self` unchanged.
+    pub fn downcast<E: std::error::Error + 'static>(mut self) -> Result<E, SourceError> {
+        match self.source.take().map(|s| s.downcast::<E>()) {
+            Some(Ok(e)) => Ok(*e),
+            Some(Err(other)) => {
+                self.source = Some(other);
+                Err(self)
+            }
+            None => Err(self),
+        }
+    }
+}
+
+impl Classify for SourceError {
+    fn class(&self) -> ErrorClass {
+        self.class
+    }
 }
 
 /// A source of dependency module files: the `.mod` file and the module zip
@@ -62,10 +114,8 @@ impl ProxyDir {
     }
 
     fn file(&self, m: &ModVersion, artifact: Artifact) -> Result<PathBuf, SourceError> {
-        let name = goproxy::file_name(m, artifact).map_err(|e| SourceError {
-            module: m.to_string(),
-            message: e.to_string(),
-        })?;
+        let name = goproxy::file_name(m, artifact)
+            .map_err(|e| SourceError::new(m.to_string(), e.to_string()))?;
         Ok(self.root.join(name))
     }
 }
@@ -73,21 +123,21 @@ impl ProxyDir {
 impl ModuleSource for ProxyDir {
     fn go_mod(&self, m: &ModVersion) -> Result<Vec<u8>, SourceError> {
         let path = self.file(m, Artifact::Mod)?;
-        std::fs::read(&path).map_err(|e| SourceError {
-            module: m.to_string(),
-            message: format!("read `{}`: {e}", path.display()),
-        })
+        std::fs::read(&path)
+            .map_err(|e| SourceError::new(m.to_string(), format!("read `{}`: {e}", path.display())))
     }
 
     fn open_zip(&self, m: &ModVersion) -> Result<OpenedZip, SourceError> {
         let path = self.file(m, Artifact::Zip)?;
-        let file = File::open(&path).map_err(|e| SourceError {
-            module: m.to_string(),
-            message: if e.kind() == io::ErrorKind::NotFound {
-                format!("no module zip at `{}`", path.display())
-            } else {
-                format!("open `{}`: {e}", path.display())
-            },
+        let file = File::open(&path).map_err(|e| {
+            SourceError::new(
+                m.to_string(),
+                if e.kind() == io::ErrorKind::NotFound {
+                    format!("no module zip at `{}`", path.display())
+                } else {
+                    format!("open `{}`: {e}", path.display())
+                },
+            )
         })?;
         Ok(OpenedZip {
             location: path,

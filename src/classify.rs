@@ -1,0 +1,35 @@
+//! One classification of every error a run can end with, so that the exit
+//! code (README "Exit codes") is decided in one place: each library error
+//! type says which class it is ([`Classify`]), and the CLI maps the class
+//! to a code. An error that wraps another delegates to it.
+
+/// What kind of failure ended a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Anything else: network, unreadable files, malformed inputs, missing
+    /// go.sum lines (exit 1).
+    Failure,
+    /// The command line was wrong (exit 2).
+    Usage,
+    /// Content failed verification: a hash mismatch, a zip breaking the
+    /// module zip rules, a tampered or unsafe archive — a security matter
+    /// (exit 3).
+    Security,
+}
+
+/// An error that knows its [`ErrorClass`].
+pub trait Classify {
+    /// This error's class.
+    fn class(&self) -> ErrorClass;
+
+    /// Whether it is [`ErrorClass::Security`].
+    fn is_security(&self) -> bool {
+        self.class() == ErrorClass::Security
+    }
+}
+
+impl<T: Classify + ?Sized> Classify for Box<T> {
+    fn class(&self) -> ErrorClass {
+        (**self).class()
+    }
+}

@@ -1,0 +1,275 @@
+//! Loading the inputs of a run: the projects, their go.sum lines merged
+//! (a disagreement is a security error), and each project's module graph
+//! with every go.mod it reads verified against go.sum. Shared by `snapshot`
+//! (online, through the fetch store) and `verify --project` (offline,
+//! against an archive's tree).
+
+// Errors here carry their full context (module, both hashes, both files).
+#![allow(clippy::result_large_err)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use futures_util::StreamExt;
+
+use super::fetch::{ArtifactError, Store, Verified};
+use super::finding::{Finding, Problem};
+use super::progress::Reporter;
+use crate::classify::{Classify, ErrorClass};
+use crate::fsutil::FsError;
+use crate::goproxy::Artifact;
+use crate::gosum::GoSum;
+use crate::graph::{Graph, GraphError};
+use crate::module::ModVersion;
+use crate::project::{GoModFetcher, Project, ProjectError};
+
+/// Why the inputs or their graphs could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// An input project could not be read.
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    /// The module graph could not be loaded.
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    /// go.sum lacks hashes the go command needs.
+    #[error("{}", missing_message(.dirs, .lines))]
+    MissingSums {
+        /// The project directories concerned.
+        dirs: Vec<String>,
+        /// The missing go.sum keys (`path version[/go.mod]`).
+        lines: Vec<String>,
+    },
+    /// Two inputs' go.sum files disagree about a hash.
+    #[error(
+        "go.sum files disagree about {key}: {a} in {a_file}, {b} in {b_file} (SECURITY ERROR); hint: one of them is wrong; run `go mod verify` in each project"
+    )]
+    ConflictingSums {
+        /// The go.sum key.
+        key: String,
+        /// One hash.
+        a: String,
+        /// Where it is recorded.
+        a_file: String,
+        /// The other hash.
+        b: String,
+        /// Where it is recorded.
+        b_file: String,
+    },
+    /// Fetching or verifying a go.mod failed.
+    #[error(transparent)]
+    Artifact(#[from] ArtifactError),
+    /// Local I/O failed.
+    #[error(transparent)]
+    Fs(#[from] FsError),
+}
+
+impl Classify for ResolveError {
+    fn class(&self) -> ErrorClass {
+        match self {
+            ResolveError::ConflictingSums { .. } => ErrorClass::Security,
+            ResolveError::Artifact(e) => e.class(),
+            _ => ErrorClass::Failure,
+        }
+    }
+}
+
+fn missing_message(dirs: &[String], lines: &[String]) -> String {
+    let shown: Vec<&str> = lines.iter().take(20).map(String::as_str).collect();
+    let more = if lines.len() > shown.len() {
+        format!(" (and {} more)", lines.len() - shown.len())
+    } else {
+        String::new()
+    };
+    format!(
+        "go.sum is missing {} hash(es) the go command needs: {}{more}; hint: run `go mod tidy` in {} and snapshot again",
+        lines.len(),
+        shown.join(", "),
+        dirs.join(", ")
+    )
+}
+
+/// Reads every project in `dirs` and merges their go.sum lines.
+pub fn load_projects(dirs: &[PathBuf]) -> Result<(Vec<Project>, GoSum), ResolveError> {
+    let projects = dirs
+        .iter()
+        .map(|d| Project::load(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let gosum = merged_sums(&projects)?;
+    Ok((projects, gosum))
+}
+
+/// The projects' go.sum lines merged; two different `h1:` hashes for one
+/// module version are a security error naming both files.
+pub fn merged_sums(projects: &[Project]) -> Result<GoSum, ResolveError> {
+    let mut merged = GoSum::new();
+    for p in projects {
+        if let Some((key, a, a_file, b, b_file)) = merged.merge_checked(&p.gosum) {
+            return Err(ResolveError::ConflictingSums {
+                key,
+                a,
+                a_file,
+                b,
+                b_file,
+            });
+        }
+    }
+    Ok(merged)
+}
+
+/// The module graphs of a set of projects, resolved through a store.
+pub struct Resolved {
+    /// One graph per project.
+    pub graphs: Vec<Graph>,
+    /// Non-fatal findings (workspace go.sum gaps).
+    pub warnings: Vec<String>,
+    /// The go.mod files read, verified.
+    pub mods: BTreeMap<ModVersion, Verified>,
+    /// go.mod files the store could not provide (offline stores only; the
+    /// graph is incomplete where they are).
+    pub unavailable: Vec<Finding>,
+    /// go.mod files an offline store holds with the wrong bytes.
+    pub corrupt: Vec<Finding>,
+}
+
+/// Gets go.mod files from the fetch store, `jobs` at a time, each verified
+/// against go.sum, and sorts failures into what stops loading and what is
+/// recorded.
+struct StoreFetcher<'a> {
+    store: &'a Store,
+    gosum: &'a GoSum,
+    jobs: usize,
+    reporter: &'a dyn Reporter,
+    mods: &'a mut BTreeMap<ModVersion, Verified>,
+    missing: BTreeSet<String>,
+    unavailable: Vec<Finding>,
+    corrupt: Vec<Finding>,
+}
+
+impl GoModFetcher for StoreFetcher<'_> {
+    type Error = ResolveError;
+
+    async fn fetch(
+        &mut self,
+        batch: Vec<ModVersion>,
+    ) -> Vec<(ModVersion, Result<Vec<u8>, ResolveError>)> {
+        let (store, gosum) = (self.store, self.gosum);
+        let got = futures_util::stream::iter(batch)
+            .map(|m| async move {
+                let r = if gosum.go_mod_hash(&m.path, &m.version).is_none() {
+                    Err(ResolveError::MissingSums {
+                        dirs: vec![],
+                        lines: vec![format!("{} {}/go.mod", m.path, m.version)],
+                    })
+                } else {
+                    store.go_mod(&m, gosum).await.map_err(ResolveError::from)
+                };
+                (m, r)
+            })
+            .buffer_unordered(self.jobs)
+            .collect::<Vec<_>>()
+            .await;
+        got.into_iter()
+            .map(|(m, r)| {
+                self.reporter.item_done();
+                match r {
+                    Ok((v, data)) => {
+                        self.mods.insert(m.clone(), v);
+                        (m, Ok(data))
+                    }
+                    Err(e) => (m, Err(e)),
+                }
+            })
+            .collect()
+    }
+
+    fn failed(&mut self, m: &ModVersion, e: ResolveError) -> Result<(), ResolveError> {
+        match e {
+            ResolveError::MissingSums { lines, .. } => self.missing.extend(lines),
+            ResolveError::Artifact(ArtifactError::Unavailable { artifact, .. }) => self
+                .unavailable
+                .push(Finding::new(m, artifact, Problem::Missing)),
+            // Offline (verify), bad bytes are a finding to report with the
+            // others; online they stop the snapshot.
+            ResolveError::Artifact(ArtifactError::Verify(e)) if self.store.client.is_none() => {
+                self.corrupt.push(Finding::new(
+                    m,
+                    Artifact::Mod,
+                    Problem::Invalid {
+                        detail: e.to_string(),
+                    },
+                ))
+            }
+            e => return Err(e),
+        }
+        Ok(())
+    }
+}
+
+/// Loads every project's module graph, fetching (or, for an offline store,
+/// looking up) each go.mod it reads, verified against go.sum. A go.sum line
+/// missing in module mode is an error listing all of them; in workspace
+/// mode it is a warning (see below).
+pub async fn resolve(
+    projects: &[Project],
+    gosum: &GoSum,
+    store: &Store,
+    jobs: usize,
+    reporter: &dyn Reporter,
+) -> Result<Resolved, ResolveError> {
+    reporter.phase("resolving", 0);
+    let mut graphs = Vec::new();
+    let mut missing: BTreeSet<String> = BTreeSet::new();
+    let mut missing_dirs = Vec::new();
+    let mut warnings = Vec::new();
+    let mut unavailable = Vec::new();
+    let mut corrupt = Vec::new();
+    let mut mods: BTreeMap<ModVersion, Verified> = BTreeMap::new();
+    for p in projects {
+        let mut fetcher = StoreFetcher {
+            store,
+            gosum,
+            jobs: jobs.max(1),
+            reporter,
+            mods: &mut mods,
+            missing: BTreeSet::new(),
+            unavailable: Vec::new(),
+            corrupt: Vec::new(),
+        };
+        let graph = p.load_graph(&mut fetcher).await?;
+        let miss = std::mem::take(&mut fetcher.missing);
+        unavailable.append(&mut fetcher.unavailable);
+        corrupt.append(&mut fetcher.corrupt);
+        if miss.is_empty() {
+        } else if p.work.is_some() {
+            // In workspace mode the go command does not insist on go.sum
+            // lines (cmd/go modload `mustHaveSums` is false): it asks the
+            // checksum database, and commands such as `go list -m all` carry
+            // on without the go.mod files it cannot verify. Nothing can be
+            // verified offline without the hash, so these are left out.
+            warnings.push(format!(
+                "{}: go.work.sum and the modules' go.sum lack {} go.mod hash(es) the go command reads ({}); they are not in the snapshot, so offline the go command will skip them or ask the checksum database; run `go mod download` in the workspace while online to record them",
+                p.dir.display(),
+                miss.len(),
+                miss.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        } else {
+            missing_dirs.push(p.dir.display().to_string());
+            missing.extend(miss);
+        }
+        graphs.push(graph);
+    }
+    if !missing.is_empty() {
+        return Err(ResolveError::MissingSums {
+            dirs: missing_dirs,
+            lines: missing.into_iter().collect(),
+        });
+    }
+    Ok(Resolved {
+        graphs,
+        warnings,
+        mods,
+        unavailable,
+        corrupt,
+    })
+}
