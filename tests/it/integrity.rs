@@ -493,7 +493,7 @@ fn synthetic(dir: &Path, out: &Path, paths: usize, version: &str, pad: usize) {
     write_archive(out, &json, &entries, 0).expect("write archive");
 }
 
-fn restore_cmd(archive: &Path, flag: &str, target: &Path) -> std::process::Command {
+fn restore_cmd(archive: &Path, flag: &str, target: &Path) -> crate::support::cmd::Modsnap {
     let mut c = modsnap(&["restore"]);
     c.arg(archive).arg(flag).arg(target);
     c

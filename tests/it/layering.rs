@@ -10,25 +10,43 @@ use std::path::Path;
 const ALLOWED: &[(&str, &[&str])] = &[
     // L0: pure values and algorithms.
     ("semver", &[]),
+    ("gover", &[]),
+    ("slashpath", &[]),
+    ("classify", &[]),
     ("module", &["semver"]),
+    ("goproxy", &["module", "semver"]),
     ("dirhash", &[]),
     ("parallel", &[]),
-    ("gover", &[]),
     // L1: formats.
-    ("modfile", &["module", "semver"]),
+    ("modfile", &["module", "semver", "gover"]),
     ("gosum", &[]),
     ("imports", &["module", "gover"]),
-    ("modzip", &["module", "semver", "modfile", "fsutil"]),
+    (
+        "modzip",
+        &[
+            "module",
+            "semver",
+            "modfile",
+            "fsutil",
+            "gover",
+            "slashpath",
+        ],
+    ),
     ("env", &[]),
     // L2: I/O adapters.
     ("fsutil", &[]),
-    ("proxy", &["module", "fsutil", "dirhash"]),
+    ("proxy", &["module", "goproxy", "fsutil", "dirhash"]),
     // L3: operations.
     (
         "archive",
-        &["fsutil", "module", "dirhash", "semver", "parallel"],
+        &[
+            "fsutil", "module", "goproxy", "dirhash", "semver", "parallel", "classify",
+        ],
     ),
-    ("graph", &["modfile", "module", "semver", "gover"]),
+    (
+        "graph",
+        &["modfile", "module", "semver", "gover", "slashpath"],
+    ),
     (
         "project",
         &[
@@ -39,8 +57,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "ops",
         &[
             "archive",
+            "classify",
             "dirhash",
             "fsutil",
+            "goproxy",
             "gosum",
             "graph",
             "modfile",
@@ -57,11 +77,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "vendoring",
         &[
+            "classify",
             "graph",
+            "gover",
+            "goproxy",
             "imports",
             "modfile",
             "module",
             "project",
+            "slashpath",
             "vendoring",
             "parallel",
             "fsutil",
@@ -73,7 +97,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // L4: the command line.
     (
         "cli",
-        &["ops", "module", "cli", "env", "proxy", "archive", "fsutil"],
+        &[
+            "ops", "module", "cli", "classify", "env", "proxy", "archive", "fsutil",
+        ],
     ),
 ];
 
