@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "modsnap", version, about, propagate_version = true)]
 pub struct Cli {
+    /// Print each request to a proxy and its outcome on stderr (like go's -x).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }

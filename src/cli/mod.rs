@@ -36,7 +36,7 @@ pub fn main() -> std::process::ExitCode {
     };
     // Staging trees and partial downloads are removed on SIGINT/SIGTERM.
     crate::fsutil::debris::install_interrupt_cleanup();
-    install_log();
+    install_log(cli.verbose);
     let status = run(cli);
     if crate::fsutil::debris::was_interrupted() {
         // The run stopped because of the signal: finish the cleanup and
@@ -116,9 +116,10 @@ fn print_stdout(line: &str) -> ExitStatus {
 }
 
 /// Sends the library's log events to stderr, one line each:
-/// `modsnap: warning: …` (warnings and errors by default; `MODSNAP_LOG=info`
-/// or `debug` shows more, in tracing's filter syntax).
-fn install_log() {
+/// `modsnap: warning: …` (warnings and errors by default; `-v` adds the
+/// request log; `MODSNAP_LOG=info` or `debug` shows more, in tracing's
+/// filter syntax, and wins over `-v`).
+fn install_log(verbose: bool) {
     use tracing_subscriber::fmt::{self, FormatEvent, FormatFields};
     use tracing_subscriber::registry::LookupSpan;
 
@@ -146,8 +147,13 @@ fn install_log() {
         }
     }
 
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MODSNAP_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MODSNAP_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(if verbose {
+            format!("warn,{}=info", crate::proxy::REQUEST_LOG)
+        } else {
+            "warn".to_string()
+        })
+    });
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

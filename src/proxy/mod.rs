@@ -54,6 +54,10 @@ use retry::Backoff;
 
 use crate::module;
 
+/// The `tracing` target of the request log: one line per request and its
+/// outcome (shown by `modsnap -v`, like the go command's `-x`).
+pub const REQUEST_LOG: &str = "modsnap::request";
+
 /// Go's default GOPROXY.
 pub const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
 
@@ -400,13 +404,23 @@ impl Client {
         match base {
             Base::File { root } => {
                 let src = root.join(&target.rel);
-                file::copy(&src, sink)
-                    .await
-                    .map_err(|cause| Outcome::Proxy {
-                        url: format!("file://{}", src.display()),
-                        cause,
-                        retries: 0,
-                    })
+                let got = file::copy(&src, sink).await;
+                match &got {
+                    Ok(done) => tracing::info!(
+                        target: REQUEST_LOG,
+                        "read file://{}: {} bytes",
+                        src.display(),
+                        done.size
+                    ),
+                    Err(cause) => {
+                        tracing::info!(target: REQUEST_LOG, "read file://{}: {cause}", src.display())
+                    }
+                }
+                got.map_err(|cause| Outcome::Proxy {
+                    url: format!("file://{}", src.display()),
+                    cause,
+                    retries: 0,
+                })
             }
             Base::Http {
                 url: base_url,
@@ -427,9 +441,21 @@ impl Client {
                         })?;
                 let mut retries = 0;
                 loop {
+                    let started = std::time::Instant::now();
                     let got = http::get(&self.inner.http, &url, auth, sink)
                         .await
                         .map_err(|f| self.via_proxy(&url, f));
+                    let ms = started.elapsed().as_millis();
+                    match &got {
+                        Ok(done) => tracing::info!(
+                            target: REQUEST_LOG,
+                            "GET {shown}: {} bytes ({ms} ms)",
+                            done.size
+                        ),
+                        Err(failed) => {
+                            tracing::info!(target: REQUEST_LOG, "GET {shown}: {} ({ms} ms)", failed.cause)
+                        }
+                    }
                     match got {
                         Ok(done) => return Ok(done),
                         Err(failed)

@@ -7,6 +7,7 @@
 mod support;
 
 mod cli_hash;
+mod cli_output;
 mod conformance_dirhash;
 mod conformance_modfile;
 mod conformance_module;
