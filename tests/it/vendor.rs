@@ -6,6 +6,13 @@
 //! must build and vet from modsnap's tree offline. `vendor-fail-*` projects
 //! make the go command fail; modsnap must fail too and leave the previous
 //! vendor directory as it was.
+//!
+//! Each differential fixture also has a golden tree, `vendor.golden.txt`
+//! beside its go.mod (every entry and its contents, txtar-style),
+//! so that `modsnap vendor` is pinned on a machine without `go`: modsnap's
+//! tree must always match it, and go's must too when go is present. Run
+//! with `MODSNAP_UPDATE_GOLDEN=1` (and `go` on PATH) to rewrite the golden
+//! files from go's own trees; tests never write into testdata otherwise.
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -121,27 +128,46 @@ fn render(tree: &BTreeMap<String, Node>) -> String {
         .join("\n")
 }
 
-/// Vendors `name` both ways and compares.
+/// The golden rendering of a vendor tree: one header line per entry
+/// (`-- path/ --`, `-- path --`, `-- path -> target --`), each file's
+/// contents after its header. Modes follow the umask, so they are left to
+/// the go comparison and the umask test.
+fn golden_text(tree: &BTreeMap<String, Node>) -> String {
+    let mut out = String::new();
+    for (k, v) in tree {
+        match v {
+            Node::Dir(_) => out.push_str(&format!("-- {k}/ --\n")),
+            Node::Symlink(t) => out.push_str(&format!("-- {k} -> {} --\n", t.display())),
+            Node::File(_, c) => {
+                out.push_str(&format!("-- {k} --\n"));
+                match std::str::from_utf8(c) {
+                    Ok(text) => {
+                        out.push_str(text);
+                        if !text.is_empty() && !text.ends_with('\n') {
+                            out.push_str("\n-- (no final newline) --\n");
+                        }
+                    }
+                    Err(_) => out.push_str(&format!("(binary, {} bytes)\n", c.len())),
+                }
+            }
+        }
+    }
+    out
+}
+
+fn golden_path(name: &str) -> PathBuf {
+    project(name).join("vendor.golden.txt")
+}
+
+/// Vendors `name` with modsnap and compares with the golden tree, then,
+/// when `go` is present, vendors it with go and compares the two trees.
 fn differential(name: &str) {
-    let Some(go) = go_or_skip(&format!("vendor::{name}")) else {
-        return;
-    };
     let fx = fixture();
     let work = tempfile::tempdir().expect("tempdir");
     let theirs = work.path().join("go");
     let ours = work.path().join("modsnap");
     copy_tree(&project(name), &theirs);
     copy_tree(&project(name), &ours);
-
-    let gocache = shared_gocache();
-    let env = go_env(go.clone(), &fx, &gocache);
-    let out = go_vendor(&env, &theirs);
-    assert!(
-        out.status.success(),
-        "{name}: go vendor failed ({}):\n{}",
-        env.version(),
-        String::from_utf8_lossy(&out.stderr)
-    );
 
     // A stale vendor directory must be replaced wholesale.
     std::fs::create_dir_all(ours.join("vendor/stale")).expect("mkdir");
@@ -156,9 +182,36 @@ fn differential(name: &str) {
     )
     .unwrap_or_else(|e| panic!("{name}: modsnap vendor failed: {e}"));
     assert_eq!(report.out_dir, ours.join("vendor"));
-
-    let a = snapshot(&theirs.join("vendor"));
     let b = snapshot(&ours.join("vendor"));
+    let update = std::env::var("MODSNAP_UPDATE_GOLDEN").is_ok_and(|v| v == "1");
+    let golden = std::fs::read_to_string(golden_path(name)).unwrap_or_default();
+    if !update {
+        assert_eq!(
+            golden_text(&b),
+            golden,
+            "{name}: modsnap's vendor tree differs from {} (rerun with MODSNAP_UPDATE_GOLDEN=1 and go on PATH to regenerate it from go)",
+            golden_path(name).display()
+        );
+    }
+
+    let Some(go) = go_or_skip(&format!(
+        "vendor::{name} (against go; the golden tree was checked)"
+    )) else {
+        return;
+    };
+    let gocache = shared_gocache();
+    let env = go_env(go.clone(), &fx, &gocache);
+    let out = go_vendor(&env, &theirs);
+    assert!(
+        out.status.success(),
+        "{name}: go vendor failed ({}):\n{}",
+        env.version(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = snapshot(&theirs.join("vendor"));
+    if update {
+        std::fs::write(golden_path(name), golden_text(&a)).expect("write golden tree");
+    }
     if a != b {
         let ta = std::fs::read_to_string(theirs.join("vendor/modules.txt")).unwrap_or_default();
         let tb = std::fs::read_to_string(ours.join("vendor/modules.txt")).unwrap_or_default();
