@@ -11,13 +11,44 @@
 //! The env file holds `KEY=VALUE` lines; lines without `=` or not starting
 //! with an upper-case letter are ignored, later lines override earlier ones.
 //!
-//! Only the CLI reads the environment; everything below it receives the
-//! resolved [`GoEnv`] (or parts of it) as plain data. modsnap does not run
+//! This module is the only code that reads the process environment
+//! (`clippy.toml` disallows `std::env::var*` elsewhere): the CLI asks it,
+//! and everything below the CLI receives the resolved [`GoEnv`] (or parts
+//! of it) as plain data. modsnap does not run
 //! `go` to learn these values, so a `$GOROOT/go.env` that differs from the
 //! standard one is not seen; set the variable explicitly in that case.
 
+#![allow(clippy::disallowed_methods)] // the one place that reads the environment
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// A process variable, `None` when unset, empty or not UTF-8 (the go
+/// command's rule: an empty value counts as unset).
+pub fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Whether a process variable is set at all (even empty).
+pub fn is_set(name: &str) -> bool {
+    std::env::var_os(name).is_some()
+}
+
+/// Whether cgo is enabled, as the go command decides by default: the
+/// `CGO_ENABLED` setting, else whether a C compiler (`$CC`, else `gcc`) is
+/// on PATH.
+pub fn cgo_enabled() -> bool {
+    match var("CGO_ENABLED").as_deref() {
+        Some("0") => false,
+        Some("1") => true,
+        _ => {
+            let cc = var("CC").unwrap_or_else(|| "gcc".into());
+            std::env::var_os("PATH")
+                .map(|p| std::env::split_paths(&p).any(|d| d.join(&cc).is_file()))
+                .unwrap_or(false)
+        }
+    }
+}
 
 /// The default GOPROXY (from `$GOROOT/go.env`).
 pub const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
@@ -52,7 +83,7 @@ pub struct GoEnv {
 impl GoEnv {
     /// Reads the process environment and the user's go env file.
     pub fn from_process() -> GoEnv {
-        let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let get = |k: &str| var(k);
         let env_file = env_file_path(&get);
         let file_text = env_file
             .as_deref()

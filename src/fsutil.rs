@@ -30,6 +30,21 @@ impl FsError {
     }
 }
 
+/// Writes a whole file that lives in a scratch or staging directory (never
+/// a user's file in place: those are renamed into place with [`rename`]
+/// once complete).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
+    #[allow(clippy::disallowed_methods)] // the one allowed use
+    std::fs::write(path, bytes).map_err(|e| FsError::new("write", path, e))
+}
+
+/// Moves a finished file or tree into place (an atomic rename within one
+/// file system); `op` names the step in the error.
+pub fn rename(from: &Path, to: &Path, op: &'static str) -> Result<(), FsError> {
+    #[allow(clippy::disallowed_methods)] // the one allowed use
+    std::fs::rename(from, to).map_err(|e| FsError::new(op, to, e))
+}
+
 /// Reads a whole file; for small inputs such as go.mod and go.sum.
 pub fn read(path: &Path) -> Result<Vec<u8>, FsError> {
     std::fs::read(path).map_err(|e| FsError::new("read", path, e))
@@ -144,7 +159,7 @@ pub mod debris {
             let mut aside = p.clone().into_os_string();
             aside.push("-interrupted");
             let aside = PathBuf::from(aside);
-            let target = if std::fs::rename(&p, &aside).is_ok() {
+            let target = if crate::fsutil::rename(&p, &aside, "move aside").is_ok() {
                 aside
             } else {
                 p

@@ -212,6 +212,7 @@ fn zip_time(unix: u64) -> zip::DateTime {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // tests set up their own files
 mod tests {
     use super::*;
 

@@ -182,25 +182,6 @@ pub(crate) fn run_ls(args: LsArgs) -> ExitStatus {
     print_stdout(&out)
 }
 
-/// Whether cgo is enabled, as the go command decides by default: the
-/// `CGO_ENABLED` setting, else whether a C compiler is on PATH. It decides
-/// whether files importing "C" count when collecting `//go:embed` patterns.
-fn cgo_enabled() -> bool {
-    match std::env::var("CGO_ENABLED").ok().as_deref() {
-        Some("0") => false,
-        Some("1") => true,
-        _ => {
-            let cc = std::env::var("CC")
-                .ok()
-                .filter(|c| !c.is_empty())
-                .unwrap_or_else(|| "gcc".into());
-            std::env::var_os("PATH")
-                .map(|p| std::env::split_paths(&p).any(|d| d.join(&cc).is_file()))
-                .unwrap_or(false)
-        }
-    }
-}
-
 pub(crate) fn run_vendor(args: VendorArgs) -> ExitStatus {
     let bar = Bar::new(args.json);
     let result = crate::ops::vendor::vendor_from_archive(
@@ -210,7 +191,7 @@ pub(crate) fn run_vendor(args: VendorArgs) -> ExitStatus {
             .clone()
             .filter(|o| !o.is_empty())
             .map(std::path::PathBuf::from),
-        cgo_enabled(),
+        crate::env::cgo_enabled(),
         &bar,
     );
     bar.finish();

@@ -12,9 +12,7 @@ use crate::env::GoEnv;
 use crate::ops::snapshot::{self, SnapshotOptions};
 use crate::proxy::ProxyConfig;
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
+use crate::env::var;
 
 fn home() -> Option<PathBuf> {
     var("HOME").map(PathBuf::from)

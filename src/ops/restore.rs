@@ -38,7 +38,7 @@ use crate::archive::Manifest;
 use crate::archive::read::{self as aread, Check, EntryKind, ReadError};
 use crate::classify::{Classify, ErrorClass};
 use crate::dirhash;
-use crate::fsutil::FsError;
+use crate::fsutil::{self, FsError};
 use crate::goproxy::{self, Artifact, MODCACHE_DOWNLOAD};
 use crate::module::{self, ModVersion};
 use crate::modzip;
@@ -330,7 +330,7 @@ fn commit(target: &Path, moves: &[Move]) -> Result<(), RestoreError> {
                 fs::create_dir_all(parent)
                     .map_err(|e| FsError::new("create directory", parent, e))?;
             }
-            fs::rename(&m.from, &m.to).map_err(|e| FsError::new("move into place", &m.to, e))
+            fsutil::rename(&m.from, &m.to, "move into place")
         };
         if let Err(source) = step() {
             return Err(RestoreError::Interrupted {
@@ -565,7 +565,7 @@ fn unpack_module(
         goproxy::ziphash_name(m).map_err(|e| bad(e.to_string()))?
     );
     let ziphash = staging.join(&ziphash_rel);
-    fs::write(&ziphash, h1.as_bytes()).map_err(|e| FsError::new("write", &ziphash, e))?;
+    fsutil::write_file(&ziphash, h1.as_bytes())?;
     let dir_rel = goproxy::modcache_dir(m).map_err(|e| bad(e.to_string()))?;
     let dir = staging.join(&dir_rel);
     modzip::unzip(&dir, m, &zip).map_err(|e| bad(e.to_string()))?;

@@ -402,8 +402,7 @@ fn assemble(
         .map_err(|e| FsError::new("create temporary directory", Path::new("."), e))?;
     for (i, (path, vs)) in versions.into_iter().enumerate() {
         let file = lists.path().join(format!("list-{i}"));
-        std::fs::write(&file, crate::goproxy::list_text(vs))
-            .map_err(|e| FsError::new("write", &file, e))?;
+        crate::fsutil::write_file(&file, crate::goproxy::list_text(vs).as_bytes())?;
         let name =
             crate::goproxy::list_name(&path).map_err(|e| SnapshotError::Internal(e.to_string()))?;
         entries.push(ArchiveEntry { name, source: file });

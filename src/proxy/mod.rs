@@ -560,6 +560,7 @@ fn read_netrc(path: &Path) -> Netrc {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // tests set up their own files
 mod tests {
     use super::*;
 

@@ -19,6 +19,7 @@ use super::VendorError;
 use super::files::Plan;
 use super::load::{Loader, Loc, Opener};
 use super::source::Tree;
+use crate::fsutil;
 
 fn fs_err(op: &'static str, path: &Path, e: std::io::Error) -> VendorError {
     VendorError::Write {
@@ -133,16 +134,16 @@ pub(crate) fn write_tree(
     // Swap: move the old tree aside, move the new one in, drop the old.
     let old = if std::fs::symlink_metadata(target).is_ok() {
         let aside = sibling(target, "modsnap-old", false)?;
-        std::fs::rename(target, &aside).map_err(|e| fs_err("rename", target, e))?;
+        fsutil::rename(target, &aside, "rename").map_err(|e| fs_err("rename", target, e.source))?;
         Some(aside)
     } else {
         None
     };
-    if let Err(e) = std::fs::rename(&root, target) {
+    if let Err(e) = fsutil::rename(&root, target, "rename") {
         if let Some(aside) = &old {
-            let _ = std::fs::rename(aside, target);
+            let _ = fsutil::rename(aside, target, "rename");
         }
-        return Err(fs_err("rename", &root, e));
+        return Err(fs_err("rename", &root, e.source));
     }
     staging.done = true;
     if let Some(aside) = old {

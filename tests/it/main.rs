@@ -4,6 +4,10 @@
 //! loopback inside the test. Tests that need the `go` binary skip loudly when
 //! it is missing, and fail instead when `MODSNAP_REQUIRE_GO=1` (CI).
 
+// Tests own their environment and scratch files: the library's rules on
+// reading the environment and writing files (clippy.toml) do not apply.
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
 mod cli_hash;
