@@ -71,8 +71,8 @@ pub fn copy_large(r: &mut dyn std::io::Read, w: &mut dyn std::io::Write) -> std:
 /// Scratch files and directories ("debris" once their process is gone):
 /// staging trees, partial downloads. Each carries its process id in its
 /// name (`<prefix><pid>-…`), is registered while it lives so an interrupt
-/// removes it ([`install_interrupt_cleanup`]), and is removed by a later
-/// run when its process is no longer alive ([`remove_stale`]).
+/// removes it ([`debris::install_interrupt_cleanup`]), and is removed by a later
+/// run when its process is no longer alive ([`debris::remove_stale`]).
 pub mod debris {
     use std::path::{Path, PathBuf};
     use std::sync::Mutex;

@@ -64,6 +64,25 @@ pub struct GoSum {
     entries: BTreeMap<(String, String), Vec<(String, String)>>,
 }
 
+/// Two go.sum files record different hashes for one module version: one
+/// of them is wrong, and nothing can be verified until that is settled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "go.sum files disagree about {key}: {a} in {a_file}, {b} in {b_file} (SECURITY ERROR); hint: one of them is wrong; run `go mod verify` in each project"
+)]
+pub struct SumConflict {
+    /// The go.sum key (`path version[/go.mod]`).
+    pub key: String,
+    /// One hash.
+    pub a: String,
+    /// The file that records it.
+    pub a_file: String,
+    /// The other hash.
+    pub b: String,
+    /// The file that records it.
+    pub b_file: String,
+}
+
 impl GoSum {
     /// An empty set of sums.
     pub fn new() -> Self {
@@ -172,12 +191,9 @@ impl GoSum {
     }
 
     /// Adds `other`'s lines. When both record a verifiable hash for the same
-    /// key and their first `h1:` hashes differ, returns the conflict (key,
-    /// this hash and file, other hash and file) and merges nothing more.
-    pub fn merge_checked(
-        &mut self,
-        other: &GoSum,
-    ) -> Option<(String, String, String, String, String)> {
+    /// key and their first `h1:` hashes differ, that is a [`SumConflict`]
+    /// and nothing more is merged.
+    pub fn merge_checked(&mut self, other: &GoSum) -> Result<(), SumConflict> {
         for (key, hashes) in &other.entries {
             let mine = self.entries.entry(key.clone()).or_default();
             let first =
@@ -185,7 +201,13 @@ impl GoSum {
             if let (Some((a, af)), Some((b, bf))) = (first(mine), first(hashes))
                 && a != b
             {
-                return Some((format!("{} {}", key.0, key.1), a, af, b, bf));
+                return Err(SumConflict {
+                    key: format!("{} {}", key.0, key.1),
+                    a,
+                    a_file: af,
+                    b,
+                    b_file: bf,
+                });
             }
             for h in hashes {
                 if !mine.contains(h) {
@@ -193,7 +215,7 @@ impl GoSum {
                 }
             }
         }
-        None
+        Ok(())
     }
 
     /// Every key with at least one hash, as (path, version-or-version/go.mod),

@@ -107,7 +107,7 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
         },
         mtime,
     };
-    let bar = Arc::new(Bar::new(args.quiet));
+    let bar = Arc::new(Bar::new(args.quiet || args.json));
     let result = snapshot::snapshot(rt, &opts, bar.clone());
     bar.finish();
     match result {

@@ -1,6 +1,12 @@
 //! Operations: one function per subcommand. Each takes plain inputs or an
 //! options struct, does the work through the Go-concept modules, and returns
-//! data; the CLI decides what to print and which exit code that means.
+//! data; the CLI decides what to print and which exit code that means
+//! ([`crate::classify`]).
+//!
+//! Shared by the operations: [`resolve`] (inputs, merged go.sum, graphs),
+//! [`plan`] (what an archive must hold), [`fetch`] (the verified artifact
+//! store), [`progress`] (the reporting seam the CLI draws) and [`finding`]
+//! (verify's typed records).
 
 pub mod fetch;
 pub mod finding;

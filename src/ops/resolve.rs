@@ -18,7 +18,7 @@ use super::progress::Reporter;
 use crate::classify::{Classify, ErrorClass};
 use crate::fsutil::FsError;
 use crate::goproxy::Artifact;
-use crate::gosum::GoSum;
+use crate::gosum::{GoSum, SumConflict};
 use crate::graph::{Graph, GraphError};
 use crate::module::ModVersion;
 use crate::project::{GoModFetcher, Project, ProjectError};
@@ -41,21 +41,8 @@ pub enum ResolveError {
         lines: Vec<String>,
     },
     /// Two inputs' go.sum files disagree about a hash.
-    #[error(
-        "go.sum files disagree about {key}: {a} in {a_file}, {b} in {b_file} (SECURITY ERROR); hint: one of them is wrong; run `go mod verify` in each project"
-    )]
-    ConflictingSums {
-        /// The go.sum key.
-        key: String,
-        /// One hash.
-        a: String,
-        /// Where it is recorded.
-        a_file: String,
-        /// The other hash.
-        b: String,
-        /// Where it is recorded.
-        b_file: String,
-    },
+    #[error(transparent)]
+    ConflictingSums(#[from] SumConflict),
     /// Fetching or verifying a go.mod failed.
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
@@ -67,7 +54,7 @@ pub enum ResolveError {
 impl Classify for ResolveError {
     fn class(&self) -> ErrorClass {
         match self {
-            ResolveError::ConflictingSums { .. } => ErrorClass::Security,
+            ResolveError::ConflictingSums(_) => ErrorClass::Security,
             ResolveError::Artifact(e) => e.class(),
             _ => ErrorClass::Failure,
         }
@@ -104,15 +91,7 @@ pub fn load_projects(dirs: &[PathBuf]) -> Result<(Vec<Project>, GoSum), ResolveE
 pub fn merged_sums(projects: &[Project]) -> Result<GoSum, ResolveError> {
     let mut merged = GoSum::new();
     for p in projects {
-        if let Some((key, a, a_file, b, b_file)) = merged.merge_checked(&p.gosum) {
-            return Err(ResolveError::ConflictingSums {
-                key,
-                a,
-                a_file,
-                b,
-                b_file,
-            });
-        }
+        merged.merge_checked(&p.gosum)?;
     }
     Ok(merged)
 }
