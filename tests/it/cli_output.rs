@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use crate::snapshot::{Fixture, project};
 use crate::support::cmd::TestContext;
+use crate::support::fixture::{Fixture, project};
 use crate::support::proxy::Fault;
 
 /// Runs `f` with the filters every CLI snapshot needs.

@@ -12,8 +12,8 @@ use modsnap::archive::read::read_manifest;
 use modsnap::archive::{ArchiveEntry, write_archive};
 use modsnap::dirhash;
 
-use crate::snapshot::{Fixture, copy_dir, project};
 use crate::support::cmd::{modsnap, run};
+use crate::support::fixture::{Fixture, copy_dir, project};
 
 const FORMATS: [&str; 4] = ["tar", "tar.gz", "tar.zst", "zip"];
 
@@ -415,7 +415,7 @@ fn untrusted_names_never_reach_the_terminal_raw() {
     );
     let project = tmp.path().join("p");
     copy_dir(
-        Path::new(&crate::snapshot::project("vendor-go116")),
+        Path::new(&crate::support::fixture::project("vendor-go116")),
         &project,
     );
     for (evil, args) in [&evil, &named].into_iter().flat_map(|e| {

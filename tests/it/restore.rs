@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::snapshot::{Fixture, copy_dir, project, tar_names};
 use crate::support::cmd::modsnap;
+use crate::support::fixture::{Fixture, copy_dir, project, tar_names};
 use crate::support::go::{GoEnv, go_or_skip};
 
 fn run(args: &[&str]) -> (i32, String, String) {

@@ -3,5 +3,6 @@
 
 pub mod cmd;
 pub mod conformance;
+pub mod fixture;
 pub mod go;
 pub mod proxy;

@@ -1,0 +1,95 @@
+//! The snapshot fixture shared by the end-to-end tests: the fixture proxy
+//! (every `testdata/modules` module, served on loopback) with a scratch
+//! directory, and small archive and tree helpers.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::cmd::modsnap;
+use super::proxy::{ModuleSource, ProxyTree, Server, testdata};
+
+/// A fixture proxy (tree + loopback server) and a scratch directory.
+pub struct Fixture {
+    pub tree: ProxyTree,
+    pub server: Server,
+    pub tmp: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let tree = ProxyTree::new(&ModuleSource::load_all());
+        let server = Server::start(tree.dir.path());
+        Fixture {
+            tree,
+            server,
+            tmp: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Runs `modsnap snapshot` with GOPROXY at the fixture server, a cache in
+    /// the scratch dir and the go module cache ignored.
+    pub fn snapshot(&self, args: &[&str]) -> (i32, String, String) {
+        self.snapshot_with(args, &[("GOPROXY", self.server.url().as_str())])
+    }
+
+    pub fn snapshot_with(&self, args: &[&str], vars: &[(&str, &str)]) -> (i32, String, String) {
+        let cache = self.tmp.path().join("cache");
+        let mut c = modsnap(&["snapshot"]);
+        c.args(args)
+            .arg("--cache-dir")
+            .arg(&cache)
+            .arg("--no-gomodcache")
+            .env("GOENV", "off")
+            .env("HOME", self.tmp.path());
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c.output().expect("run modsnap");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    pub fn out(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+}
+
+pub fn project(name: &str) -> String {
+    testdata()
+        .join("projects")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The file names inside a tar archive.
+pub fn tar_names(archive: &Path) -> BTreeSet<String> {
+    let mut ar = tar::Archive::new(std::fs::File::open(archive).unwrap());
+    ar.entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Unpacks a tar archive into `dir`.
+pub fn untar(archive: &Path, dir: &Path) {
+    let mut ar = tar::Archive::new(std::fs::File::open(archive).unwrap());
+    ar.unpack(dir).unwrap();
+}
+
+/// Copies a directory tree (files and directories).
+pub fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let rel = e.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
