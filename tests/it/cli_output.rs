@@ -43,9 +43,8 @@ fn sorted_lines(text: &str, prefix: &str) -> String {
     lines.join("\n")
 }
 
-#[test]
-fn verbose_shows_each_request_and_its_outcome() {
-    let fx = Fixture::new();
+/// One 503 for one go.mod, then normal service.
+fn busy_once(fx: &Fixture) {
     fx.server.fault(
         "/example.com/b/@v/v1.1.0.mod",
         Fault::Status {
@@ -55,6 +54,12 @@ fn verbose_shows_each_request_and_its_outcome() {
             headers: vec![],
         },
     );
+}
+
+#[test]
+fn verbose_shows_each_request_and_its_outcome() {
+    let fx = Fixture::new();
+    busy_once(&fx);
     let out = fx.out("pruned.tar");
     let (code, _, stderr) = fx.snapshot(&["-v", &project("pruned"), "-o", out.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
@@ -66,15 +71,7 @@ fn verbose_shows_each_request_and_its_outcome() {
     // Without -v: the retry warning only.
     let out2 = fx.out("again.tar");
     std::fs::remove_dir_all(fx.tmp.path().join("cache")).unwrap();
-    fx.server.fault(
-        "/example.com/b/@v/v1.1.0.mod",
-        Fault::Status {
-            code: 503,
-            body: "busy".into(),
-            times: Some(1),
-            headers: vec![],
-        },
-    );
+    busy_once(&fx);
     let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", out2.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("modsnap: GET"), "{stderr}");
