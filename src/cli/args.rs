@@ -101,6 +101,13 @@ pub struct SnapshotArgs {
     /// No progress bar and no summary line.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Retries of a transient network failure (5xx, 429, reset, cut-off body, timeout), per file and proxy.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=20))]
+    pub retries: u32,
+    /// Connect timeout and stall timeout (bytes must keep arriving), in seconds; each file's
+    /// download must also finish within 20 times this.
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
 }
 
 #[derive(Debug, clap::Args)]

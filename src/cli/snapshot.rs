@@ -50,7 +50,7 @@ pub(crate) fn proxy_config(env: &GoEnv) -> ProxyConfig {
         no_proxy: either("NO_PROXY", "no_proxy"),
         ca_files,
         connect_timeout: Duration::from_secs(30),
-        read_timeout: Duration::from_secs(60),
+        read_timeout: Duration::from_secs(30),
         user_agent: format!("modsnap/{}", env!("CARGO_PKG_VERSION")),
         // MODSNAP_RETRY_BASE_MS: the first retry's delay (default 500 ms;
         // each retry doubles it, with jitter). Tests set it low.
@@ -98,7 +98,13 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
         output: args.output.clone(),
         dry_run: args.dry_run,
         jobs: usize::from(args.jobs),
-        proxy: proxy_config(&env),
+        proxy: ProxyConfig {
+            connect_timeout: Duration::from_secs(args.timeout),
+            read_timeout: Duration::from_secs(args.timeout),
+            file_deadline: Duration::from_secs(args.timeout.saturating_mul(20)),
+            max_retries: args.retries,
+            ..proxy_config(&env)
+        },
         cache_dir: args.cache_dir.clone().unwrap_or_else(default_cache_dir),
         gomodcache: if args.no_gomodcache {
             None

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures_util::StreamExt;
 use serde::Serialize;
@@ -426,9 +426,4 @@ fn blake3_all(
 /// The default number of concurrent downloads.
 pub fn default_jobs() -> usize {
     16
-}
-
-/// The default per-request timeouts used by the CLI.
-pub fn default_timeouts() -> (Duration, Duration) {
-    (Duration::from_secs(30), Duration::from_secs(60))
 }

@@ -53,6 +53,10 @@ pub(crate) enum Cause {
     /// The request went through an HTTP proxy (HTTPS_PROXY/HTTP_PROXY) and
     /// failed below HTTP: the proxy is named (credentials redacted).
     ViaProxy { proxy: String, cause: Box<Cause> },
+    /// One attempt took longer than the per-file deadline.
+    Deadline(std::time::Duration),
+    /// Not asked: the proxy was marked down earlier in the run (why).
+    MarkedDown(String),
 }
 
 impl Cause {
@@ -77,11 +81,25 @@ impl Cause {
             Cause::Status { code, .. } => *code == 429 || (500..600).contains(code),
             Cause::Dns(e) => e.to_ascii_lowercase().contains("temporary"),
             Cause::Connect(e) => !e.to_ascii_lowercase().contains("refused"),
-            Cause::Timeout(_) | Cause::Body(_) | Cause::Truncated { .. } => true,
+            Cause::Timeout(_) | Cause::Body(_) | Cause::Truncated { .. } | Cause::Deadline(_) => {
+                true
+            }
             // A handshake cut short may be a flaky middlebox; a rejected
             // certificate will not fix itself.
             Cause::Tls(e) => !e.to_ascii_lowercase().contains("certificate"),
             Cause::ViaProxy { cause, .. } => cause.is_transient(),
+            _ => false,
+        }
+    }
+}
+
+impl Cause {
+    /// A failure to reach the proxy at all (DNS, connect, TLS, no answer in
+    /// time), as opposed to an answer: what marks a proxy down for the run.
+    pub fn is_connection_level(&self) -> bool {
+        match self {
+            Cause::Dns(_) | Cause::Connect(_) | Cause::Tls(_) | Cause::Timeout(_) => true,
+            Cause::ViaProxy { cause, .. } => cause.is_connection_level(),
             _ => false,
         }
     }
@@ -124,6 +142,15 @@ impl fmt::Display for Cause {
             }
             Cause::Other(e) => f.write_str(e),
             Cause::Local(e) => write!(f, "cannot write the download: {e}"),
+            Cause::Deadline(d) => write!(
+                f,
+                "the download took longer than {} s (the per-file deadline; raise it with --timeout)",
+                d.as_secs()
+            ),
+            Cause::MarkedDown(reason) => write!(
+                f,
+                "skipped: this proxy was marked down earlier in the run ({reason})"
+            ),
             Cause::ViaProxy { proxy, cause } => write!(
                 f,
                 "through the HTTP proxy {proxy} (from HTTPS_PROXY/HTTP_PROXY): {cause}; the proxy failed or could not reach the server"

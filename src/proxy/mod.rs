@@ -28,6 +28,7 @@
 
 mod error;
 mod file;
+mod health;
 mod http;
 mod httpproxy;
 mod list;
@@ -102,6 +103,9 @@ pub struct ProxyConfig {
     pub max_retries: u32,
     /// Backoff before the first retry (doubling after each, jittered).
     pub retry_base: Duration,
+    /// Longest time one attempt at one file may take, however steadily the
+    /// bytes arrive (a server dripping bytes never trips `read_timeout`).
+    pub file_deadline: Duration,
     /// Longest wait between two attempts, also capping `Retry-After`.
     pub retry_max: Duration,
     /// The User-Agent header.
@@ -123,6 +127,7 @@ impl Default for ProxyConfig {
             read_timeout: Duration::from_secs(60),
             max_retries: 5,
             retry_base: Duration::from_millis(500),
+            file_deadline: Duration::from_secs(600),
             retry_max: Duration::from_secs(30),
             user_agent: concat!("modsnap/", env!("CARGO_PKG_VERSION")).to_string(),
         }
@@ -144,6 +149,7 @@ impl fmt::Debug for ProxyConfig {
             .field("read_timeout", &self.read_timeout)
             .field("max_retries", &self.max_retries)
             .field("retry_base", &self.retry_base)
+            .field("file_deadline", &self.file_deadline)
             .field("retry_max", &self.retry_max)
             .field("user_agent", &self.user_agent)
             .finish()
@@ -185,6 +191,8 @@ struct Inner {
     netrc: Netrc,
     backoff: Backoff,
     max_retries: u32,
+    file_deadline: Duration,
+    health: health::Health,
 }
 
 impl fmt::Debug for Client {
@@ -276,6 +284,8 @@ impl Client {
                     max: cfg.retry_max,
                 },
                 max_retries: cfg.max_retries,
+                file_deadline: cfg.file_deadline,
+                health: health::Health::default(),
             }),
         })
     }
@@ -320,7 +330,7 @@ impl Client {
             outcomes.push(Outcome::Direct(reason));
             return Err(fail(ErrorKind::Tried(outcomes)));
         }
-        for entry in &self.inner.list.entries {
+        for (index, entry) in self.inner.list.entries.iter().enumerate() {
             let (base, shown, fall_back_on_error) = match entry {
                 Entry::Off => {
                     outcomes.push(Outcome::Off);
@@ -338,7 +348,7 @@ impl Client {
                     fall_back_on_error,
                 } => (base, shown, *fall_back_on_error),
             };
-            match self.fetch_from(base, &target, &sink).await {
+            match self.fetch_from(index, base, &target, &sink).await {
                 Ok(done) => {
                     return Ok(Fetched {
                         size: done.size,
@@ -368,7 +378,7 @@ impl Client {
         if self.inner.list.noproxy_pattern(path).is_some() {
             return None;
         }
-        for entry in &self.inner.list.entries {
+        for (index, entry) in self.inner.list.entries.iter().enumerate() {
             let Entry::Proxy {
                 base,
                 fall_back_on_error,
@@ -377,6 +387,12 @@ impl Client {
             else {
                 return None;
             };
+            if let health::Gate::Skip(_) = self.inner.health.gate(index) {
+                if *fall_back_on_error {
+                    continue;
+                }
+                return None;
+            }
             let result = match base {
                 Base::File { root } => file::size(&root.join(&target.rel)).await,
                 Base::Http { url, auth } => {
@@ -397,6 +413,7 @@ impl Client {
     /// One GOPROXY entry, with retries.
     async fn fetch_from(
         &self,
+        index: usize,
         base: &Base,
         target: &Target,
         sink: &Sink<'_>,
@@ -439,12 +456,30 @@ impl Client {
                             cause,
                             retries: 0,
                         })?;
+                let skipped = |reason: String, retries: u32| Outcome::Proxy {
+                    url: shown.clone(),
+                    cause: Cause::MarkedDown(reason),
+                    retries,
+                };
+                if let health::Gate::Skip(reason) = self.inner.health.gate(index) {
+                    return Err(skipped(reason, 0));
+                }
                 let mut retries = 0;
                 loop {
                     let started = std::time::Instant::now();
-                    let got = http::get(&self.inner.http, &url, auth, sink)
-                        .await
-                        .map_err(|f| self.via_proxy(&url, f));
+                    let deadline = self.inner.file_deadline;
+                    let got = match tokio::time::timeout(
+                        deadline,
+                        http::get(&self.inner.http, &url, auth, sink),
+                    )
+                    .await
+                    {
+                        Ok(r) => r.map_err(|f| self.via_proxy(&url, f)),
+                        Err(_) => Err(http::Failed {
+                            cause: Cause::Deadline(deadline),
+                            retry_after: None,
+                        }),
+                    };
                     let ms = started.elapsed().as_millis();
                     match &got {
                         Ok(done) => tracing::info!(
@@ -456,21 +491,46 @@ impl Client {
                             tracing::info!(target: REQUEST_LOG, "GET {shown}: {} ({ms} ms)", failed.cause)
                         }
                     }
+                    let base_shown = shown_base(&url);
                     match got {
-                        Ok(done) => return Ok(done),
+                        Ok(done) => {
+                            if self.inner.health.mark_up(index) {
+                                tracing::warn!("proxy {base_shown} answers again");
+                            }
+                            return Ok(done);
+                        }
                         Err(failed)
-                            if failed.cause.is_transient() && retries < self.inner.max_retries =>
+                            if failed.cause.is_transient()
+                                && retries < self.inner.max_retries
+                                && self.inner.health.down_reason(index).is_none() =>
                         {
                             let delay = self.inner.backoff.delay(retries, failed.retry_after);
                             retries += 1;
                             tracing::warn!(
-                                "GET {shown}: {}; retry {retries}/{} in {delay:?}",
+                                "spurious network error ({} tries remaining): GET {shown}: {}; retrying in {delay:.1?}",
+                                self.inner.max_retries + 1 - retries,
                                 failed.cause,
-                                self.inner.max_retries
                             );
                             tokio::time::sleep(delay).await;
                         }
                         Err(failed) => {
+                            if failed.cause.is_connection_level() {
+                                // Another request may have marked it down
+                                // while this one was retrying.
+                                if let Some(reason) = self.inner.health.down_reason(index)
+                                    && failed.cause.is_transient()
+                                    && retries < self.inner.max_retries
+                                {
+                                    return Err(skipped(reason, retries));
+                                }
+                                let reason = failed.cause.to_string();
+                                if self.inner.health.mark_down(index, reason.clone()) {
+                                    tracing::warn!(
+                                        "proxy {base_shown} marked down for this run: {reason}; requests skip it (and go on to the next GOPROXY entry after `|`), one probe every {} s",
+                                        health::HALF_OPEN_AFTER.as_secs()
+                                    );
+                                }
+                            }
                             return Err(Outcome::Proxy {
                                 url: shown,
                                 cause: failed.cause,
@@ -537,6 +597,15 @@ fn shown_url(url: &Url, has_userinfo: bool) -> String {
     match (has_userinfo, s.split_once("://")) {
         (true, Some((scheme, rest))) => format!("{scheme}://{}@{rest}", redact::MASK),
         _ => s,
+    }
+}
+
+/// The host part of `url`, as health messages name a proxy
+/// (`https://proxy.corp:8443`), without userinfo or path.
+fn shown_base(url: &Url) -> String {
+    match url.port() {
+        Some(p) => format!("{}://{}:{p}", url.scheme(), url.host_str().unwrap_or("")),
+        None => format!("{}://{}", url.scheme(), url.host_str().unwrap_or("")),
     }
 }
 

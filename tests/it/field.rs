@@ -1,0 +1,133 @@
+//! The failure class from the field: dead and flaky proxies in a GOPROXY
+//! list, servers that stall or drip bytes, answers that are not what they
+//! claim. Every case runs against loopback servers.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::support::fixture::{Fixture, project};
+
+/// A TCP listener that accepts connections and never answers (a black
+/// hole), counting the connections it got.
+struct BlackHole {
+    addr: std::net::SocketAddr,
+    accepted: Arc<AtomicUsize>,
+}
+
+impl BlackHole {
+    fn start() -> BlackHole {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for conn in listener.incoming().flatten() {
+                count.fetch_add(1, Ordering::SeqCst);
+                held.push(conn);
+            }
+        });
+        BlackHole { addr, accepted }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// A dead first proxy (`|`) is marked down after its first failures: the
+/// other requests skip it, so the run costs about one timeout, not one per
+/// request; one warning says so.
+#[test]
+fn a_dead_first_proxy_is_marked_down_and_skipped() {
+    let fx = Fixture::new();
+    let hole = BlackHole::start();
+    let goproxy = format!("{}|{}", hole.url(), fx.server.url());
+    let out = fx.out("pruned.tar");
+    let start = Instant::now();
+    let (code, _, stderr) = fx.snapshot_with(
+        &[
+            &project("pruned"),
+            "-o",
+            out.to_str().unwrap(),
+            "--timeout",
+            "1",
+            "--retries",
+            "2",
+        ],
+        &[("GOPROXY", goproxy.as_str())],
+    );
+    let took = start.elapsed();
+    assert_eq!(code, 0, "{stderr}");
+    let downs = stderr.matches("marked down for this run").count();
+    assert_eq!(downs, 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("proxy {} marked down", hole.url())),
+        "{stderr}"
+    );
+    // 37 files; without the breaker each would try the hole 3 times.
+    let tried = hole.accepted.load(Ordering::SeqCst);
+    assert!(tried <= 16 * 3, "the dead proxy got {tried} connections");
+    assert!(took < Duration::from_secs(12), "took {took:?}");
+}
+
+/// A name that does not resolve is not retried, and marks the proxy down
+/// at once.
+#[test]
+fn an_unresolvable_proxy_is_not_retried_and_falls_through() {
+    let fx = Fixture::new();
+    let goproxy = format!("http://proxy.modsnap-test.invalid|{}", fx.server.url());
+    let out = fx.out("pruned.tar");
+    let (code, _, stderr) = fx.snapshot_with(
+        &["-v", &project("pruned"), "-o", out.to_str().unwrap()],
+        &[("GOPROXY", goproxy.as_str())],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("spurious network error"), "{stderr}");
+    assert_eq!(
+        stderr.matches("marked down for this run").count(),
+        1,
+        "{stderr}"
+    );
+    let dns_tries = stderr
+        .lines()
+        .filter(|l| {
+            l.starts_with("modsnap: GET http://proxy.modsnap-test.invalid/") && l.contains("DNS")
+        })
+        .count();
+    assert!(dns_tries <= 16, "{dns_tries} DNS failures: {stderr}");
+}
+
+/// With `,` a dead proxy is an error, as in go (fall-through only on
+/// 404/410), and the run stops quickly with one line naming the host.
+#[test]
+fn a_dead_proxy_before_a_comma_fails_fast() {
+    let fx = Fixture::new();
+    let hole = BlackHole::start();
+    let goproxy = format!("{},{}", hole.url(), fx.server.url());
+    let out = fx.out("pruned.tar");
+    let start = Instant::now();
+    let (code, _, stderr) = fx.snapshot_with(
+        &[
+            &project("pruned"),
+            "-o",
+            out.to_str().unwrap(),
+            "--timeout",
+            "1",
+            "--retries",
+            "1",
+        ],
+        &[("GOPROXY", goproxy.as_str())],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(start.elapsed() < Duration::from_secs(12));
+    let err: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("modsnap: error:"))
+        .collect();
+    assert_eq!(err.len(), 1, "{stderr}");
+    assert!(err[0].contains(&hole.url()), "{stderr}");
+    assert!(!out.exists());
+}
