@@ -8,7 +8,8 @@
 //!
 //! Delays are exponential with full jitter: attempt *n* (from 0) waits a
 //! uniformly random time in `[0, min(max, base · 2ⁿ)]`. A `Retry-After`
-//! header on a 429/503 replaces the computed delay, capped at `max`.
+//! header on a 429/503 (seconds or an HTTP date) replaces the computed
+//! delay, capped at `max`.
 
 use std::time::Duration;
 
@@ -36,13 +37,21 @@ impl Backoff {
     }
 }
 
-/// Parses a `Retry-After` value given in seconds (RFC 9110 §10.2.3). The
-/// HTTP-date form is not supported and yields `None` (the normal backoff
-/// then applies).
+/// Parses a `Retry-After` value (RFC 9110 §10.2.3): delay seconds, or an
+/// HTTP date (a date in the past means now). Anything else yields `None`
+/// (the normal backoff then applies).
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    parse_retry_after_at(value, std::time::SystemTime::now())
+}
+
+fn parse_retry_after_at(value: &str, now: std::time::SystemTime) -> Option<Duration> {
     let v = value.trim();
-    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+    if v.is_empty() {
         return None;
+    }
+    if !v.bytes().all(|b| b.is_ascii_digit()) {
+        let at = httpdate::parse_http_date(v).ok()?;
+        return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
     }
     // Absurdly long values saturate; the caller caps the delay anyway.
     Some(Duration::from_secs(v.parse().unwrap_or(u64::MAX)))
@@ -60,7 +69,16 @@ mod tests {
             parse_retry_after("99999999999999999999999"),
             Some(Duration::from_secs(u64::MAX))
         );
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        assert_eq!(
+            parse_retry_after_at("Wed, 21 Oct 2015 07:28:05 GMT", now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(parse_retry_after("tomorrow"), None);
         assert_eq!(parse_retry_after("-1"), None);
         assert_eq!(parse_retry_after("1.5"), None);
         assert_eq!(parse_retry_after(""), None);

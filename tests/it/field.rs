@@ -131,3 +131,25 @@ fn a_dead_proxy_before_a_comma_fails_fast() {
     assert!(err[0].contains(&hole.url()), "{stderr}");
     assert!(!out.exists());
 }
+
+/// A login page served with status 200 where a go.mod was expected: still
+/// a security error (exit 3), and the message says what came back.
+#[test]
+fn an_html_page_instead_of_a_file_is_named_as_such() {
+    let fx = Fixture::new();
+    fx.server.fault(
+        "/example.com/b/@v/v1.1.0.mod",
+        crate::support::proxy::Fault::Replace(
+            b"\n<!DOCTYPE html>\n<html><body>Please log in</body></html>\n".to_vec(),
+        ),
+    );
+    let out = fx.out("pruned.tar");
+    let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("checksum mismatch"), "{stderr}");
+    assert!(
+        stderr.contains("the server returned an HTML page, not a .mod file"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
