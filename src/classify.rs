@@ -15,6 +15,9 @@ pub enum ErrorClass {
     /// module zip rules, a tampered or unsafe archive — a security matter
     /// (exit 3).
     Security,
+    /// Files a build needs are missing (a stale or cut-off archive, a tree
+    /// without a project's modules), and nothing present is wrong (exit 4).
+    Incomplete,
 }
 
 /// An error that knows its [`ErrorClass`].

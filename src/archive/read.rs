@@ -104,6 +104,8 @@ impl Classify for ReadError {
     fn class(&self) -> ErrorClass {
         match self {
             ReadError::Fs(_) | ReadError::Sink(_) => ErrorClass::Failure,
+            // Files absent, nothing wrong present: stale or cut off.
+            ReadError::Missing { .. } => ErrorClass::Incomplete,
             _ => ErrorClass::Security,
         }
     }

@@ -6,7 +6,13 @@ use clap::{Parser, Subcommand};
 
 /// Make Go builds work without the network.
 #[derive(Debug, Parser)]
-#[command(name = "modsnap", version, about, propagate_version = true)]
+#[command(
+    name = "modsnap",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Exit codes: 0 success; 1 any other failure (network, unreadable or malformed input); 2 usage; 3 verification failure, a security matter (hash mismatch, zip rules, tampered or unsafe archive, restore conflict); 4 incomplete (files missing, nothing present wrong)."
+)]
 pub struct Cli {
     /// Print each request to a proxy and its outcome on stderr (like go's -x).
     #[arg(short, long, global = true)]

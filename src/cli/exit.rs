@@ -12,6 +12,9 @@ pub enum ExitStatus {
     /// 3: content failed verification: a hash mismatch, a zip that breaks
     /// the module zip rules, a tampered archive. Always a security matter.
     VerifyFailed,
+    /// 4: files are missing (an incomplete archive or tree), and nothing
+    /// present failed verification.
+    Incomplete,
 }
 
 impl From<ExitStatus> for std::process::ExitCode {
@@ -21,6 +24,7 @@ impl From<ExitStatus> for std::process::ExitCode {
             ExitStatus::Error => 1,
             ExitStatus::Usage => 2,
             ExitStatus::VerifyFailed => 3,
+            ExitStatus::Incomplete => 4,
         })
     }
 }
@@ -32,6 +36,7 @@ impl From<crate::classify::ErrorClass> for ExitStatus {
             ErrorClass::Failure => ExitStatus::Error,
             ErrorClass::Usage => ExitStatus::Usage,
             ErrorClass::Security => ExitStatus::VerifyFailed,
+            ErrorClass::Incomplete => ExitStatus::Incomplete,
         }
     }
 }

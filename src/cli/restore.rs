@@ -135,7 +135,11 @@ pub(crate) fn run_verify(rt: &tokio::runtime::Runtime, args: VerifyArgs) -> Exit
             report.missing.len(),
             report.corrupt.len()
         ));
-        ExitStatus::VerifyFailed
+        if report.corrupt.is_empty() {
+            ExitStatus::Incomplete
+        } else {
+            ExitStatus::VerifyFailed
+        }
     }
 }
 

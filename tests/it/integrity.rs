@@ -862,7 +862,8 @@ fn ls_refuses_damaged_archives() {
     }
     write_archive(&out, &serde_json::to_vec(&manifest).unwrap(), &entries, 0).unwrap();
     let (code, _, stderr) = run(&["ls", out.to_str().unwrap()]);
-    assert_eq!(code, 3, "{stderr}");
+    // Files missing, nothing present wrong: incomplete, not tampered.
+    assert_eq!(code, 4, "{stderr}");
     assert!(stderr.contains("example.com/ghost"), "{stderr}");
 }
 
