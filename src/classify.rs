@@ -29,10 +29,39 @@ pub trait Classify {
     fn is_security(&self) -> bool {
         self.class() == ErrorClass::Security
     }
+
+    /// The module (`path@version`) the error is about, when there is one.
+    fn module(&self) -> Option<String> {
+        None
+    }
+
+    /// The URL that failed (credentials masked), when there is one.
+    fn url(&self) -> Option<String> {
+        None
+    }
 }
 
 impl<T: Classify + ?Sized> Classify for Box<T> {
     fn class(&self) -> ErrorClass {
         (**self).class()
+    }
+    fn module(&self) -> Option<String> {
+        (**self).module()
+    }
+    fn url(&self) -> Option<String> {
+        (**self).url()
+    }
+}
+
+impl ErrorClass {
+    /// The name `--json` error objects carry (`failure`, `usage`,
+    /// `security`, `incomplete`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorClass::Failure => "failure",
+            ErrorClass::Usage => "usage",
+            ErrorClass::Security => "security",
+            ErrorClass::Incomplete => "incomplete",
+        }
     }
 }

@@ -80,13 +80,13 @@ fn run_hash(command: HashCommand) -> ExitStatus {
     match result {
         Ok(out) => {
             let text = if json {
-                serde_json::to_string(&out).unwrap_or_default()
+                serde_json::to_string(&json_document(&out)).unwrap_or_default()
             } else {
                 out.gosum.clone().unwrap_or_else(|| out.h1.clone())
             };
             print_stdout(&text)
         }
-        Err(e) => fail(&e),
+        Err(e) => fail_json(&e, json),
     }
 }
 
@@ -195,6 +195,41 @@ pub(crate) fn terminal_safe(s: &str) -> String {
 pub(crate) fn fail<E: std::error::Error + Classify>(e: &E) -> ExitStatus {
     print_error(e);
     e.class().into()
+}
+
+/// The version of every `--json` document's shape; each carries it as
+/// `"schema"`.
+pub(crate) const JSON_SCHEMA: u64 = 1;
+
+/// `v` as a `--json` document: an object with `"schema"` added.
+fn json_document<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    let mut value = serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
+    if let serde_json::Value::Object(map) = &mut value {
+        map.insert("schema".into(), JSON_SCHEMA.into());
+    }
+    value
+}
+
+/// Prints `v` as a pretty `--json` document on stdout.
+pub(crate) fn print_json<T: serde::Serialize>(v: &T) -> ExitStatus {
+    print_stdout(&serde_json::to_string_pretty(&json_document(v)).unwrap_or_default())
+}
+
+/// [`fail`], and with `--json` also an error document on stdout:
+/// `{"schema", "error": {"kind", "message", "module", "url"}}`.
+pub(crate) fn fail_json<E: std::error::Error + Classify>(e: &E, json: bool) -> ExitStatus {
+    if json {
+        let doc = serde_json::json!({
+            "error": {
+                "kind": e.class().name(),
+                "message": e.to_string(),
+                "module": e.module(),
+                "url": e.url(),
+            }
+        });
+        let _ = print_json(&doc);
+    }
+    fail(e)
 }
 
 /// Prints a log line on stderr.

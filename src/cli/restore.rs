@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::args::{LsArgs, RestoreArgs, VendorArgs, VerifyArgs};
 use super::progress::Bar;
-use super::{ExitStatus, fail, human_bytes, print_info, print_stdout};
+use super::{ExitStatus, fail_json, human_bytes, print_info, print_json, print_stdout};
 use crate::ops::restore;
 use crate::ops::verify::{self, VerifyOptions};
 
@@ -53,7 +53,7 @@ pub(crate) fn run_restore(args: RestoreArgs) -> ExitStatus {
     bar.finish();
     let report = match result {
         Ok(r) => r,
-        Err(e) => return fail(&e),
+        Err(e) => return fail_json(&e, args.json),
     };
     if let Some((file, mut tmp)) = env_file {
         let mut text =
@@ -77,7 +77,7 @@ pub(crate) fn run_restore(args: RestoreArgs) -> ExitStatus {
         report.kept
     ));
     if args.json {
-        return print_stdout(&serde_json::to_string_pretty(&report).unwrap_or_default());
+        return print_json(&report);
     }
     let lines: Vec<String> = report.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
     print_stdout(&lines.join("\n"))
@@ -94,13 +94,13 @@ pub(crate) fn run_verify(rt: &tokio::runtime::Runtime, args: VerifyArgs) -> Exit
     bar.finish();
     let report = match result {
         Ok(r) => r,
-        Err(e) => return fail(&e),
+        Err(e) => return fail_json(&e, args.json),
     };
     for w in &report.warnings {
         print_info(&format!("warning: {w}"));
     }
     let status = if args.json {
-        print_stdout(&serde_json::to_string_pretty(&report).unwrap_or_default())
+        print_json(&report)
     } else {
         let mut lines = Vec::new();
         lines.extend(report.missing.iter().map(|m| format!("missing {m}")));
@@ -146,10 +146,15 @@ pub(crate) fn run_verify(rt: &tokio::runtime::Runtime, args: VerifyArgs) -> Exit
 pub(crate) fn run_ls(args: LsArgs) -> ExitStatus {
     let (manifest, rows) = match verify::ls(&args.archive, args.manifest_only) {
         Ok(x) => x,
-        Err(e) => return fail(&e),
+        Err(e) => return fail_json(&e, args.json),
     };
     if args.json {
-        return print_stdout(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+        let inputs: Vec<&str> = manifest
+            .inputs
+            .iter()
+            .flat_map(|i| i.modules.iter().map(String::as_str))
+            .collect();
+        return print_json(&serde_json::json!({ "modules": rows, "inputs": inputs }));
     }
     let wp = rows.iter().map(|r| r.path.len()).max().unwrap_or(4).max(4);
     let wv = rows
@@ -220,10 +225,10 @@ pub(crate) fn run_vendor(args: VendorArgs) -> ExitStatus {
                     "files": report.files,
                     "wrote": report.wrote,
                 });
-                return print_stdout(&serde_json::to_string_pretty(&v).unwrap_or_default());
+                return print_json(&v);
             }
             ExitStatus::Ok
         }
-        Err(e) => fail(&e),
+        Err(e) => fail_json(&e, args.json),
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::args::SnapshotArgs;
 use super::progress::Bar;
-use super::{ExitStatus, fail, human_bytes, print_info, print_stdout};
+use super::{ExitStatus, fail_json, human_bytes, print_info, print_json, print_stdout};
 use crate::env::GoEnv;
 use crate::ops::snapshot::{self, SnapshotOptions};
 use crate::proxy::ProxyConfig;
@@ -119,7 +119,7 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
     match result {
         Ok(report) => {
             if args.json {
-                return print_stdout(&serde_json::to_string_pretty(&report).unwrap_or_default());
+                return print_json(&report);
             }
             if args.dry_run {
                 let mut out = String::new();
@@ -171,6 +171,6 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
             }
             ExitStatus::Ok
         }
-        Err(e) => fail(&e),
+        Err(e) => fail_json(&e, args.json),
     }
 }

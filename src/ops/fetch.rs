@@ -118,6 +118,30 @@ impl Classify for ArtifactError {
             _ => ErrorClass::Failure,
         }
     }
+
+    fn module(&self) -> Option<String> {
+        match self {
+            ArtifactError::Verify(
+                VerifyError::HashMismatch { module, .. }
+                | VerifyError::ZipRules { module, .. }
+                | VerifyError::ZipUnreadable { module, .. }
+                | VerifyError::Info { module, .. },
+            )
+            | ArtifactError::Unavailable { module, .. } => Some(module.clone()),
+            ArtifactError::Fetch(e) if !e.version().is_empty() => {
+                Some(format!("{}@{}", e.path(), e.version()))
+            }
+            ArtifactError::Fetch(e) => Some(e.path().to_string()),
+            _ => None,
+        }
+    }
+
+    fn url(&self) -> Option<String> {
+        match self {
+            ArtifactError::Fetch(e) => e.first_url(),
+            _ => None,
+        }
+    }
 }
 
 /// Where artifacts come from and go to.

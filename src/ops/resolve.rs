@@ -59,6 +59,20 @@ impl Classify for ResolveError {
             _ => ErrorClass::Failure,
         }
     }
+
+    fn module(&self) -> Option<String> {
+        match self {
+            ResolveError::Artifact(e) => e.module(),
+            _ => None,
+        }
+    }
+
+    fn url(&self) -> Option<String> {
+        match self {
+            ResolveError::Artifact(e) => e.url(),
+            _ => None,
+        }
+    }
 }
 
 fn missing_message(dirs: &[String], lines: &[String]) -> String {

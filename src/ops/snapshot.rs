@@ -99,6 +99,22 @@ impl Classify for SnapshotError {
             _ => ErrorClass::Failure,
         }
     }
+
+    fn module(&self) -> Option<String> {
+        match self {
+            SnapshotError::Resolve(e) => e.module(),
+            SnapshotError::Artifact(e) => e.module(),
+            _ => None,
+        }
+    }
+
+    fn url(&self) -> Option<String> {
+        match self {
+            SnapshotError::Resolve(e) => e.url(),
+            SnapshotError::Artifact(e) => e.url(),
+            _ => None,
+        }
+    }
 }
 
 /// What a snapshot did.

@@ -270,6 +270,17 @@ impl FetchError {
     pub fn artifact(&self) -> Artifact {
         self.what
     }
+
+    /// The first URL that was tried and failed (credentials masked).
+    pub fn first_url(&self) -> Option<String> {
+        match &self.kind {
+            ErrorKind::Tried(outcomes) => outcomes.iter().find_map(|o| match o {
+                Outcome::Proxy { url, .. } => Some(url.clone()),
+                _ => None,
+            }),
+            ErrorKind::Invalid(_) => None,
+        }
+    }
 }
 
 impl fmt::Display for FetchError {

@@ -185,3 +185,44 @@ fn malformed_inputs_get_one_line_naming_file_and_line() {
     }
     filtered(|| insta::assert_snapshot!("malformed_inputs", outputs));
 }
+
+/// With `--json`, a failure still prints a document on stdout: the error's
+/// kind (its exit class), message, module and URL.
+#[test]
+fn json_failures_print_an_error_document() {
+    let fx = Fixture::new();
+    fx.server.fault(
+        "/example.com/b/@v/v1.1.0.zip",
+        Fault::Replace(b"PK\x05\x06not really a zip".to_vec()),
+    );
+    let out = fx.out("pruned.tar");
+    let (code, stdout, stderr) =
+        fx.snapshot(&["--json", &project("pruned"), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["schema"], 1);
+    assert_eq!(v["error"]["kind"], "security");
+    assert_eq!(v["error"]["module"], "example.com/b@v1.1.0");
+
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let (code, stdout, _) = fx.snapshot_with(
+        &["--json", &project("pruned"), "-o", out.to_str().unwrap()],
+        &[("GOPROXY", url.as_str())],
+    );
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // Which request fails first varies; its shape does not.
+    assert_eq!(v["schema"], 1);
+    assert_eq!(v["error"]["kind"], "failure");
+    let failed = v["error"]["url"].as_str().unwrap();
+    assert!(failed.starts_with(&format!("{url}/example.com/")), "{v}");
+    assert!(v["error"]["module"].as_str().unwrap().contains('@'), "{v}");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(failed) && message.contains("cannot connect"),
+        "{v}"
+    );
+}

@@ -300,7 +300,8 @@ fn ls_lists_modules() {
     );
     let (_, stdout, _) = run(&["ls", archive.to_str().unwrap(), "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 14);
+    assert_eq!(v["schema"], 1);
+    assert_eq!(v["modules"].as_array().unwrap().len(), 14);
 }
 
 #[test]
