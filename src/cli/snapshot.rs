@@ -61,6 +61,25 @@ pub(crate) fn proxy_config(env: &GoEnv) -> ProxyConfig {
     }
 }
 
+/// GOFLAGS settings that change what the offline go command does with the
+/// snapshot.
+fn goflags_warnings(env: &GoEnv) -> Vec<String> {
+    let goflags = env.get("GOFLAGS");
+    let mut out = Vec::new();
+    for flag in goflags.split_whitespace() {
+        match flag.trim_start_matches('-') {
+            "mod=mod" => out.push(format!(
+                "GOFLAGS={goflags:?} has -mod=mod: the go command may update go.mod and go.sum and fetch modules the snapshot does not hold; air-gapped builds want the default (-mod=readonly)"
+            )),
+            "mod=vendor" => out.push(format!(
+                "GOFLAGS={goflags:?} has -mod=vendor: the go command will build from vendor/ and ignore the GOPROXY tree; write vendor/ with `modsnap vendor` or drop the flag"
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// modsnap's cache: `$XDG_CACHE_HOME/modsnap`, else `~/.cache/modsnap`.
 fn default_cache_dir() -> PathBuf {
     var("XDG_CACHE_HOME")
@@ -147,7 +166,7 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
                 ));
                 return print_stdout(out.trim_end());
             }
-            for w in &report.warnings {
+            for w in report.warnings.iter().chain(&goflags_warnings(&env)) {
                 print_info(&format!("warning: {w}"));
             }
             if !args.quiet {

@@ -100,6 +100,35 @@ pub fn load_projects(dirs: &[PathBuf]) -> Result<(Vec<Project>, GoSum), ResolveE
     Ok((projects, gosum))
 }
 
+/// Warnings about `go` and `toolchain` lines that name a Go release newer
+/// than the newest modsnap knows ([`crate::imports::STD_GO_VERSION`]): the
+/// go command on the air-gapped side will want to switch to a toolchain
+/// that likely does not exist there (`go.mod requires go >= 1.99.0`).
+pub fn version_warnings(projects: &[Project]) -> Vec<String> {
+    let known = crate::imports::STD_GO_VERSION;
+    let mut out = Vec::new();
+    for p in projects {
+        if let Some(go) = &p.go
+            && crate::gover::toolchain_compare(&format!("go{go}"), known).is_gt()
+        {
+            out.push(format!(
+                "{}: `go {go}` is newer than any Go release modsnap knows ({known}); the go command will refuse to build with an older Go (`go.mod requires go >= {go}`) or try to download toolchain go{go}, which is not in the snapshot",
+                p.dir.display()
+            ));
+        }
+        if let Some(t) = &p.toolchain
+            && t != "default"
+            && crate::gover::toolchain_compare(t, known).is_gt()
+        {
+            out.push(format!(
+                "{}: `toolchain {t}` is newer than any Go release modsnap knows ({known}); the go command will try to download it, and it is not in the snapshot",
+                p.dir.display()
+            ));
+        }
+    }
+    out
+}
+
 /// The projects' go.sum lines merged; two different `h1:` hashes for one
 /// module version are a security error naming both files.
 pub fn merged_sums(projects: &[Project]) -> Result<GoSum, ResolveError> {

@@ -222,7 +222,10 @@ async fn run(
             .iter()
             .filter_map(|p| p.toolchain.clone())
             .collect(),
-        warnings,
+        warnings: super::resolve::version_warnings(&projects)
+            .into_iter()
+            .chain(warnings)
+            .collect(),
         ..Default::default()
     };
     if opts.dry_run {

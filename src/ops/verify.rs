@@ -293,6 +293,9 @@ fn check_projects(
         let resolved = resolve(&projects, &gosum, &store, 8, reporter).await?;
         report.missing.extend(resolved.unavailable.iter().cloned());
         report.corrupt.extend(resolved.corrupt.iter().cloned());
+        report
+            .warnings
+            .extend(super::resolve::version_warnings(&projects));
         report.warnings.extend(resolved.warnings.iter().cloned());
         let plan = plan(&resolved.graphs, &gosum);
         reporter.phase("checking", plan.len() as u64);

@@ -153,3 +153,35 @@ fn an_html_page_instead_of_a_file_is_named_as_such() {
     );
     assert!(!out.exists());
 }
+
+/// A `go` line newer than any Go release modsnap knows, and GOFLAGS that
+/// change what the offline go does, are reported, not ignored.
+#[test]
+fn future_go_lines_and_risky_goflags_are_reported() {
+    let fx = Fixture::new();
+    let dir = fx.tmp.path().join("future");
+    crate::support::fixture::copy_dir(std::path::Path::new(&project("pruned")), &dir);
+    let gomod = std::fs::read_to_string(dir.join("go.mod")).unwrap();
+    let gomod: String = gomod
+        .lines()
+        .map(|l| if l.starts_with("go ") { "go 1.99.0" } else { l })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(dir.join("go.mod"), gomod + "\n").unwrap();
+    let out = fx.out("future.tar");
+    let goproxy = fx.server.url();
+    let (code, _, stderr) = fx.snapshot_with(
+        &[dir.to_str().unwrap(), "-o", out.to_str().unwrap()],
+        &[("GOPROXY", goproxy.as_str()), ("GOFLAGS", "-mod=mod")],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("`go 1.99.0` is newer than any Go release modsnap knows"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("has -mod=mod"), "{stderr}");
+    // The same project is fine with today's go line and default GOFLAGS.
+    let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
