@@ -107,6 +107,10 @@ pub struct SnapshotArgs {
     /// No progress bar and no summary line.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Write the archive even when the main modules' packages cannot all be built from it
+    /// (a module providing an imported package has no zip line in go.sum); a warning instead.
+    #[arg(long)]
+    pub allow_incomplete: bool,
     /// Retries of a transient network failure (5xx, 429, reset, cut-off body, timeout), per file and proxy.
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=20))]
     pub retries: u32,

@@ -131,6 +131,7 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
             env.gomodcache(home().as_deref())
         },
         mtime,
+        allow_incomplete: args.allow_incomplete,
     };
     let bar = Arc::new(Bar::new(args.quiet || args.json));
     let result = snapshot::snapshot(rt, &opts, bar.clone());

@@ -26,6 +26,13 @@ pub struct Finding {
 pub enum Problem {
     /// A project needs it and it is not there.
     Missing,
+    /// Not there, and the go command cannot build the project's packages
+    /// without it (a module providing an imported package with no zip line
+    /// in go.sum, a package no module provides).
+    Unbuildable {
+        /// What the package loader found.
+        detail: String,
+    },
     /// It is there and hashes to something else.
     HashMismatch {
         /// The hash of the bytes present.
@@ -62,7 +69,9 @@ impl fmt::Display for Finding {
                 write!(f, ": hashes to {got}, manifest says {want}")
             }
             Problem::Unreadable => write!(f, ": cannot be read"),
-            Problem::Invalid { detail } => write!(f, ": {detail}"),
+            Problem::Invalid { detail } | Problem::Unbuildable { detail } => {
+                write!(f, ": {detail}")
+            }
         }
     }
 }

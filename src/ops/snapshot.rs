@@ -36,6 +36,7 @@ use crate::gosum::GoSum;
 use crate::module::ModVersion;
 use crate::project::Project;
 use crate::proxy::{Artifact, Client, ProxyConfig};
+use crate::vendoring::{self, ModuleSource, OpenedZip, SourceError, VendorError};
 
 /// What to snapshot and how.
 #[derive(Clone)]
@@ -57,6 +58,9 @@ pub struct SnapshotOptions {
     pub gomodcache: Option<PathBuf>,
     /// The mtime stamped on archive entries (`SOURCE_DATE_EPOCH`, else 0).
     pub mtime: u64,
+    /// Write the archive even when the main modules' packages cannot be
+    /// built from it (a warning instead of [`SnapshotError::Incomplete`]).
+    pub allow_incomplete: bool,
 }
 
 /// Why a snapshot failed.
@@ -86,6 +90,19 @@ pub enum SnapshotError {
         /// What is wrong.
         detail: String,
     },
+    /// The go command could not build the main modules' packages from the
+    /// snapshot (a module providing an imported package has no zip line in
+    /// go.sum, a package no module provides, …).
+    #[error(
+        "{}: the go command could not build this project's packages from the snapshot: {error}; nothing was written (pass --allow-incomplete to write it anyway)",
+        dir.display()
+    )]
+    Incomplete {
+        /// The project.
+        dir: PathBuf,
+        /// What the package loader found.
+        error: Box<VendorError>,
+    },
     /// A module path cannot be escaped (should have been caught earlier).
     #[error("{0}")]
     Internal(String),
@@ -96,6 +113,7 @@ impl Classify for SnapshotError {
         match self {
             SnapshotError::Resolve(e) => e.class(),
             SnapshotError::Artifact(e) => e.class(),
+            SnapshotError::Incomplete { error, .. } => error.class(),
             _ => ErrorClass::Failure,
         }
     }
@@ -333,7 +351,30 @@ async fn run(
         return Err(e.into());
     }
 
-    // 4. The archive.
+    // 4. Every package the main modules build and test comes from the
+    // snapshot (the go command's own rule: a module that provides an
+    // imported package needs its zip line in go.sum).
+    reporter.phase("checking", projects.len() as u64);
+    let downloaded = Downloaded(&got);
+    for p in &projects {
+        if let Err(error) = vendoring::check_packages(&p.dir, &downloaded) {
+            // A workspace's go.sum gaps were warned about above.
+            let warned = p.work.is_some() && error.is_missing_go_mod_sum();
+            if !opts.allow_incomplete && !warned {
+                return Err(SnapshotError::Incomplete {
+                    dir: p.dir.clone(),
+                    error: Box::new(error),
+                });
+            }
+            report.warnings.push(format!(
+                "{}: the go command will not build this project's packages from the snapshot: {error}",
+                p.dir.display()
+            ));
+        }
+        reporter.item_done();
+    }
+
+    // 5. The archive.
     reporter.phase("writing", 0);
     let (manifest, entries, lists_dir) = assemble(&projects, &plan, &got)?;
     report.modules = manifest.modules.len();
@@ -353,6 +394,38 @@ async fn run(
     report.plan = plan.into_values().collect();
     fill_stats(&mut report, &stats, start);
     Ok(report)
+}
+
+/// The verified files of this run as a module source for the package
+/// check.
+struct Downloaded<'a>(&'a BTreeMap<(ModVersion, &'static str), Verified>);
+
+impl Downloaded<'_> {
+    fn file(&self, m: &ModVersion, a: Artifact) -> Result<&Path, SourceError> {
+        self.0
+            .get(&(m.clone(), a.ext()))
+            .map(|v| v.path.as_path())
+            .ok_or_else(|| SourceError::new(m.to_string(), format!("no {a} in the snapshot")))
+    }
+}
+
+impl ModuleSource for Downloaded<'_> {
+    fn go_mod(&self, m: &ModVersion) -> Result<Vec<u8>, SourceError> {
+        let path = self.file(m, Artifact::Mod)?;
+        std::fs::read(path)
+            .map_err(|e| SourceError::new(m.to_string(), format!("read `{}`: {e}", path.display())))
+    }
+
+    fn open_zip(&self, m: &ModVersion) -> Result<OpenedZip, SourceError> {
+        let path = self.file(m, Artifact::Zip)?;
+        let file = std::fs::File::open(path).map_err(|e| {
+            SourceError::new(m.to_string(), format!("open `{}`: {e}", path.display()))
+        })?;
+        Ok(OpenedZip {
+            location: path.to_owned(),
+            bytes: Box::new(file),
+        })
+    }
 }
 
 fn fill_stats(report: &mut SnapshotReport, stats: &Stats, start: Instant) {

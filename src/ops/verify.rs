@@ -331,6 +331,34 @@ fn check_projects(
         }
         Ok::<(), VerifyError>(())
     })?;
+    // The packages the main modules build and test must all load from
+    // the tree, as `go build` will need them.
+    let source = crate::vendoring::ProxyDir::new(tree);
+    for p in &projects {
+        if let Err(e) = crate::vendoring::check_packages(&p.dir, &source) {
+            if p.work.is_some() && e.is_missing_go_mod_sum() {
+                continue; // warned about by resolve
+            }
+            let module = match &e {
+                crate::vendoring::VendorError::Source(se) => se.module.clone(),
+                _ => p.dir.display().to_string(),
+            };
+            let detail = format!("the go command cannot build the project's packages: {e}");
+            if e.is_security() {
+                report.corrupt.push(Finding {
+                    module,
+                    artifact: Artifact::Zip.to_string(),
+                    problem: Problem::Invalid { detail },
+                });
+            } else {
+                report.missing.push(Finding {
+                    module,
+                    artifact: Artifact::Zip.to_string(),
+                    problem: Problem::Unbuildable { detail },
+                });
+            }
+        }
+    }
     report.missing.sort();
     report.missing.dedup();
     report.corrupt.sort();

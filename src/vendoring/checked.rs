@@ -26,6 +26,9 @@ use crate::gosum::GoSum;
 use crate::module::{self, ModVersion};
 use crate::modzip;
 
+/// The start of the message for a go.mod without a go.sum line.
+pub(crate) const MISSING_GO_MOD_SUM: &str = "missing go.sum entry for go.mod file";
+
 /// A source whose every read is checked against `gosum`.
 pub(crate) struct Checked<'a> {
     inner: &'a dyn ModuleSource,
@@ -165,7 +168,13 @@ impl<'a> Checked<'a> {
 impl ModuleSource for Checked<'_> {
     fn go_mod(&self, m: &ModVersion) -> Result<Vec<u8>, SourceError> {
         let Some(want) = self.gosum.go_mod_hash(&m.path, &m.version) else {
-            return Err(Self::missing(m, "go.mod file"));
+            return Err(SourceError::new(
+                m.to_string(),
+                format!(
+                    "{MISSING_GO_MOD_SUM}; to add it: go mod download {}",
+                    m.path
+                ),
+            ));
         };
         let data = self.inner.go_mod(m)?;
         let got = dirhash::hash_go_mod(&data);

@@ -211,6 +211,14 @@ impl From<SourceError> for VendorError {
     }
 }
 
+impl VendorError {
+    /// A go.mod the graph reads has no go.sum line: in a workspace the go
+    /// command tolerates that for some commands (and snapshot warns).
+    pub fn is_missing_go_mod_sum(&self) -> bool {
+        matches!(self, VendorError::Source(e) if e.message.starts_with(checked::MISSING_GO_MOD_SUM))
+    }
+}
+
 impl Classify for VendorError {
     /// Module bytes that failed verification against go.sum or the module
     /// zip rules are a security matter, as is a source that failed one.
@@ -367,21 +375,66 @@ pub fn vendor(
     })
 }
 
-fn vendor_checked(
-    opts: &VendorOptions,
-    project: &Project,
-    checked: &checked::Checked<'_>,
-) -> Result<VendorReport, VendorError> {
-    let source: &dyn ModuleSource = checked;
+/// Loads the packages `go mod vendor` (and so `go build` and `go test` of
+/// the main modules' packages) would load for the project in
+/// `project_dir`, with every file read from `source` checked as
+/// [`vendor`] checks it, and writes nothing. Fails as `go build` would on a
+/// module that provides a needed package but has no zip line in go.sum
+/// (`missing go.sum entry …; to add it: go mod download MOD`), on a
+/// missing package, or on bytes that fail their go.sum check. Returns how
+/// many packages were loaded.
+pub fn check_packages(
+    project_dir: &std::path::Path,
+    source: &dyn ModuleSource,
+) -> Result<usize, VendorError> {
+    let project = Project::load(project_dir)?;
+    let checked = checked::Checked::new(source, &project.gosum);
+    // Zips are checked inline: no vendor tree is written, so there is
+    // nothing to overlap the checks with.
+    checked.close();
+    let result = (|| {
+        let inputs = load_inputs(&project, &checked)?;
+        let mut loader = inputs.loader(&project, &checked);
+        Ok(loader.load_all()?.len())
+    })();
+    match (result, checked.settle()) {
+        (_, Err(e)) if e.is_security() => Err(e),
+        (Ok(_), Err(e)) => Err(e),
+        (r, _) => r,
+    }
+}
+
+/// What package loading starts from: the graph, the main modules' go
+/// version, the main modules and the roots of the graph.
+struct Inputs {
+    graph: Graph,
+    main_go: String,
+    mains: Vec<Main>,
+    roots: BTreeSet<String>,
+    unpruned: bool,
+}
+
+impl Inputs {
+    fn loader<'a>(&'a self, project: &'a Project, source: &'a dyn ModuleSource) -> Loader<'a> {
+        Loader::new(
+            &project.dir,
+            &self.mains,
+            &self.graph,
+            self.roots.clone(),
+            self.unpruned,
+            source,
+        )
+    }
+}
+
+fn load_inputs(project: &Project, source: &dyn ModuleSource) -> Result<Inputs, VendorError> {
     let workspace = project.work.is_some();
     let main_go = match (&project.work, &project.go) {
         (_, Some(v)) => v.clone(),
         (Some(_), None) => "1.18".to_string(),
         (None, None) => "1.16".to_string(),
     };
-    let ann = Annotations::for_version(&main_go, workspace || project.go.is_some());
     let graph = load_graph(project, source)?;
-
     let mains: Vec<Main> = project
         .mains
         .iter()
@@ -398,7 +451,26 @@ fn vendor_checked(
         .flat_map(|m| m.file.require.iter().map(|r| r.module.path.clone()))
         .collect();
     let unpruned = !workspace && !go_version_at_least(&main_go, 17);
-    let mut loader = Loader::new(&project.dir, &mains, &graph, roots, unpruned, source);
+    Ok(Inputs {
+        graph,
+        main_go,
+        mains,
+        roots,
+        unpruned,
+    })
+}
+
+fn vendor_checked(
+    opts: &VendorOptions,
+    project: &Project,
+    checked: &checked::Checked<'_>,
+) -> Result<VendorReport, VendorError> {
+    let source: &dyn ModuleSource = checked;
+    let workspace = project.work.is_some();
+    let inputs = load_inputs(project, source)?;
+    let (graph, main_go) = (&inputs.graph, &inputs.main_go);
+    let ann = Annotations::for_version(main_go, workspace || project.go.is_some());
+    let mut loader = inputs.loader(project, source);
     let packages = loader.load_all()?;
 
     // Group vendored packages by module.

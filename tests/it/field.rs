@@ -185,3 +185,77 @@ fn future_go_lines_and_risky_goflags_are_reported() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("warning"), "{stderr}");
 }
+
+/// go.sum without the zip line of a module whose package the main module
+/// imports: the offline `go build` would fail (`missing go.sum entry`), so
+/// snapshot refuses with go's hint, `--allow-incomplete` writes the archive
+/// with a warning, and `verify --project` names the gap (exit 4). The real
+/// go agrees when it is there.
+#[test]
+fn a_missing_zip_line_for_an_imported_package_is_incomplete() {
+    let fx = Fixture::new();
+    let dir = fx.tmp.path().join("nozip");
+    crate::support::fixture::copy_dir(std::path::Path::new(&project("pruned")), &dir);
+    let gosum = std::fs::read_to_string(dir.join("go.sum")).unwrap();
+    let gosum: String = gosum
+        .lines()
+        .filter(|l| !l.starts_with("example.com/a v1.0.0 h1:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.join("go.sum"), gosum).unwrap();
+    let out = fx.out("nozip.tar");
+    let args = [dir.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    let (code, _, stderr) = fx.snapshot(&args);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("missing go.sum entry for module providing its packages; to add it: go mod download example.com/a"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing is written");
+
+    let mut allow = args.to_vec();
+    allow.push("--allow-incomplete");
+    let (code, _, stderr) = fx.snapshot(&allow);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning:") && stderr.contains("example.com/a"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = crate::support::cmd::run(&[
+        "verify",
+        out.to_str().unwrap(),
+        "--project",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 4, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(
+            "missing example.com/a@v1.0.0 .zip: the go command cannot build the project's packages"
+        ),
+        "{stdout}"
+    );
+
+    // The real go, offline from the restored tree, fails the same way.
+    let Some(go) = crate::support::go::go_or_skip("field::a_missing_zip_line") else {
+        return;
+    };
+    let tree = fx.out("tree");
+    let (code, _, stderr) = crate::support::cmd::run(&[
+        "restore",
+        out.to_str().unwrap(),
+        "--proxy",
+        tree.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let env = crate::support::go::GoEnv::new(go)
+        .var("GOPROXY", &format!("file://{}", tree.display()))
+        .var("GONOPROXY", "none")
+        .var("GOFLAGS", "-mod=readonly");
+    let built = env.cmd(&dir, &["build", "./..."]).output().unwrap();
+    assert!(!built.status.success());
+    let go_err = String::from_utf8_lossy(&built.stderr);
+    assert!(
+        go_err.contains("missing go.sum entry for module providing package example.com/a"),
+        "{go_err}"
+    );
+}
