@@ -519,7 +519,7 @@ fn vendor_checked(
     let mut blocks = Vec::new();
     let mut written: BTreeSet<ModVersion> = BTreeSet::new();
     for m in &vendor_mods {
-        let replacement = replacement_shown(project, &graph, m);
+        let replacement = replacement_shown(project, graph, m);
         check(&replacement)?;
         written.insert(m.clone());
         let go = if ann.go_versions {
@@ -528,7 +528,7 @@ fn vendor_checked(
                 .get(&m.path)
                 .map(|v| ModVersion::new(m.path.clone(), v.clone()))
                 .unwrap_or_else(|| m.clone());
-            module_go_version(project, &graph, source, &selected)?
+            module_go_version(project, graph, source, &selected)?
         } else {
             None
         };
@@ -555,7 +555,7 @@ fn vendor_checked(
                 if !written.insert(r.old.clone()) {
                     continue;
                 }
-                if let Some(new) = replacement_shown(project, &graph, &r.old) {
+                if let Some(new) = replacement_shown(project, graph, &r.old) {
                     check(&Some(new.clone()))?;
                     trailing.push((r.old.clone(), new));
                 }
