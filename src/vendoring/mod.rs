@@ -580,7 +580,7 @@ fn vendor_checked(
                 &p,
                 &b.module.path,
                 pkg,
-                &main_go,
+                main_go,
                 opts.cgo_enabled,
             )?;
             npkgs += 1;
