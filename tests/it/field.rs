@@ -259,3 +259,97 @@ fn a_missing_zip_line_for_an_imported_package_is_incomplete() {
         "{go_err}"
     );
 }
+
+/// A tree restored by root is readable by any user: the real go, run as
+/// `nobody`, lists versions (`@v/list`), downloads and verifies from the
+/// GOPROXY tree, and reads the restored module cache. Needs root (to
+/// switch users) and go; skipped loudly otherwise.
+#[test]
+fn restored_trees_are_readable_by_another_user() {
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let setpriv = std::path::Path::new("/usr/bin/setpriv").exists();
+    if !is_root || !setpriv {
+        eprintln!(
+            "\n!!!!!!!! SKIPPED field::restored_trees_are_readable_by_another_user: needs root and setpriv(1) to run go as another user !!!!!!!!\n"
+        );
+        return;
+    }
+    let Some(go) = crate::support::go::go_or_skip("field::restored_trees_are_readable") else {
+        return;
+    };
+    use std::os::unix::fs::PermissionsExt;
+    let fx = Fixture::new();
+    std::fs::set_permissions(fx.tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let archive = fx.out("pruned.tar");
+    let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", archive.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let proxy = fx.out("proxy");
+    let modcache = fx.out("modcache");
+    for (flag, dir) in [("--proxy", &proxy), ("--modcache", &modcache)] {
+        let out = crate::support::cmd::modsnap(&["restore", archive.to_str().unwrap(), flag])
+            .arg(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let home = fx.out("nobody");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let as_nobody = |vars: &[(&str, String)], args: &[&str]| {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&go)
+            .args(args)
+            .current_dir(project("pruned"))
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", &home)
+            .env("GOPATH", home.join("gopath"))
+            .env("GOCACHE", home.join("gocache"))
+            .env("GOTOOLCHAIN", "local")
+            .env("GOENV", "off")
+            .env("GOFLAGS", "-modcacherw");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let from_tree = [
+        ("GOPROXY", format!("file://{}", proxy.display())),
+        ("GONOPROXY", "none".to_string()),
+    ];
+    for args in [
+        &["list", "-m", "-versions", "example.com/a"][..],
+        &["mod", "download", "example.com/a"][..],
+        &["list", "-m", "all"][..],
+    ] {
+        let out = as_nobody(&from_tree, args);
+        assert!(
+            out.status.success(),
+            "go {} as nobody from the restored tree: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let from_cache = [
+        ("GOMODCACHE", modcache.display().to_string()),
+        ("GOPROXY", "off".to_string()),
+        ("GOFLAGS", "-mod=readonly".to_string()),
+    ];
+    for args in [&["list", "-m", "all"][..], &["mod", "verify"][..]] {
+        let out = as_nobody(&from_cache, args);
+        assert!(
+            out.status.success(),
+            "go {} as nobody from the restored module cache: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
