@@ -332,9 +332,13 @@ fn check_projects(
         Ok::<(), VerifyError>(())
     })?;
     // The packages the main modules build and test must all load from
-    // the tree, as `go build` will need them.
+    // the tree, as `go build` will need them. This finds what the artifact
+    // checks cannot (a module providing an imported package with no zip
+    // line in go.sum); when those already found a problem, loading would
+    // only stop at it again.
     let source = crate::vendoring::ProxyDir::new(tree);
-    for p in &projects {
+    let clean = report.missing.is_empty() && report.corrupt.is_empty();
+    for p in projects.iter().filter(|_| clean) {
         if let Err(e) = crate::vendoring::check_packages(&p.dir, &source) {
             if p.work.is_some() && e.is_missing_go_mod_sum() {
                 continue; // warned about by resolve
