@@ -71,11 +71,25 @@ pub const GO_KEYS: &[&str] = &[
     "GOTOOLCHAIN",
 ];
 
+/// Where a go setting's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The process environment.
+    Environment,
+    /// The user's go env file (`go env -w`).
+    EnvFile,
+    /// Unset: the go command's default.
+    Default,
+}
+
 /// The resolved go configuration plus the process variables modsnap's
 /// network layer needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GoEnv {
     values: BTreeMap<String, String>,
+    /// Where each set value came from.
+    sources: BTreeMap<String, Source>,
     /// The env file that was read, if any.
     pub env_file: Option<PathBuf>,
 }
@@ -109,15 +123,33 @@ impl GoEnv {
             file_values.insert(key.to_string(), val.to_string());
         }
         let mut values = BTreeMap::new();
+        let mut sources = BTreeMap::new();
         for key in GO_KEYS {
             let v = get(key)
                 .filter(|v| !v.is_empty())
-                .or_else(|| file_values.get(*key).cloned().filter(|v| !v.is_empty()));
-            if let Some(v) = v {
+                .map(|v| (v, Source::Environment))
+                .or_else(|| {
+                    file_values
+                        .get(*key)
+                        .cloned()
+                        .filter(|v| !v.is_empty())
+                        .map(|v| (v, Source::EnvFile))
+                });
+            if let Some((v, src)) = v {
                 values.insert(key.to_string(), v);
+                sources.insert(key.to_string(), src);
             }
         }
-        GoEnv { values, env_file }
+        GoEnv {
+            values,
+            sources,
+            env_file,
+        }
+    }
+
+    /// Where `key`'s value came from ([`Source::Default`] when unset).
+    pub fn source(&self, key: &str) -> Source {
+        self.sources.get(key).copied().unwrap_or(Source::Default)
     }
 
     /// The value of `key`, or "" when unset.

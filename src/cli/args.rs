@@ -33,6 +33,8 @@ pub enum Command {
     Ls(LsArgs),
     /// Write a project's vendor/ from an archive, exactly as `go mod vendor` would.
     Vendor(VendorArgs),
+    /// Diagnose why modules cannot be downloaded: settings, routes, and each proxy probed layer by layer.
+    Doctor(DoctorArgs),
     /// Compute the h1: hashes that go.sum records, without `go`.
     Hash {
         #[command(subcommand)]
@@ -182,4 +184,16 @@ pub struct VendorArgs {
     /// Print a JSON summary on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DoctorArgs {
+    /// The project (a module or workspace directory) whose routes to show [default: . when it has go.mod or go.work].
+    pub dir: Option<PathBuf>,
+    /// Print the findings as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Connect timeout for the probes, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
 }

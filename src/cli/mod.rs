@@ -55,6 +55,7 @@ fn run(cli: Cli) -> ExitStatus {
         Command::Verify(args) => with_runtime(|rt| restore::run_verify(rt, args)),
         Command::Ls(args) => restore::run_ls(args),
         Command::Vendor(args) => restore::run_vendor(args),
+        Command::Doctor(args) => with_runtime(|rt| snapshot::run_doctor(rt, args)),
     }
 }
 

@@ -194,3 +194,158 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
         Err(e) => fail_json(&e, args.json),
     }
 }
+
+/// `modsnap doctor`.
+pub(crate) fn run_doctor(
+    rt: &tokio::runtime::Runtime,
+    args: super::args::DoctorArgs,
+) -> ExitStatus {
+    use crate::ops::doctor::{self, DoctorOptions, Setting};
+    let env = GoEnv::from_process();
+    let mut settings = Vec::new();
+    for key in [
+        "GOPROXY",
+        "GONOPROXY",
+        "GOPRIVATE",
+        "GONOSUMDB",
+        "GOSUMDB",
+        "GOINSECURE",
+        "GOFLAGS",
+        "GOTOOLCHAIN",
+        "GOMODCACHE",
+    ] {
+        let source = match env.source(key) {
+            crate::env::Source::Environment => "environment".to_string(),
+            crate::env::Source::EnvFile => match &env.env_file {
+                Some(f) => format!("go env file {}", f.display()),
+                None => "go env file".to_string(),
+            },
+            crate::env::Source::Default => "default".to_string(),
+        };
+        let value = match key {
+            "GOPROXY" => env.goproxy().to_string(),
+            "GOSUMDB" => env.gosumdb().to_string(),
+            "GONOPROXY" => env.gonoproxy().to_string(),
+            "GONOSUMDB" => env.gonosumdb().to_string(),
+            "GOMODCACHE" => env
+                .gomodcache(home().as_deref())
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            k => env.get(k).to_string(),
+        };
+        settings.push(Setting {
+            name: key.to_string(),
+            value: crate::proxy::redact(&value),
+            source,
+        });
+    }
+    for key in [
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "NO_PROXY",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "NETRC",
+    ] {
+        let lower = key.to_ascii_lowercase();
+        let value = var(key).or_else(|| var(&lower));
+        settings.push(Setting {
+            name: key.to_string(),
+            source: if value.is_some() {
+                "environment"
+            } else {
+                "default"
+            }
+            .to_string(),
+            value: value.map(|v| crate::proxy::redact(&v)).unwrap_or_default(),
+        });
+    }
+    let dir = args.dir.clone().or_else(|| {
+        let here = PathBuf::from(".");
+        (here.join("go.mod").is_file() || here.join("go.work").is_file()).then_some(here)
+    });
+    let opts = DoctorOptions {
+        dir,
+        proxy: ProxyConfig {
+            connect_timeout: Duration::from_secs(args.timeout),
+            read_timeout: Duration::from_secs(args.timeout),
+            file_deadline: Duration::from_secs(args.timeout.saturating_mul(3)),
+            max_retries: 0,
+            ..proxy_config(&env)
+        },
+        settings,
+        gosumdb: env.gosumdb().to_string(),
+        gonosumdb: env.gonosumdb().to_string(),
+    };
+    let report = match doctor::doctor(rt, &opts) {
+        Ok(r) => r,
+        Err(e) => return fail_json(&e, args.json),
+    };
+    let status = if report.ok() {
+        ExitStatus::Ok
+    } else {
+        ExitStatus::Error
+    };
+    if args.json {
+        let printed = print_json(&report);
+        return if printed == ExitStatus::Ok {
+            status
+        } else {
+            printed
+        };
+    }
+    let mut out = String::from("settings:\n");
+    let w = report
+        .settings
+        .iter()
+        .map(|s| s.name.len())
+        .max()
+        .unwrap_or(0);
+    for s in &report.settings {
+        let value = if s.value.is_empty() {
+            "(unset)"
+        } else {
+            s.value.as_str()
+        };
+        out.push_str(&format!("  {:w$}  {value}  [{}]\n", s.name, s.source));
+    }
+    if let Some(p) = &report.project {
+        out.push_str(&format!("routes of {p}'s requirements:\n"));
+        for m in &report.modules {
+            let sumdb = if m.checksum_database {
+                ""
+            } else {
+                "; no checksum database"
+            };
+            out.push_str(&format!("  {}: {}{sumdb}\n", m.module, m.route));
+        }
+    }
+    out.push_str(&format!("probes ({}/@v/list):\n", report.probe_module));
+    for p in &report.probes {
+        match &p.via {
+            Some(v) => out.push_str(&format!("  {} (through HTTP proxy {v})\n", p.proxy)),
+            None => out.push_str(&format!("  {}\n", p.proxy)),
+        }
+        for s in &p.steps {
+            let mark = if s.ok { "ok  " } else { "FAIL" };
+            out.push_str(&format!(
+                "    {:5} {mark} {} ({} ms)\n",
+                s.layer, s.detail, s.ms
+            ));
+        }
+    }
+    if report.diagnosis.is_empty() {
+        out.push_str("diagnosis: every proxy answers");
+    } else {
+        out.push_str("diagnosis:\n");
+        for d in &report.diagnosis {
+            out.push_str(&format!("  {d}\n"));
+        }
+    }
+    let printed = print_stdout(out.trim_end());
+    if printed == ExitStatus::Ok {
+        status
+    } else {
+        printed
+    }
+}

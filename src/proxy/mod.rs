@@ -33,6 +33,7 @@ mod http;
 mod httpproxy;
 mod list;
 mod netrc;
+mod probe;
 mod redact;
 mod retry;
 
@@ -45,6 +46,7 @@ use reqwest::Url;
 
 pub use error::FetchError;
 pub use list::{DirectReason, ProxyConfigError, Route, RouteEnd, RouteProxy};
+pub use probe::{Probe, ProbeStep};
 pub use redact::redact;
 
 use error::{Cause, ErrorKind, Outcome};
@@ -192,6 +194,7 @@ struct Inner {
     backoff: Backoff,
     max_retries: u32,
     file_deadline: Duration,
+    connect_timeout: Duration,
     health: health::Health,
 }
 
@@ -285,6 +288,7 @@ impl Client {
                 },
                 max_retries: cfg.max_retries,
                 file_deadline: cfg.file_deadline,
+                connect_timeout: cfg.connect_timeout,
                 health: health::Health::default(),
             }),
         })

@@ -353,3 +353,125 @@ fn restored_trees_are_readable_by_another_user() {
         );
     }
 }
+
+/// Runs `modsnap doctor --json` outside any project with `vars`.
+fn doctor(vars: &[(&str, &str)]) -> (i32, serde_json::Value, String) {
+    let ctx = crate::support::cmd::TestContext::new();
+    let mut c = ctx.modsnap(&["doctor", "--json", "--timeout", "2"]);
+    c.current_dir(ctx.root());
+    for (k, v) in vars {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    let (code, stdout, stderr) = crate::support::cmd::split(out);
+    let v = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
+    (code, v, stderr)
+}
+
+fn diagnosis(v: &serde_json::Value) -> String {
+    v["diagnosis"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+/// doctor names the failing layer for each kind of broken proxy, and is
+/// content with a healthy one.
+#[test]
+fn doctor_diagnoses_each_layer() {
+    let fx = Fixture::new();
+    let healthy = fx.server.url();
+
+    let (code, v, stderr) = doctor(&[("GOPROXY", healthy.as_str())]);
+    assert_eq!(code, 0, "{v} {stderr}");
+    assert_eq!(v["schema"], 1);
+    assert!(diagnosis(&v).is_empty(), "{v}");
+    let steps: Vec<&str> = v["probes"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["layer"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["dns", "tcp", "http", "sumdb"], "{v}");
+    let gp = v["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "GOPROXY")
+        .unwrap()
+        .clone();
+    assert_eq!(gp["source"], "environment");
+
+    // Nothing listens.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let (code, v, _) = doctor(&[("GOPROXY", dead.as_str())]);
+    assert_eq!(code, 1);
+    assert!(
+        diagnosis(&v).contains("connect: nothing accepts connections"),
+        "{v}"
+    );
+
+    // The name does not resolve.
+    let (code, v, _) = doctor(&[("GOPROXY", "http://proxy.modsnap-test.invalid")]);
+    assert_eq!(code, 1);
+    assert!(
+        diagnosis(&v).contains("DNS: `proxy.modsnap-test.invalid:80` does not resolve"),
+        "{v}"
+    );
+
+    // 502 from the proxy.
+    fx.server.fault(
+        "/golang.org/x/mod/@v/list",
+        crate::support::proxy::Fault::Status {
+            code: 502,
+            body: "bad gateway".into(),
+            times: None,
+            headers: vec![],
+        },
+    );
+    let (code, v, _) = doctor(&[("GOPROXY", healthy.as_str())]);
+    assert_eq!(code, 1);
+    assert!(diagnosis(&v).contains("HTTP 502"), "{v}");
+
+    // A login page with status 200.
+    fx.server.fault(
+        "/golang.org/x/mod/@v/list",
+        crate::support::proxy::Fault::Replace(b"<html><body>Sign in</body></html>".to_vec()),
+    );
+    let (code, v, _) = doctor(&[("GOPROXY", healthy.as_str())]);
+    assert_eq!(code, 1);
+    assert!(diagnosis(&v).contains("HTML"), "{v}");
+
+    // An HTTP proxy that wants credentials.
+    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut conn in proxy.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf);
+            let _ = conn.write_all(
+                b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let (code, v, _) = doctor(&[
+        ("GOPROXY", "http://goproxy.corp.example"),
+        ("HTTP_PROXY", proxy_url.as_str()),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        v["probes"][0]["via"]
+            .as_str()
+            .is_some_and(|via| via.starts_with(&proxy_url)),
+        "{v}"
+    );
+    assert!(diagnosis(&v).contains("HTTP 407"), "{v}");
+}
