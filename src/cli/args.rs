@@ -17,6 +17,9 @@ pub struct Cli {
     /// Print each request to a proxy and its outcome on stderr (like go's -x).
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// No progress bars and no summary lines (warnings and errors are still printed).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -106,9 +109,6 @@ pub struct SnapshotArgs {
     /// Do not reuse artifacts from the go command's module cache ($GOMODCACHE).
     #[arg(long)]
     pub no_gomodcache: bool,
-    /// No progress bar and no summary line.
-    #[arg(short, long)]
-    pub quiet: bool,
     /// Write the archive even when the main modules' packages cannot all be built from it
     /// (a module providing an imported package has no zip line in go.sum); a warning instead.
     #[arg(long)]

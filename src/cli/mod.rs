@@ -37,6 +37,7 @@ pub fn main() -> std::process::ExitCode {
     // Staging trees and partial downloads are removed on SIGINT/SIGTERM.
     crate::fsutil::debris::install_interrupt_cleanup();
     install_log(cli.verbose);
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     let status = run(cli);
     if crate::fsutil::debris::was_interrupted() {
         // The run stopped because of the signal: finish the cleanup and
@@ -231,6 +232,21 @@ pub(crate) fn fail_json<E: std::error::Error + Classify>(e: &E, json: bool) -> E
         let _ = print_json(&doc);
     }
     fail(e)
+}
+
+/// `-q`: no progress bars, no summary lines.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `-q` was given.
+pub(crate) fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Prints a summary line on stderr, unless `-q`.
+fn print_summary(line: &str) {
+    if !quiet() {
+        print_info(line);
+    }
 }
 
 /// Prints a log line on stderr.

@@ -4,7 +4,9 @@ use std::io::Write;
 
 use super::args::{LsArgs, RestoreArgs, VendorArgs, VerifyArgs};
 use super::progress::Bar;
-use super::{ExitStatus, fail_json, human_bytes, print_info, print_json, print_stdout};
+use super::{
+    ExitStatus, fail_json, human_bytes, print_info, print_json, print_stdout, print_summary,
+};
 use crate::ops::restore;
 use crate::ops::verify::{self, VerifyOptions};
 
@@ -69,7 +71,7 @@ pub(crate) fn run_restore(args: RestoreArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     }
-    print_info(&format!(
+    print_summary(&format!(
         "restore: {} modules into {} ({} files written, {} already present)",
         report.modules,
         report.target.display(),
@@ -127,7 +129,7 @@ pub(crate) fn run_verify(rt: &tokio::runtime::Runtime, args: VerifyArgs) -> Exit
         } else {
             String::new()
         };
-        print_info(&format!("verify: {what}: ok{counts}{projects}"));
+        print_summary(&format!("verify: {what}: ok{counts}{projects}"));
         status
     } else {
         print_info(&format!(
@@ -178,8 +180,9 @@ pub(crate) fn run_ls(args: LsArgs) -> ExitStatus {
     }
     let total: u64 = rows.iter().map(|r| r.bytes).sum();
     out.push_str(&format!(
-        "{} modules, {} (inputs: {})",
+        "{} modules, {} files, {} (inputs: {})",
         rows.len(),
+        rows.iter().map(|r| r.files.len()).sum::<usize>(),
         human_bytes(total),
         manifest
             .inputs
@@ -207,7 +210,7 @@ pub(crate) fn run_vendor(args: VendorArgs) -> ExitStatus {
     match result {
         Ok(report) => {
             if report.wrote {
-                print_info(&format!(
+                print_summary(&format!(
                     "vendor: {} modules, {} packages, {} files -> {}",
                     report.modules,
                     report.packages,
@@ -215,7 +218,7 @@ pub(crate) fn run_vendor(args: VendorArgs) -> ExitStatus {
                     report.out_dir.display()
                 ));
             } else {
-                print_info("vendor: no dependencies to vendor");
+                print_summary("vendor: no dependencies to vendor");
             }
             if args.json {
                 let v = serde_json::json!({

@@ -133,7 +133,7 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
         mtime,
         allow_incomplete: args.allow_incomplete,
     };
-    let bar = Arc::new(Bar::new(args.quiet || args.json));
+    let bar = Arc::new(Bar::new(args.json));
     let result = snapshot::snapshot(rt, &opts, bar.clone());
     bar.finish();
     match result {
@@ -170,16 +170,15 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
             for w in report.warnings.iter().chain(&goflags_warnings(&env)) {
                 print_info(&format!("warning: {w}"));
             }
-            if !args.quiet {
+            if !super::quiet() {
                 print_info(&format!(
-                    "snapshot: {} modules, {} files, {} in {:.1}s ({} cache hits, {} downloads, {} downloaded) -> {} ({})",
+                    "snapshot: {} modules, {} files, {} in {:.1}s ({} downloaded, {} cached) -> {} ({})",
                     report.modules,
                     report.files,
                     human_bytes(report.bytes),
                     report.seconds,
-                    report.cache_hits,
                     report.downloads,
-                    human_bytes(report.downloaded_bytes),
+                    report.cache_hits,
                     args.output.display(),
                     human_bytes(report.archive_bytes),
                 ));

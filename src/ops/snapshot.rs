@@ -143,7 +143,7 @@ pub struct SnapshotReport {
     pub output: Option<PathBuf>,
     /// Module versions stored.
     pub modules: usize,
-    /// Files stored (manifest excluded).
+    /// Module files stored (`.info`, `.mod`, `.zip`; the manifest and `@v/list` files not counted).
     pub files: usize,
     /// Bytes of stored files.
     pub bytes: u64,
@@ -378,7 +378,9 @@ async fn run(
     reporter.phase("writing", 0);
     let (manifest, entries, lists_dir) = assemble(&projects, &plan, &got)?;
     report.modules = manifest.modules.len();
-    report.files = entries.len();
+    // Counted as verify, restore and ls count: stored module files, not
+    // the `@v/list` files derived from them.
+    report.files = manifest.modules.iter().map(|m| m.files.len()).sum();
     report.bytes = manifest
         .modules
         .iter()
