@@ -5,10 +5,21 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 /// Make Go builds work without the network.
+/// The version with the commit it was built from, when known.
+pub const VERSION: &str = match option_env!("MODSNAP_GIT_COMMIT") {
+    Some(_) => concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (",
+        env!("MODSNAP_GIT_COMMIT"),
+        ")"
+    ),
+    None => env!("CARGO_PKG_VERSION"),
+};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "modsnap",
-    version,
+    version = VERSION,
     about,
     propagate_version = true,
     after_help = "Exit codes: 0 success; 1 any other failure (network, unreadable or malformed input); 2 usage; 3 verification failure, a security matter (hash mismatch, zip rules, tampered or unsafe archive, restore conflict); 4 incomplete (files missing, nothing present wrong)."
@@ -36,6 +47,13 @@ pub enum Command {
     Ls(LsArgs),
     /// Write a project's vendor/ from an archive, exactly as `go mod vendor` would.
     Vendor(VendorArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout: `modsnap man > modsnap.1`.
+    Man,
     /// Diagnose why modules cannot be downloaded: settings, routes, and each proxy probed layer by layer.
     Doctor(DoctorArgs),
     /// Compute the h1: hashes that go.sum records, without `go`.
@@ -83,6 +101,10 @@ pub enum HashCommand {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  modsnap snapshot -o deps.tar.zst              # the module in .
+  modsnap snapshot svc-a svc-b -o deps.tar      # several projects, one archive
+  GOPROXY=https://goproxy.corp|https://proxy.golang.org modsnap snapshot -o deps.tar")]
 pub struct SnapshotArgs {
     /// Project directories: each holds a go.mod (with go.sum) or a go.work. Default: `.`.
     pub dirs: Vec<PathBuf>,
@@ -124,6 +146,10 @@ pub struct SnapshotArgs {
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("target").required(true).args(["proxy", "modcache"])))]
+#[command(after_help = "Examples:
+  modsnap restore deps.tar --proxy /srv/goproxy --env-file goproxy.env
+  . ./goproxy.env && go build ./...
+  modsnap restore deps.tar --modcache \"$(go env GOMODCACHE)\"")]
 pub struct RestoreArgs {
     /// The archive written by `modsnap snapshot`.
     pub archive: PathBuf,
@@ -142,6 +168,9 @@ pub struct RestoreArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  modsnap verify deps.tar --project .
+  modsnap verify --proxy /srv/goproxy --project . --json")]
 pub struct VerifyArgs {
     /// The archive to check (or use --proxy for a restored tree).
     #[arg(required_unless_present = "proxy", conflicts_with = "proxy")]
@@ -158,6 +187,9 @@ pub struct VerifyArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  modsnap ls deps.tar
+  modsnap ls deps.tar --json --manifest-only")]
 pub struct LsArgs {
     /// The archive.
     pub archive: PathBuf,
@@ -171,6 +203,9 @@ pub struct LsArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  modsnap vendor deps.tar                       # writes ./vendor as go mod vendor would
+  modsnap vendor deps.tar --project svc -o /tmp/vendor")]
 pub struct VendorArgs {
     /// The archive written by `modsnap snapshot`.
     pub archive: PathBuf,
@@ -187,6 +222,9 @@ pub struct VendorArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  modsnap doctor                                # settings, routes and probes for the project in .
+  GOPROXY=https://goproxy.corp modsnap doctor --json")]
 pub struct DoctorArgs {
     /// The project (a module or workspace directory) whose routes to show [default: . when it has go.mod or go.work].
     pub dir: Option<PathBuf>,

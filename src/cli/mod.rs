@@ -57,6 +57,22 @@ fn run(cli: Cli) -> ExitStatus {
         Command::Ls(args) => restore::run_ls(args),
         Command::Vendor(args) => restore::run_vendor(args),
         Command::Doctor(args) => with_runtime(|rt| snapshot::run_doctor(rt, args)),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "modsnap", &mut std::io::stdout());
+            ExitStatus::Ok
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(cmd).render(&mut out) {
+                Ok(()) => print_stdout(String::from_utf8_lossy(&out).trim_end()),
+                Err(e) => {
+                    print_error(&e);
+                    ExitStatus::Error
+                }
+            }
+        }
     }
 }
 

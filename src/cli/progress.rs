@@ -17,8 +17,10 @@ pub struct Bar {
 impl Bar {
     /// A bar drawn on stderr when it is a terminal, else hidden.
     pub fn new(quiet: bool) -> Bar {
-        let visible =
-            !quiet && !super::quiet() && std::io::stderr().is_terminal() && !crate::env::is_set("MODSNAP_NO_PROGRESS");
+        let visible = !quiet
+            && !super::quiet()
+            && std::io::stderr().is_terminal()
+            && !crate::env::is_set("MODSNAP_NO_PROGRESS");
         let bar = ProgressBar::with_draw_target(
             Some(0),
             if visible {

@@ -226,3 +226,55 @@ fn json_failures_print_an_error_document() {
         "{v}"
     );
 }
+
+/// `--version` names the commit when built from a checkout; completions
+/// and the man page are generated from the same command definitions; `-q`
+/// silences summaries on every command.
+#[test]
+fn version_completions_man_page_and_quiet() {
+    let ctx = TestContext::new();
+    let (code, stdout, _) = ctx.run(&["--version"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with(&format!("modsnap {}", env!("CARGO_PKG_VERSION"))),
+        "{stdout}"
+    );
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let (code, stdout, stderr) = ctx.run(&["completions", shell]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stdout.contains("snapshot") && stdout.contains("doctor"),
+            "{shell}"
+        );
+    }
+    let (code, stdout, _) = ctx.run(&["man"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains(".TH modsnap 1") && stdout.contains("Exit codes"),
+        "{stdout}"
+    );
+    let (_, help, _) = ctx.run(&["snapshot", "--help"]);
+    assert!(help.contains("Examples:"), "{help}");
+
+    let fx = Fixture::new();
+    let archive = fx.out("pruned.tar");
+    let (code, _, stderr) =
+        fx.snapshot(&["-q", &project("pruned"), "-o", archive.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(stderr.is_empty(), "{stderr}");
+    let tree = fx.out("tree");
+    for args in [
+        vec!["-q", "verify", archive.to_str().unwrap()],
+        vec![
+            "-q",
+            "restore",
+            archive.to_str().unwrap(),
+            "--proxy",
+            tree.to_str().unwrap(),
+        ],
+    ] {
+        let (code, _, stderr) = ctx.run(&args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
