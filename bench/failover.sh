@@ -5,7 +5,7 @@
 #   - refused:  http://127.0.0.1:<closed port> (nothing listens)
 #   - dns:      http://proxy.modsnap-bench.invalid (the name does not resolve)
 #   - blackhole: a listener that accepts and never answers (modsnap --timeout 2; go has no
-#                timeout of its own here and is bounded by STEP_TIMEOUT, default 120 s)
+#                timeout of its own here and is bounded by FAILOVER_STEP_TIMEOUT, default 120 s)
 # Target (issue "failure class"): modsnap with a dead first entry within 1.2x of its
 # healthy-only run, and faster than go.
 #
@@ -17,7 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_tools
 find_modsnap
 if [[ -n "${PROJECTS_ONLY:-}" ]]; then read -r -a PROJECTS <<<"$PROJECTS_ONLY"; fi
-STEP_TIMEOUT=${STEP_TIMEOUT:-120}
+STEP_TIMEOUT=${FAILOVER_STEP_TIMEOUT:-120}
 prime_cache
 rm -rf "$RUN_DIR" && mkdir -p "$RUN_DIR" "$RESULTS_DIR"
 start_server
