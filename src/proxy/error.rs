@@ -81,9 +81,9 @@ impl Cause {
             Cause::Status { code, .. } => *code == 429 || (500..600).contains(code),
             Cause::Dns(e) => e.to_ascii_lowercase().contains("temporary"),
             Cause::Connect(e) => !e.to_ascii_lowercase().contains("refused"),
-            Cause::Timeout(_) | Cause::Body(_) | Cause::Truncated { .. } | Cause::Deadline(_) => {
-                true
-            }
+            Cause::Timeout(_) | Cause::Body(_) | Cause::Truncated { .. } => true,
+            // A server too slow to deliver a file in the deadline will be as
+            // slow on a retry.
             // A handshake cut short may be a flaky middlebox; a rejected
             // certificate will not fix itself.
             Cause::Tls(e) => !e.to_ascii_lowercase().contains("certificate"),

@@ -44,16 +44,30 @@ pub(crate) struct ProxyRules {
     https: Option<Url>,
     all_excluded: bool,
     no_proxy: Vec<NoProxyRule>,
+    /// The first proxy variable whose value is not a URL (name, value
+    /// redacted): the client refuses to start, as every request the go
+    /// command makes through it fails (`proxyconnect tcp: dial tcp :0`).
+    pub invalid: Option<(&'static str, String)>,
 }
 
 impl ProxyRules {
     /// Builds the rules from the raw HTTP_PROXY, HTTPS_PROXY and NO_PROXY
-    /// values. Like Go, a value that does not parse is ignored; each such
-    /// value is logged.
+    /// values; a proxy value that is not a URL is recorded in `invalid`.
     pub fn new(http: Option<&str>, https: Option<&str>, no_proxy: Option<&str>) -> ProxyRules {
+        let mut invalid = None;
+        let mut parse = |var: &'static str, v: &str| {
+            let parsed = parse_proxy(v);
+            if parsed.is_none() && !v.trim().is_empty() && invalid.is_none() {
+                invalid = Some((var, super::redact::redact(v)));
+            }
+            parsed
+        };
+        let http = http.and_then(|v| parse("HTTP_PROXY", v));
+        let https = https.and_then(|v| parse("HTTPS_PROXY", v));
         let mut rules = ProxyRules {
-            http: http.and_then(|v| parse_proxy("HTTP_PROXY", v)),
-            https: https.and_then(|v| parse_proxy("HTTPS_PROXY", v)),
+            http,
+            https,
+            invalid,
             ..ProxyRules::default()
         };
         for p in no_proxy.unwrap_or("").split(',') {
@@ -208,20 +222,16 @@ fn split_host_port(p: &str) -> (&str, Option<u16>) {
 }
 
 /// Go's `parseProxy`: a value without a scheme or host is read as
-/// `http://value`.
-fn parse_proxy(var: &str, value: &str) -> Option<Url> {
+/// `http://value`; `None` when even that is not a URL.
+fn parse_proxy(value: &str) -> Option<Url> {
     let value = value.trim();
     if value.is_empty() {
         return None;
     }
-    let parsed = Url::parse(value)
+    Url::parse(value)
         .ok()
         .filter(|u| u.has_host() && !u.cannot_be_a_base())
-        .or_else(|| Url::parse(&format!("http://{value}")).ok());
-    if parsed.is_none() {
-        tracing::warn!("ignoring {var}={}: not a URL", super::redact::redact(value));
-    }
-    parsed
+        .or_else(|| Url::parse(&format!("http://{value}")).ok())
 }
 
 #[cfg(test)]

@@ -65,6 +65,16 @@ pub enum ProxyConfigError {
         /// Why it does not parse.
         reason: String,
     },
+    /// HTTPS_PROXY or HTTP_PROXY is set to something that is not a URL.
+    #[error(
+        "{var}={value:?} is not a proxy URL (the go command fails on it too: proxyconnect); set it to http://host:port or unset it"
+    )]
+    BadHttpProxy {
+        /// The variable.
+        var: &'static str,
+        /// Its value (redacted).
+        value: String,
+    },
     /// A CA bundle that cannot be read or holds no usable certificate.
     #[error("CA certificate file `{}`: {reason}", path.display())]
     CaFile {

@@ -269,6 +269,9 @@ impl Client {
             cfg.https_proxy.as_deref(),
             cfg.no_proxy.as_deref(),
         );
+        if let Some((var, value)) = proxies.invalid.clone() {
+            return Err(ProxyConfigError::BadHttpProxy { var, value });
+        }
         let http = http::build_client(http::ClientSettings {
             connect_timeout: cfg.connect_timeout,
             read_timeout: cfg.read_timeout,

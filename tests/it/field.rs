@@ -475,3 +475,61 @@ fn doctor_diagnoses_each_layer() {
     );
     assert!(diagnosis(&v).contains("HTTP 407"), "{v}");
 }
+
+/// A server that answers 200 and then sends nothing more (`drip: None`),
+/// or one byte every 200 ms (`drip: Some`).
+fn slow_server(drip: bool) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                use std::io::{Read, Write};
+                let mut conn = conn;
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf);
+                let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\nmodule");
+                loop {
+                    std::thread::sleep(Duration::from_millis(200));
+                    if drip && conn.write_all(b" ").is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+/// A server that stalls mid-body trips the stall timeout; one that drips
+/// bytes (never idle long enough for that) trips the per-file deadline
+/// (20 × --timeout). Neither hangs the run.
+#[test]
+fn stalling_and_dripping_servers_time_out() {
+    let fx = Fixture::new();
+    for (drip, want, bound) in [(false, "timed out", 8), (true, "took longer than 20 s", 30)] {
+        let url = slow_server(drip);
+        let out = fx.out("slow.tar");
+        let start = Instant::now();
+        let (code, _, stderr) = fx.snapshot_with(
+            &[
+                &project("pruned"),
+                "-o",
+                out.to_str().unwrap(),
+                "--timeout",
+                "1",
+                "--retries",
+                "1",
+            ],
+            &[("GOPROXY", url.as_str())],
+        );
+        let took = start.elapsed();
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains(want), "drip={drip}: {stderr}");
+        assert!(stderr.contains(&url), "{stderr}");
+        assert!(
+            took < Duration::from_secs(bound),
+            "drip={drip}: took {took:?}"
+        );
+    }
+}

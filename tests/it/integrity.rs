@@ -1015,15 +1015,19 @@ fn verify_refuses_projects_whose_sums_disagree() {
     );
 }
 
-/// Warnings from the library reach stderr as one line each.
+/// Warnings from the library reach stderr as one line each (an unreadable
+/// .netrc is ignored with a warning, as the go command ignores it); a
+/// proxy variable that is not a URL is an error, as it is for go.
 #[test]
 fn warnings_reach_stderr() {
     let fx = Fixture::new();
+    let netrc = fx.tmp.path().join("netrc-dir");
+    std::fs::create_dir_all(&netrc).unwrap();
     let (code, _, stderr) = fx.snapshot_with(
         &[&project("vendor-go116"), "--dry-run"],
         &[
             ("GOPROXY", fx.server.url().as_str()),
-            ("HTTPS_PROXY", "not a url"),
+            ("NETRC", netrc.to_str().unwrap()),
         ],
     );
     assert_eq!(code, 0, "{stderr}");
@@ -1032,7 +1036,21 @@ fn warnings_reach_stderr() {
         .filter(|l| l.starts_with("modsnap: warning:"))
         .collect();
     assert_eq!(warnings.len(), 1, "{stderr}");
-    assert!(warnings[0].contains("HTTPS_PROXY"), "{stderr}");
+    assert!(warnings[0].contains(".netrc"), "{stderr}");
+
+    let (code, _, stderr) = fx.snapshot_with(
+        &[&project("vendor-go116"), "--dry-run"],
+        &[
+            ("GOPROXY", fx.server.url().as_str()),
+            ("HTTPS_PROXY", "not a url"),
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("HTTPS_PROXY=\"not a url\" is not a proxy URL"),
+        "{stderr}"
+    );
 }
 
 /// Partial downloads that a killed snapshot left in the cache are removed
