@@ -355,7 +355,10 @@ impl Client {
                     fall_back_on_error,
                 } => (base, shown, *fall_back_on_error),
             };
-            match self.fetch_from(index, base, &target, &sink).await {
+            match self
+                .fetch_from(index, base, &target, &sink, fall_back_on_error)
+                .await
+            {
                 Ok(done) => {
                     return Ok(Fetched {
                         size: done.size,
@@ -424,6 +427,7 @@ impl Client {
         base: &Base,
         target: &Target,
         sink: &Sink<'_>,
+        fall_back_on_error: bool,
     ) -> Result<http::Done, Outcome> {
         match base {
             Base::File { root } => {
@@ -468,9 +472,15 @@ impl Client {
                     cause: Cause::MarkedDown(reason),
                     retries,
                 };
-                if let health::Gate::Skip(reason) = self.inner.health.gate(index) {
-                    return Err(skipped(reason, 0));
-                }
+                // Retries are for when there is nothing else to ask: a probe
+                // of a proxy that is down, and a connection-level failure
+                // with a `|` entry after this one, are not retried (the
+                // proxy is marked down and the next entry asked at once).
+                let max_retries = match self.inner.health.gate(index) {
+                    health::Gate::Skip(reason) => return Err(skipped(reason, 0)),
+                    health::Gate::Probe => 0,
+                    health::Gate::Open => self.inner.max_retries,
+                };
                 let mut retries = 0;
                 loop {
                     let started = std::time::Instant::now();
@@ -508,14 +518,15 @@ impl Client {
                         }
                         Err(failed)
                             if failed.cause.is_transient()
-                                && retries < self.inner.max_retries
+                                && retries < max_retries
+                                && !(fall_back_on_error && failed.cause.is_connection_level())
                                 && self.inner.health.down_reason(index).is_none() =>
                         {
                             let delay = self.inner.backoff.delay(retries, failed.retry_after);
                             retries += 1;
                             tracing::warn!(
                                 "spurious network error ({} tries remaining): GET {shown}: {}; retrying in {delay:.1?}",
-                                self.inner.max_retries + 1 - retries,
+                                max_retries + 1 - retries,
                                 failed.cause,
                             );
                             tokio::time::sleep(delay).await;
@@ -526,7 +537,8 @@ impl Client {
                                 // while this one was retrying.
                                 if let Some(reason) = self.inner.health.down_reason(index)
                                     && failed.cause.is_transient()
-                                    && retries < self.inner.max_retries
+                                    && retries < max_retries
+                                    && !fall_back_on_error
                                 {
                                     return Err(skipped(reason, retries));
                                 }
