@@ -533,3 +533,20 @@ fn stalling_and_dripping_servers_time_out() {
         );
     }
 }
+
+/// An https proxy whose certificate comes from a CA this machine does not
+/// trust: doctor says the TLS layer failed and to set SSL_CERT_FILE; with
+/// SSL_CERT_FILE pointing at the CA, every layer works.
+#[test]
+fn doctor_diagnoses_an_untrusted_certificate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = crate::support::tls::TlsServer::start(tmp.path());
+    let (code, v, _) = doctor(&[("GOPROXY", server.url.as_str())]);
+    assert_eq!(code, 1, "{v}");
+    let d = diagnosis(&v);
+    assert!(d.contains("TLS") && d.contains("SSL_CERT_FILE"), "{v}");
+    let ca = server.ca_file.to_str().unwrap();
+    let (code, v, _) = doctor(&[("GOPROXY", server.url.as_str()), ("SSL_CERT_FILE", ca)]);
+    assert_eq!(code, 0, "{v}");
+    assert!(diagnosis(&v).is_empty(), "{v}");
+}

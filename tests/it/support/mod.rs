@@ -6,3 +6,4 @@ pub mod conformance;
 pub mod fixture;
 pub mod go;
 pub mod proxy;
+pub mod tls;
