@@ -166,6 +166,12 @@ pub fn list_name(path: &str) -> Result<String, LayoutError> {
     Ok(format!("{}/@v/list", escaped_path(path)?))
 }
 
+/// The tree path of a checksum-database file proxied by a GOPROXY:
+/// `sumdb/<name>/<rest>` (`rest`: `supported`, `lookup/…`, `tile/…`).
+pub fn sumdb_name(name: &str, rest: &str) -> String {
+    format!("sumdb/{name}/{rest}")
+}
+
 /// The module cache's directory for an extracted module version
 /// (`<escaped path>@<escaped version>`, relative to `$GOMODCACHE`).
 pub fn modcache_dir(m: &ModVersion) -> Result<String, LayoutError> {
@@ -301,6 +307,13 @@ mod tests {
             })
         );
         assert_eq!(modcache_dir(&m).unwrap(), "example.com/!upper@v1.0.0-!beta");
+        assert_eq!(
+            parse(&sumdb_name("sum.golang.org", "supported")),
+            Ok(ProxyFile::Sumdb {
+                name: "sum.golang.org".into(),
+                rest: "supported".into()
+            })
+        );
         assert_eq!(
             ziphash_name(&m).unwrap(),
             "example.com/!upper/@v/v1.0.0-!beta.ziphash"

@@ -36,6 +36,7 @@ mod netrc;
 mod probe;
 mod redact;
 mod retry;
+mod tlsprobe;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -195,6 +196,7 @@ struct Inner {
     max_retries: u32,
     file_deadline: Duration,
     connect_timeout: Duration,
+    ca_files: Vec<PathBuf>,
     health: health::Health,
 }
 
@@ -292,6 +294,7 @@ impl Client {
                 max_retries: cfg.max_retries,
                 file_deadline: cfg.file_deadline,
                 connect_timeout: cfg.connect_timeout,
+                ca_files: cfg.ca_files.clone(),
                 health: health::Health::default(),
             }),
         })

@@ -5,8 +5,10 @@
 //! (whether the proxy also serves the checksum database). Credentials go
 //! only where [`super::Client::fetch`] would send them.
 //!
-//! Not here: certificate details (subject, issuer, expiry) — a TLS failure
-//! is reported with the TLS library's reason only.
+//! For an https proxy reached without an HTTP proxy in between, the TLS
+//! layer is probed on its own ([`super::tlsprobe`]): the certificate's
+//! subject, issuer and expiry, and whether the system roots or only the
+//! custom CA bundle trust it.
 
 use std::time::Instant;
 
@@ -224,11 +226,56 @@ impl Client {
             probe.diagnosis = Some(advice("tcp", &cause, &host, probe.via.as_deref()));
             return probe;
         }
+        // TLS on its own (not through an HTTP proxy's tunnel): who the
+        // certificate is for, who issued it, and which roots trust it.
+        if url.scheme() == "https" && probe.via.is_none() {
+            let t = Instant::now();
+            let finding = match tokio::time::timeout(self.inner.connect_timeout, async {
+                match tokio::net::TcpStream::connect(addr).await {
+                    Ok(tcp) => Some(
+                        super::tlsprobe::handshake(tcp, &host_name, &self.inner.ca_files).await,
+                    ),
+                    Err(_) => None,
+                }
+            })
+            .await
+            {
+                Ok(Some(f)) => f,
+                _ => super::tlsprobe::TlsFinding {
+                    certificate: None,
+                    trust: Err("no handshake within the timeout".into()),
+                },
+            };
+            let cert = finding
+                .certificate
+                .unwrap_or_else(|| "no certificate".into());
+            let ok = finding.trust.is_ok();
+            probe.steps.push(ProbeStep {
+                layer: "tls",
+                ok,
+                detail: match &finding.trust {
+                    Ok(how) => format!("{cert}; {how}"),
+                    Err(why) => format!("{cert}; not trusted: {why}"),
+                },
+                ms: ms(t),
+            });
+            if let Err(why) = finding.trust {
+                probe.diagnosis = Some(advice(
+                    "tls",
+                    &Cause::Tls(format!("certificate: {why}")),
+                    &host,
+                    None,
+                ));
+                return probe;
+            }
+        }
         // One real request: TLS, the HTTP proxy, credentials, the answer.
-        let escaped = crate::module::escape_path(module).unwrap_or_else(|_| module.to_string());
+        let Ok(list) = crate::goproxy::list_name(module) else {
+            return probe;
+        };
         for (layer, rel) in [
-            ("http", format!("{escaped}/@v/list")),
-            ("sumdb", format!("sumdb/{sumdb}/supported")),
+            ("http", list),
+            ("sumdb", crate::goproxy::sumdb_name(sumdb, "supported")),
         ] {
             let Ok(req) = reqwest::Url::parse(&format!(
                 "{}/{}",

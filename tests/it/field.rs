@@ -546,7 +546,24 @@ fn doctor_diagnoses_an_untrusted_certificate() {
     let d = diagnosis(&v);
     assert!(d.contains("TLS") && d.contains("SSL_CERT_FILE"), "{v}");
     let ca = server.ca_file.to_str().unwrap();
+    let tls = &v["probes"][0]["steps"][2];
+    assert_eq!(tls["layer"], "tls", "{v}");
+    assert!(
+        tls["detail"]
+            .as_str()
+            .unwrap()
+            .contains("issuer CN=modsnap test CA"),
+        "{v}"
+    );
     let (code, v, _) = doctor(&[("GOPROXY", server.url.as_str()), ("SSL_CERT_FILE", ca)]);
     assert_eq!(code, 0, "{v}");
     assert!(diagnosis(&v).is_empty(), "{v}");
+    let tls = v["probes"][0]["steps"][2]["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        tls.contains("trusted through the custom CA") && tls.contains("expires"),
+        "{v}"
+    );
 }
