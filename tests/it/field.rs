@@ -37,14 +37,13 @@ impl BlackHole {
     }
 }
 
-/// A dead first proxy (`|`) is marked down after its first failures: the
-/// other requests skip it, so the run costs about one timeout, not one per
-/// request; one warning says so.
-#[test]
-fn a_dead_first_proxy_is_marked_down_and_skipped() {
-    let fx = Fixture::new();
-    let hole = BlackHole::start();
-    let goproxy = format!("{}|{}", hole.url(), fx.server.url());
+/// Snapshots the `pruned` fixture project with `GOPROXY=goproxy` and
+/// `--timeout 1 --retries N`: (exit code, stderr, wall time, archive).
+fn snapshot_pruned(
+    fx: &Fixture,
+    goproxy: &str,
+    retries: &str,
+) -> (i32, String, Duration, std::path::PathBuf) {
     let out = fx.out("pruned.tar");
     let start = Instant::now();
     let (code, _, stderr) = fx.snapshot_with(
@@ -55,11 +54,22 @@ fn a_dead_first_proxy_is_marked_down_and_skipped() {
             "--timeout",
             "1",
             "--retries",
-            "2",
+            retries,
         ],
-        &[("GOPROXY", goproxy.as_str())],
+        &[("GOPROXY", goproxy)],
     );
-    let took = start.elapsed();
+    (code, stderr, start.elapsed(), out)
+}
+
+/// A dead first proxy (`|`) is marked down after its first failures: the
+/// other requests skip it, so the run costs about one timeout, not one per
+/// request; one warning says so.
+#[test]
+fn a_dead_first_proxy_is_marked_down_and_skipped() {
+    let fx = Fixture::new();
+    let hole = BlackHole::start();
+    let goproxy = format!("{}|{}", hole.url(), fx.server.url());
+    let (code, stderr, took, _) = snapshot_pruned(&fx, &goproxy, "2");
     assert_eq!(code, 0, "{stderr}");
     let downs = stderr.matches("marked down for this run").count();
     assert_eq!(downs, 1, "{stderr}");
@@ -107,22 +117,9 @@ fn a_dead_proxy_before_a_comma_fails_fast() {
     let fx = Fixture::new();
     let hole = BlackHole::start();
     let goproxy = format!("{},{}", hole.url(), fx.server.url());
-    let out = fx.out("pruned.tar");
-    let start = Instant::now();
-    let (code, _, stderr) = fx.snapshot_with(
-        &[
-            &project("pruned"),
-            "-o",
-            out.to_str().unwrap(),
-            "--timeout",
-            "1",
-            "--retries",
-            "1",
-        ],
-        &[("GOPROXY", goproxy.as_str())],
-    );
+    let (code, stderr, took, out) = snapshot_pruned(&fx, &goproxy, "1");
     assert_eq!(code, 1, "{stderr}");
-    assert!(start.elapsed() < Duration::from_secs(12));
+    assert!(took < Duration::from_secs(12));
     let err: Vec<&str> = stderr
         .lines()
         .filter(|l| l.starts_with("modsnap: error:"))
@@ -509,21 +506,7 @@ fn stalling_and_dripping_servers_time_out() {
     let fx = Fixture::new();
     for (drip, want, bound) in [(false, "timed out", 8), (true, "took longer than 20 s", 30)] {
         let url = slow_server(drip);
-        let out = fx.out("slow.tar");
-        let start = Instant::now();
-        let (code, _, stderr) = fx.snapshot_with(
-            &[
-                &project("pruned"),
-                "-o",
-                out.to_str().unwrap(),
-                "--timeout",
-                "1",
-                "--retries",
-                "1",
-            ],
-            &[("GOPROXY", url.as_str())],
-        );
-        let took = start.elapsed();
+        let (code, stderr, took, _) = snapshot_pruned(&fx, &url, "1");
         assert_eq!(code, 1, "{stderr}");
         assert!(stderr.contains(want), "drip={drip}: {stderr}");
         assert!(stderr.contains(&url), "{stderr}");
