@@ -195,6 +195,16 @@ pub enum VendorError {
         /// What is wrong.
         detail: String,
     },
+    /// A go ≥ 1.17 go.mod lacks a requirement on a module that provides a
+    /// loaded package (the go command would have to update go.mod).
+    #[error(
+        "go: updates to go.mod needed; to update it: go mod tidy ({} provide(s) imported packages but go.mod does not require it)",
+        modules.join(", ")
+    )]
+    GoModUpdatesNeeded {
+        /// The modules missing from go.mod.
+        modules: Vec<String>,
+    },
     /// A bug in modsnap.
     #[error("internal error: {0}")]
     Internal(String),
@@ -395,7 +405,9 @@ pub fn check_packages(
     let result = (|| {
         let inputs = load_inputs(&project, &checked)?;
         let mut loader = inputs.loader(&project, &checked);
-        Ok(loader.load_all()?.len())
+        let packages = loader.load_all()?;
+        inputs.check_roots(&project, &packages)?;
+        Ok(packages.len())
     })();
     match (result, checked.settle()) {
         (_, Err(e)) if e.is_security() => Err(e),
@@ -415,6 +427,39 @@ struct Inputs {
 }
 
 impl Inputs {
+    /// The pruned-graph invariant (go ≥ 1.17): every module that provides a
+    /// package the main module loads is listed in its go.mod. Otherwise
+    /// the go command wants to add it and, with `-mod=readonly` (the
+    /// default), refuses: `go: updates to go.mod needed`. Workspaces and
+    /// unpruned main modules are not checked.
+    fn check_roots(
+        &self,
+        project: &Project,
+        packages: &BTreeMap<String, load::Package>,
+    ) -> Result<(), VendorError> {
+        if project.work.is_some() || self.unpruned {
+            return Ok(());
+        }
+        let required: BTreeSet<&str> = project
+            .mains
+            .iter()
+            .flat_map(|m| m.file.require.iter().map(|r| r.module.path.as_str()))
+            .collect();
+        let missing: BTreeSet<String> = packages
+            .values()
+            .filter_map(|p| match &p.loc {
+                Loc::Dep(m) if !required.contains(m.path.as_str()) => Some(m.path.clone()),
+                _ => None,
+            })
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(VendorError::GoModUpdatesNeeded {
+            modules: missing.into_iter().collect(),
+        })
+    }
+
     fn loader<'a>(&'a self, project: &'a Project, source: &'a dyn ModuleSource) -> Loader<'a> {
         Loader::new(
             &project.dir,
@@ -472,6 +517,7 @@ fn vendor_checked(
     let ann = Annotations::for_version(main_go, workspace || project.go.is_some());
     let mut loader = inputs.loader(project, source);
     let packages = loader.load_all()?;
+    inputs.check_roots(project, &packages)?;
 
     // Group vendored packages by module.
     let mut modpkgs: BTreeMap<ModVersion, Vec<String>> = BTreeMap::new();

@@ -373,6 +373,17 @@ fn fails_on_ambiguous_import() {
     );
 }
 
+/// A go ≥ 1.17 go.mod that does not list a module providing an imported
+/// package: go refuses (`updates to go.mod needed`), and so does modsnap.
+#[test]
+fn fails_on_untidy_go_mod() {
+    failure(
+        "vendor-fail-untidy",
+        |e| matches!(e, VendorError::GoModUpdatesNeeded { modules } if modules == &["example.com/e"]),
+        "updates to go.mod needed",
+    );
+}
+
 #[test]
 fn fails_on_missing_package() {
     failure(
