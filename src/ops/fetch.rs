@@ -329,7 +329,7 @@ impl Store {
             .downloaded_bytes
             .fetch_add(fetched.size, Ordering::Relaxed);
         let mut source = format!("{}/{rel}", fetched.proxy.trim_end_matches('/'));
-        if looks_like_html(tmp.path()) {
+        if crate::proxy::looks_like_html(tmp.path()) {
             // Said beside whatever check then fails on these bytes.
             source.push_str(&format!(
                 " (the server returned an HTML page, not a {a} file: a login page or captive portal?)"
@@ -363,19 +363,6 @@ const PARTIAL: &str = ".partial-";
 
 /// A partial download in `dir` (`.partial-<pid>-…`), registered for removal
 /// on interrupt; partial files that dead runs left in `dir` are removed.
-/// Whether a downloaded file starts like an HTML page (`<!DOCTYPE html`,
-/// `<html`, after optional whitespace and a byte-order mark). No `.info`,
-/// `.mod` or zip does.
-fn looks_like_html(path: &Path) -> bool {
-    let mut head = [0u8; 64];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
-        .unwrap_or(0);
-    let text = String::from_utf8_lossy(&head[..n]).to_ascii_lowercase();
-    let text = text.trim_start_matches('\u{feff}').trim_start();
-    text.starts_with("<!doctype html") || text.starts_with("<html")
-}
-
 fn partial_in(dir: &Path) -> Result<tempfile::NamedTempFile, FsError> {
     debris::remove_stale(dir, PARTIAL);
     let tmp = tempfile::Builder::new()

@@ -357,7 +357,7 @@ async fn run(
     reporter.phase("checking", projects.len() as u64);
     let downloaded = Downloaded(&got);
     for p in &projects {
-        if let Err(error) = vendoring::check_packages(&p.dir, &downloaded) {
+        if let Err(error) = vendoring::check_packages(p, &downloaded) {
             // A workspace's go.sum gaps were warned about above.
             let warned = p.work.is_some() && error.is_missing_go_mod_sum();
             if !opts.allow_incomplete && !warned {

@@ -339,7 +339,7 @@ fn check_projects(
     let source = crate::vendoring::ProxyDir::new(tree);
     let clean = report.missing.is_empty() && report.corrupt.is_empty();
     for p in projects.iter().filter(|_| clean) {
-        if let Err(e) = crate::vendoring::check_packages(&p.dir, &source) {
+        if let Err(e) = crate::vendoring::check_packages(p, &source) {
             if p.work.is_some() && e.is_missing_go_mod_sum() {
                 continue; // warned about by resolve
             }

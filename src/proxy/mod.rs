@@ -161,6 +161,20 @@ impl fmt::Debug for ProxyConfig {
 
 pub use crate::goproxy::Artifact;
 
+/// Whether a downloaded file starts like an HTML page (`<!DOCTYPE html`,
+/// `<html`, after optional whitespace and a byte-order mark): a login page
+/// or captive portal answering in the proxy's place. No `.info`, `.mod`,
+/// `@v/list` or zip does.
+pub fn looks_like_html(path: &Path) -> bool {
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    let text = String::from_utf8_lossy(&head[..n]).to_ascii_lowercase();
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    text.starts_with("<!doctype html") || text.starts_with("<html")
+}
+
 /// The size limit for an artifact: [`MAX_ZIP_SIZE`] for zips,
 /// [`MAX_SMALL_SIZE`] for the rest.
 pub fn size_limit(a: Artifact) -> u64 {

@@ -353,12 +353,6 @@ impl Client {
         let done = http::get(&self.inner.http, url, auth, &sink)
             .await
             .map_err(|f| f.cause)?;
-        let head = std::fs::read(scratch.path()).unwrap_or_default();
-        let text = String::from_utf8_lossy(&head[..head.len().min(64)]).to_ascii_lowercase();
-        let text = text.trim_start();
-        Ok((
-            done.size,
-            text.starts_with("<!doctype html") || text.starts_with("<html"),
-        ))
+        Ok((done.size, super::looks_like_html(scratch.path())))
     }
 }

@@ -375,40 +375,40 @@ pub fn vendor(
         }
         let result = vendor_checked(opts, &project, &checked);
         checked.close();
-        // A security failure found by a worker explains whatever error the
-        // run itself saw (a source error, a half-read zip).
-        match (result, checked.settle()) {
-            (_, Err(e)) if e.is_security() => Err(e),
-            (Ok(_), Err(e)) => Err(e),
-            (r, _) => r,
-        }
+        settled(result, &checked)
     })
 }
 
 /// Loads the packages `go mod vendor` (and so `go build` and `go test` of
-/// the main modules' packages) would load for the project in
-/// `project_dir`, with every file read from `source` checked as
+/// the main modules' packages) would load for `project`, with every file
+/// read from `source` checked as
 /// [`vendor`] checks it, and writes nothing. Fails as `go build` would on a
 /// module that provides a needed package but has no zip line in go.sum
 /// (`missing go.sum entry …; to add it: go mod download MOD`), on a
 /// missing package, or on bytes that fail their go.sum check. Returns how
 /// many packages were loaded.
-pub fn check_packages(
-    project_dir: &std::path::Path,
-    source: &dyn ModuleSource,
-) -> Result<usize, VendorError> {
-    let project = Project::load(project_dir)?;
+pub fn check_packages(project: &Project, source: &dyn ModuleSource) -> Result<usize, VendorError> {
     let checked = checked::Checked::new(source, &project.gosum);
     // Zips are checked inline: no vendor tree is written, so there is
     // nothing to overlap the checks with.
     checked.close();
     let result = (|| {
-        let inputs = load_inputs(&project, &checked)?;
-        let mut loader = inputs.loader(&project, &checked);
+        let inputs = load_inputs(project, &checked)?;
+        let mut loader = inputs.loader(project, &checked);
         let packages = loader.load_all()?;
-        inputs.check_roots(&project, &packages)?;
+        inputs.check_roots(project, &packages)?;
         Ok(packages.len())
     })();
+    settled(result, &checked)
+}
+
+/// A run's result once every queued zip check has finished: a security
+/// failure found by a worker explains whatever error the run itself saw (a
+/// source error, a half-read zip).
+fn settled<T>(
+    result: Result<T, VendorError>,
+    checked: &checked::Checked<'_>,
+) -> Result<T, VendorError> {
     match (result, checked.settle()) {
         (_, Err(e)) if e.is_security() => Err(e),
         (Ok(_), Err(e)) => Err(e),
