@@ -17,9 +17,12 @@
 //!   read only when the module requiring it is itself unpruned (go < 1.17 or
 //!   no go line), in which case its whole closure is read unpruned. An
 //!   unpruned main module reads every reachable go.mod.
-//! - In a workspace, the main modules' requirements are read one level
-//!   deeper, and modules whose selected version is higher than the version
-//!   required are re-read at the selected version until nothing changes.
+//! - In a workspace the roots are the main modules themselves: each one's
+//!   requirements are read with that module's own pruning (a pruned main
+//!   module's requirements' go.mod files, and no deeper). Then, until
+//!   nothing changes, every selected version higher than one that a main
+//!   module (or a module reloaded this way) requires is read with
+//!   workspace pruning: its go.mod and its requirements' go.mod files.
 //! - `replace` (from go.work, then the main module: exact version first, then
 //!   the wildcard) decides whose go.mod is read: a module replacement's
 //!   go.mod is fetched under the replacement's path and version; a directory
@@ -78,6 +81,20 @@ pub enum GraphError {
         /// The path it was required as.
         required: String,
     },
+    /// One module version (or directory) provides two module paths: a
+    /// replacement target that is also in the build list under its own
+    /// path, or two modules replaced by the same module or directory.
+    #[error("go: {target}@{version} used for two different module paths ({first} and {second})")]
+    TwoPaths {
+        /// The replacement's path (or directory, as written).
+        target: String,
+        /// Its version (empty for a directory).
+        version: String,
+        /// The first module path using it, in build-list order.
+        first: String,
+        /// The other.
+        second: String,
+    },
     /// Two workspace modules replace the same module differently.
     #[error(
         "conflicting replacements for {module}: {a} and {b}; hint: add a replace directive to go.work to choose one"
@@ -130,8 +147,6 @@ pub struct Graph {
     pub go_mods_read: BTreeSet<ModVersion>,
     /// Go.mod files read from disk (directory replacements).
     pub dirs_read: BTreeSet<String>,
-    /// For each selected module with a replacement, what replaces it.
-    pub replaced: BTreeMap<ModVersion, GoModSource>,
     /// The replace directives the graph was loaded with.
     pub replacements: Replacements,
 }
@@ -185,6 +200,18 @@ impl Replacements {
             .map(|r| &r.new)
     }
 
+    /// Where `m`'s go.mod and code come from: itself, the module that
+    /// replaces it, or the directory that does (relative to the project).
+    pub fn source(&self, m: &ModVersion) -> GoModSource {
+        match self.lookup(m) {
+            Some(r) if r.new.version.is_empty() => {
+                GoModSource::Dir(crate::slashpath::join_unclean(r.dir, &r.new.path))
+            }
+            Some(r) => GoModSource::Module(r.new.clone()),
+            None => GoModSource::Module(m.clone()),
+        }
+    }
+
     /// What replaces `m`, if anything.
     pub fn lookup(&self, m: &ModVersion) -> Option<Replacement<'_>> {
         if m.version.is_empty() && self.main_paths.contains(&m.path) {
@@ -222,12 +249,43 @@ impl Graph {
             .collect()
     }
 
-    /// What provides `m`'s code: itself, or its replacement.
+    /// cmd/go's `checkMultiplePaths` (run when packages are loaded): in
+    /// build-list order (the main modules, then the selected modules by
+    /// path), no module version or directory may provide two module paths.
+    pub fn check_multiple_paths(&self, mains: &[String]) -> Result<(), GraphError> {
+        let list = mains
+            .iter()
+            .map(|p| ModVersion::new(p.clone(), ""))
+            .chain(self.build_list());
+        let mut first: BTreeMap<GoModSource, (String, ModVersion)> = BTreeMap::new();
+        for m in list {
+            let shown = self
+                .replacements
+                .lookup(&m)
+                .map_or_else(|| m.clone(), |r| r.new.clone());
+            match first.get(&self.actual(&m)) {
+                None => {
+                    first.insert(self.actual(&m), (m.path.clone(), shown));
+                }
+                Some((prev, _)) if *prev != m.path => {
+                    return Err(GraphError::TwoPaths {
+                        target: shown.path,
+                        version: shown.version,
+                        first: prev.clone(),
+                        second: m.path,
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// What provides `m`'s code: itself, or its replacement — also for a
+    /// module whose go.mod the graph never read (a pruned leaf replaced by
+    /// a directory needs nothing from any proxy).
     pub fn actual(&self, m: &ModVersion) -> GoModSource {
-        self.replaced
-            .get(m)
-            .cloned()
-            .unwrap_or_else(|| GoModSource::Module(m.clone()))
+        self.replacements.source(m)
     }
 }
 
@@ -317,18 +375,33 @@ impl GraphLoader {
     fn start(&mut self) {
         let mains = self.mains.clone();
         if self.workspace {
-            // The roots are every main module's requirements, loaded with
-            // workspace pruning: each root's own requirements are read too
-            // (with the root's pruning), and the root paths seed the
-            // fix-point in `workspace_fixpoint`.
+            // The roots are the main modules themselves, loaded with
+            // workspace pruning: each main module's requirements are read
+            // with that module's own pruning (so a pruned main module's
+            // requirements' go.mod files are read, and no deeper), and the
+            // main module paths seed the fix-point in `workspace_fixpoint`.
             for m in &mains {
-                for r in self.filter_requirements(&m.file) {
-                    self.add_node(&r);
-                    if !self.main_paths.contains(&r.path) {
-                        self.ws_paths.insert(r.path.clone());
-                    }
-                    self.enqueue(r, Pruning::Workspace);
+                let key = ModVersion {
+                    path: m.path.clone(),
+                    version: String::new(),
+                };
+                let require: Vec<ModVersion> = self
+                    .filter_requirements(&m.file)
+                    .into_iter()
+                    .filter(|r| !self.exclude.contains(r))
+                    .collect();
+                for r in &require {
+                    self.add_node(r);
                 }
+                self.summaries.insert(
+                    key.clone(),
+                    Summary {
+                        require,
+                        pruning: pruning_of(&m.file),
+                    },
+                );
+                self.ws_paths.insert(m.path.clone());
+                self.enqueue(key, Pruning::Workspace);
             }
         } else if let Some(m) = mains.first() {
             let pruning = pruning_of(&m.file);
@@ -359,16 +432,6 @@ impl GraphLoader {
         }
     }
 
-    fn source_for(&self, m: &ModVersion) -> GoModSource {
-        match self.replace.lookup(m) {
-            Some(r) if r.new.version.is_empty() => {
-                GoModSource::Dir(crate::slashpath::join_unclean(r.dir, &r.new.path))
-            }
-            Some(r) => GoModSource::Module(r.new.clone()),
-            None => GoModSource::Module(m.clone()),
-        }
-    }
-
     fn enqueue(&mut self, m: ModVersion, pruning: Pruning) {
         if m.version == "none" {
             return;
@@ -383,7 +446,7 @@ impl GraphLoader {
         let first = !self.waiting.contains_key(&m);
         self.waiting.entry(m.clone()).or_default().push(pruning);
         if first {
-            let src = self.source_for(&m);
+            let src = self.replace.source(&m);
             let list = self.requested.entry(src.clone()).or_default();
             if list.is_empty() {
                 self.queue.push_back(src);
@@ -410,51 +473,64 @@ impl GraphLoader {
 
     /// The go.mod files needed next. Empty when loading is complete.
     pub fn pending(&mut self) -> Vec<GoModSource> {
-        if self.queue.is_empty() && self.requested.is_empty() && self.workspace {
-            self.workspace_fixpoint();
-        }
+        while self.workspace
+            && self.queue.is_empty()
+            && self.requested.is_empty()
+            && self.workspace_fixpoint()
+        {}
         self.queue.drain(..).collect()
     }
 
-    fn workspace_fixpoint(&mut self) {
+    /// The selected version of `path`, as the go command's module graph
+    /// has it: a main module's is the empty version, above every other.
+    fn selected_of(&self, path: &str) -> String {
+        if self.main_paths.contains(path) {
+            return String::new();
+        }
+        self.graph.selected.get(path).cloned().unwrap_or_default()
+    }
+
+    /// One round of cmd/go's workspace reload (modload `readModGraph`):
+    /// each module whose dependencies may provide packages in `all` (the
+    /// main modules to begin with) is loaded at its selected version with
+    /// workspace pruning, and so is every selected version higher than one
+    /// such a module requires. Returns whether anything new was enqueued.
+    fn workspace_fixpoint(&mut self) -> bool {
+        let newer = |sel: &str, req: &str| match (sel.is_empty(), req.is_empty()) {
+            (true, false) => true,
+            (false, false) => semver::compare(sel, req) == std::cmp::Ordering::Greater,
+            _ => false,
+        };
         let mut needs = BTreeSet::new();
-        for p in self.ws_paths.clone() {
-            let Some(v) = self.graph.selected.get(&p).cloned() else {
-                continue;
-            };
+        for p in &self.ws_paths {
             let m = ModVersion {
-                path: p,
-                version: v,
+                path: p.clone(),
+                version: self.selected_of(p),
             };
             if !self.ws_seen.contains(&m) {
                 needs.insert(m);
                 continue;
             }
-            let Some(Some(reqs)) = self.graph.nodes.get(&m) else {
+            let Some(summary) = self.summaries.get(&m) else {
                 continue;
             };
-            for r in reqs.clone() {
-                if self.main_paths.contains(&r.path) {
-                    continue;
-                }
-                if let Some(sel) = self.graph.selected.get(&r.path) {
-                    let s = ModVersion {
-                        path: r.path.clone(),
-                        version: sel.clone(),
-                    };
-                    if semver::compare(sel, &r.version) == std::cmp::Ordering::Greater
-                        && !self.ws_seen.contains(&s)
-                    {
-                        needs.insert(s);
-                    }
+            for r in &summary.require {
+                let s = ModVersion {
+                    path: r.path.clone(),
+                    version: self.selected_of(&r.path),
+                };
+                if newer(&s.version, &r.version) && !self.ws_seen.contains(&s) {
+                    needs.insert(s);
                 }
             }
         }
+        let any = !needs.is_empty();
         for m in needs {
             self.ws_seen.insert(m.clone());
             self.ws_paths.insert(m.path.clone());
             self.enqueue(m, Pruning::Workspace);
         }
+        any
     }
 
     /// Hands over the go.mod bytes for `src`.
@@ -494,11 +570,6 @@ impl GraphLoader {
                         required: m.path.clone(),
                     });
                 }
-                if actual != &m {
-                    self.graph.replaced.insert(m.clone(), src.clone());
-                }
-            } else {
-                self.graph.replaced.insert(m.clone(), src.clone());
             }
             let require: Vec<ModVersion> = self
                 .filter_requirements(&file)

@@ -42,15 +42,18 @@ pub struct Planned {
 ///   cover `go list -m all`, `go mod verify`, `go mod tidy` and lazy builds;
 /// - `.zip`: every zip line in go.sum — those are the modules that provide
 ///   packages (or could, for ambiguous-import checks);
-/// - `.info`: every version stored, plus every module in the build list
-///   (`go list -m all` and build-info stamping stat them).
+/// - `.info`: every module in the build list (`go list -m all` and
+///   build-info stamping stat them), every version whose zip is stored
+///   (`go mod download` reports each), and the highest stored version of
+///   each path (what `@latest` resolves to from `@v/list`). A go.mod-only
+///   version outside the build list gets none: the go command reads only
+///   its `.mod`, and a proxy may refuse an `.info` no build needs.
 pub fn plan(graphs: &[Graph], gosum: &GoSum) -> BTreeMap<ModVersion, Planned> {
     let mut plan: BTreeMap<ModVersion, Planned> = BTreeMap::new();
     fn entry<'a>(plan: &'a mut BTreeMap<ModVersion, Planned>, m: &ModVersion) -> &'a mut Planned {
         plan.entry(m.clone()).or_insert_with(|| Planned {
             path: m.path.clone(),
             version: m.version.clone(),
-            info: true,
             ..Default::default()
         })
     }
@@ -78,9 +81,28 @@ pub fn plan(graphs: &[Graph], gosum: &GoSum) -> BTreeMap<ModVersion, Planned> {
         }
         for m in g.build_list() {
             if let GoModSource::Module(actual) = g.actual(&m) {
-                entry(&mut plan, &actual);
+                entry(&mut plan, &actual).info = true;
             }
         }
+    }
+    let mut highest: BTreeMap<&str, &str> = BTreeMap::new();
+    for m in plan.keys() {
+        let h = highest.entry(&m.path).or_insert(&m.version);
+        if crate::semver::compare(&m.version, h).is_gt() {
+            *h = &m.version;
+        }
+    }
+    let highest: Vec<ModVersion> = highest
+        .into_iter()
+        .map(|(p, v)| ModVersion::new(p, v))
+        .collect();
+    for m in highest {
+        if let Some(p) = plan.get_mut(&m) {
+            p.info = true;
+        }
+    }
+    for p in plan.values_mut() {
+        p.info |= p.zip_h1.is_some();
     }
     plan
 }

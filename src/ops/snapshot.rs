@@ -4,8 +4,9 @@
 //! What goes in is what every offline go command in the main module(s) will
 //! ask for (see [`plan`] for the rule and its sources): `.mod` for every
 //! module version whose go.mod the go command reads, `.zip` for every module
-//! version with a zip line in go.sum, `.info` for every version stored and
-//! every module in the build list, and an `@v/list` per module path.
+//! version with a zip line in go.sum, `.info` for every module in the build
+//! list, every zip and each path's highest version, and an `@v/list` per
+//! module path.
 //!
 //! Nothing is fetched without a go.sum hash to check it against, except
 //! `.info` files, which the protocol does not authenticate (they must still

@@ -396,7 +396,7 @@ pub fn check_packages(project: &Project, source: &dyn ModuleSource) -> Result<us
         let inputs = load_inputs(project, &checked)?;
         let mut loader = inputs.loader(project, &checked);
         let packages = loader.load_all()?;
-        inputs.check_roots(project, &packages)?;
+        inputs.check_loaded(project, &packages)?;
         Ok(packages.len())
     })();
     settled(result, &checked)
@@ -427,6 +427,19 @@ struct Inputs {
 }
 
 impl Inputs {
+    /// What the go command checks once packages are loaded: no module
+    /// version provides two module paths (the graph's rule), then the
+    /// pruned-graph invariant ([`Inputs::check_roots`]).
+    fn check_loaded(
+        &self,
+        project: &Project,
+        packages: &BTreeMap<String, load::Package>,
+    ) -> Result<(), VendorError> {
+        let mains: Vec<String> = project.mains.iter().map(|m| m.path.clone()).collect();
+        self.graph.check_multiple_paths(&mains)?;
+        self.check_roots(project, packages)
+    }
+
     /// The pruned-graph invariant (go ≥ 1.17): every module that provides a
     /// package the main module loads is listed in its go.mod. Otherwise
     /// the go command wants to add it and, with `-mod=readonly` (the
@@ -517,7 +530,7 @@ fn vendor_checked(
     let ann = Annotations::for_version(main_go, workspace || project.go.is_some());
     let mut loader = inputs.loader(project, source);
     let packages = loader.load_all()?;
-    inputs.check_roots(project, &packages)?;
+    inputs.check_loaded(project, &packages)?;
 
     // Group vendored packages by module.
     let mut modpkgs: BTreeMap<ModVersion, Vec<String>> = BTreeMap::new();

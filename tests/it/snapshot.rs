@@ -48,13 +48,15 @@ fn pruned_project_snapshot_holds_what_go_needs() {
     // A pruned-out module in the build list: only its .info (go list -m all).
     assert!(names.contains("example.com/pseudo/@v/v0.0.0-20240102030405-abcdefabcdef.info"));
     assert!(!names.contains("example.com/pseudo/@v/v0.0.0-20240102030405-abcdefabcdef.mod"));
-    // Every stored version has an .info and its path an @v/list.
+    // Every stored zip has an .info, and every stored path an @v/list.
     for n in names
         .iter()
         .filter(|n| n.ends_with(".mod") || n.ends_with(".zip"))
     {
-        let info = format!("{}.info", &n[..n.len() - 4]);
-        assert!(names.contains(&info), "no {info}");
+        if n.ends_with(".zip") {
+            let info = format!("{}.info", &n[..n.len() - 4]);
+            assert!(names.contains(&info), "no {info}");
+        }
         let list = format!("{}/list", &n[..n.rfind('/').unwrap()]);
         assert!(names.contains(&list), "no {list}");
     }
@@ -414,11 +416,14 @@ fn archive_holds_every_artifact_go_requests() {
     let Some(go) = go_or_skip("archive_holds_every_artifact_go_requests") else {
         return;
     };
-    for name in ["pruned", "unpruned", "replace", "workspace"] {
+    for name in ["pruned", "unpruned", "replace", "replace-dirs", "workspace"] {
         let fx = Fixture::new();
         let out = fx.out("snap.tar");
+        fx.server.clear_log();
         let (code, _, stderr) = fx.snapshot(&[&project(name), "-o", out.to_str().unwrap()]);
         assert_eq!(code, 0, "{name}: {stderr}");
+        let ours: BTreeSet<String> = fx.server.log().into_iter().collect();
+        let mut asked_by_go: BTreeSet<String> = BTreeSet::new();
         let names = tar_names(&out);
 
         let workspace = name == "workspace";
@@ -453,6 +458,7 @@ fn archive_holds_every_artifact_go_requests() {
         for args in &cmds {
             fx.server.clear_log();
             let o = online.cmd(&online_dir, args).output().unwrap();
+            asked_by_go.extend(fx.server.log());
             outcomes.push(o.status.success());
             if !o.status.success() {
                 continue;
@@ -475,6 +481,14 @@ fn archive_holds_every_artifact_go_requests() {
                 args.join(" ")
             );
         }
+        // And the other way round: modsnap asks for nothing the go command
+        // does not (a module a directory replaces, a go.mod past a pruned
+        // edge, a module outside go's graph).
+        let extra: Vec<&String> = ours.difference(&asked_by_go).collect();
+        assert!(
+            extra.is_empty(),
+            "{name}: modsnap requested {extra:?}, which no go command asks for"
+        );
         assert!(
             succeeded >= cmds.len() - 1,
             "{name}: most commands must work online: {outcomes:?}"
@@ -515,23 +529,44 @@ fn archive_holds_every_artifact_go_requests() {
     }
 }
 
+/// In workspace mode go.sum lines are not required: a go.mod the go command
+/// reads but cannot verify offline is left out with a warning. The go.mod
+/// files go never reads in a workspace (requirements of a pruned
+/// dependency, such as example.com/c here, whose hashes only go.work.sum
+/// has) are not asked for at all.
 #[test]
 fn workspace_without_go_work_sum_warns_instead_of_failing() {
     let fx = Fixture::new();
     let proj = fx.tmp.path().join("ws");
     copy_dir(Path::new(&project("workspace")), &proj);
     std::fs::remove_file(proj.join("go.work.sum")).unwrap();
+    let sum = std::fs::read_to_string(proj.join("app/go.sum")).unwrap();
+    let sum: String = sum
+        .lines()
+        .filter(|l| !l.starts_with("example.com/b v1.0.0/go.mod"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(proj.join("app/go.sum"), sum).unwrap();
     let out = fx.out("ws.tar");
+    fx.server.clear_log();
     let (code, _, stderr) = fx.snapshot(&[proj.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("warning:") && stderr.contains("example.com/c v1.0.0/go.mod"),
+        stderr.contains("warning:") && stderr.contains("example.com/b v1.0.0/go.mod"),
         "{stderr}"
     );
+    assert!(!stderr.contains("example.com/c"), "{stderr}");
     let names = tar_names(&out);
     assert!(
-        !names.contains("example.com/c/@v/v1.0.0.mod"),
+        !names.contains("example.com/b/@v/v1.0.0.mod"),
         "nothing unverifiable is stored"
     );
     assert!(names.contains("example.com/b/@v/v1.0.0.zip"));
+    assert!(
+        !fx.server
+            .log()
+            .iter()
+            .any(|p| p.starts_with("/example.com/c/")),
+        "example.com/c is never asked for"
+    );
 }

@@ -384,6 +384,28 @@ fn fails_on_untidy_go_mod() {
     );
 }
 
+/// Two modules replaced by one directory: go refuses to load packages
+/// (cmd/go `checkMultiplePaths`), and so does modsnap.
+#[test]
+fn fails_on_one_directory_for_two_module_paths() {
+    failure(
+        "vendor-fail-twopaths",
+        |e| {
+            matches!(e, VendorError::Graph(modsnap::graph::GraphError::TwoPaths { first, second, .. })
+                if first == "example.com/a" && second == "example.com/b")
+        },
+        "./shared@ used for two different module paths (example.com/a and example.com/b)",
+    );
+}
+
+/// A pruned graph where a directory replacement requires another one that
+/// provides no package: go reads neither x's go.mod nor anything it
+/// requires, and lists x in modules.txt without packages.
+#[test]
+fn replacement_dirs_past_a_pruned_edge() {
+    differential("replace-dirs");
+}
+
 #[test]
 fn fails_on_missing_package() {
     failure(

@@ -1,0 +1,5 @@
+module example.com/x
+
+go 1.21
+
+require example.com/r v1.0.0
