@@ -229,10 +229,18 @@ impl Project {
             .map(|w| (w.replace.as_slice(), ".".to_string()))
     }
 
-    /// The manifest's record of this input.
-    pub fn manifest_input(&self) -> Input {
+    /// The manifest's record of this input, its directory relative to
+    /// `base` (the first input's directory, which is recorded as `.`):
+    /// both with symbolic links resolved, so the record does not depend on
+    /// the current directory or on how the directory was typed.
+    pub fn manifest_input(&self, base: &Path) -> Input {
+        let canonical = |d: &Path| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_owned());
+        let dir = pathdiff::diff_paths(canonical(&self.dir), canonical(base))
+            .map(|d| d.to_string_lossy().replace('\\', "/"))
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| ".".to_string());
         Input {
-            dir: self.dir.to_string_lossy().replace('\\', "/"),
+            dir,
             modules: self.mains.iter().map(|m| m.path.clone()).collect(),
             go: self.go.clone(),
             toolchain: self.toolchain.clone(),

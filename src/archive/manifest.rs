@@ -41,12 +41,34 @@ pub struct Manifest {
     pub inputs: Vec<Input>,
     /// Every module version stored, sorted by path then version.
     pub modules: Vec<ModuleEntry>,
+    /// Files the snapshot wanted but could not get and the build does not
+    /// need (an `.info` a proxy refused for a module whose `.mod` and
+    /// `.zip` no go command reads), sorted. Absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unavailable: Vec<Unavailable>,
+}
+
+/// A file left out of the archive because the proxy would not give it, and
+/// which offline builds do not need.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Unavailable {
+    /// Module path.
+    pub path: String,
+    /// Version.
+    pub version: String,
+    /// The file kind (`info`).
+    pub file: String,
+    /// What the proxy answered.
+    pub reason: String,
 }
 
 /// One main module (or workspace) that was snapshotted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Input {
-    /// The directory as given on the command line (forward slashes).
+    /// The project's directory relative to the first input's, which is
+    /// `.` (forward slashes, symbolic links resolved): the same inputs give
+    /// the same manifest whatever the current directory and however the
+    /// directories were typed.
     pub dir: String,
     /// Module paths of the main modules (several for a workspace).
     pub modules: Vec<String>,

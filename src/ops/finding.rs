@@ -75,3 +75,12 @@ impl fmt::Display for Finding {
         }
     }
 }
+
+/// Why a missing `.info` is not a missing build input: only module queries
+/// stat such a version (`go list -m all`, `go mod download` with no
+/// arguments reports it), never a build, test or vendor.
+pub fn info_gap_warning(m: &ModVersion, why: &str) -> String {
+    format!(
+        "{m}: no .info ({why}); builds, tests and vendoring need nothing else of this module, but offline `go list -m all` will fail on it"
+    )
+}

@@ -29,7 +29,7 @@ use super::fetch::{ArtifactError, Stats, Store, Verified};
 use super::plan::{Planned, plan};
 use super::progress::Reporter;
 use super::resolve::{ResolveError, Resolved, load_projects, resolve};
-use crate::archive::manifest::{FORMAT, FileEntry, Manifest, ModuleEntry};
+use crate::archive::manifest::{FORMAT, FileEntry, Manifest, ModuleEntry, Unavailable};
 use crate::archive::{self, ArchiveEntry, ArchiveError};
 use crate::classify::{Classify, ErrorClass};
 use crate::fsutil::FsError;
@@ -332,10 +332,35 @@ async fn run(
         got.insert((m, Artifact::Mod.ext()), v);
     }
     let mut first_err = None;
+    let mut unavailable = Vec::new();
     for (m, a, r) in results {
         match r {
             Ok(v) => {
                 got.insert((m, a.ext()), v);
+            }
+            // An `.info` no build needs (a pruned leaf of the build list, a
+            // path's highest go.mod-only version) that the proxy refuses
+            // does not stop the snapshot: it is recorded and warned about.
+            Err(e)
+                if a == Artifact::Info
+                    && !matches!(e, ArtifactError::Verify(_))
+                    && plan
+                        .get(&m)
+                        .is_some_and(|p| p.mod_h1.is_none() && p.zip_h1.is_none()) =>
+            {
+                let why = e.to_string();
+                report
+                    .warnings
+                    .push(super::finding::info_gap_warning(&m, &why));
+                if let Some(p) = plan.get_mut(&m) {
+                    p.info = false;
+                }
+                unavailable.push(Unavailable {
+                    path: m.path.clone(),
+                    version: m.version.clone(),
+                    file: "info".to_string(),
+                    reason: why,
+                });
             }
             Err(e) => {
                 // A verification failure outranks a network failure.
@@ -377,7 +402,9 @@ async fn run(
 
     // 5. The archive.
     reporter.phase("writing", 0);
-    let (manifest, entries, lists_dir) = assemble(&projects, &plan, &got)?;
+    let (mut manifest, entries, lists_dir) = assemble(&projects, &plan, &got)?;
+    unavailable.sort();
+    manifest.unavailable = unavailable;
     report.modules = manifest.modules.len();
     // Counted as verify, restore and ls count: stored module files, not
     // the `@v/list` files derived from them.
@@ -452,8 +479,12 @@ fn assemble(
     let mut manifest = Manifest {
         format: FORMAT.to_string(),
         modsnap_version: env!("CARGO_PKG_VERSION").to_string(),
-        inputs: projects.iter().map(Project::manifest_input).collect(),
+        inputs: projects
+            .iter()
+            .map(|p| p.manifest_input(projects.first().map_or(&p.dir, |f| &f.dir)))
+            .collect(),
         modules: Vec::new(),
+        unavailable: Vec::new(),
     };
     let blake3 = blake3_all(got)?;
     let mut entries = Vec::new();

@@ -298,6 +298,7 @@ fn check_projects(
             .extend(super::resolve::version_warnings(&projects));
         report.warnings.extend(resolved.warnings.iter().cloned());
         let plan = plan(&resolved.graphs, &gosum);
+        let mut gaps = Vec::new();
         reporter.phase("checking", plan.len() as u64);
         for p in plan.values() {
             let m = p.module();
@@ -314,8 +315,20 @@ fn check_projects(
                     },
                 )),
             };
-            if p.info {
-                record(Artifact::Info, store.info(&m).await.map(|_| ()));
+            let info = if p.info {
+                store.info(&m).await.map(|_| ())
+            } else {
+                Ok(())
+            };
+            match info {
+                // Only module queries stat a version whose .mod and .zip no
+                // go command reads (snapshot records such gaps).
+                Err(ArtifactError::Unavailable { .. })
+                    if p.mod_h1.is_none() && p.zip_h1.is_none() =>
+                {
+                    gaps.push(super::finding::info_gap_warning(&m, "the archive has none"));
+                }
+                r => record(Artifact::Info, r),
             }
             if p.mod_h1.is_some() && !resolved.mods.contains_key(&m) {
                 record(Artifact::Mod, store.go_mod(&m, &gosum).await.map(|_| ()));
@@ -329,6 +342,7 @@ fn check_projects(
             }
             reporter.item_done();
         }
+        report.warnings.append(&mut gaps);
         Ok::<(), VerifyError>(())
     })?;
     // The packages the main modules build and test must all load from

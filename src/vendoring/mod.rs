@@ -361,7 +361,8 @@ fn fold(s: &str) -> String {
 /// The new tree is written beside the target and swapped in only when
 /// complete; on error the previous directory is untouched. When there is
 /// nothing to vendor, the target is removed and no modules.txt is written
-/// (in a workspace, modules.txt always holds at least `## workspace`).
+/// (in a workspace that uses a module, modules.txt always holds at least
+/// `## workspace`; one that uses none vendors nothing, as in go).
 pub fn vendor(
     opts: &VendorOptions,
     source: &dyn ModuleSource,
@@ -524,7 +525,13 @@ fn vendor_checked(
     checked: &checked::Checked<'_>,
 ) -> Result<VendorReport, VendorError> {
     let source: &dyn ModuleSource = checked;
-    let workspace = project.work.is_some();
+    // A go.work that uses no module is not a workspace to the go command:
+    // it loads a stand-in main module with no go.work, finds no packages,
+    // and vendors nothing (no `## workspace` line).
+    let workspace = project.work.is_some() && !project.mains.is_empty();
+    if project.work.is_some() && !workspace {
+        tracing::warn!("\"all\" matched no packages");
+    }
     let inputs = load_inputs(project, source)?;
     let (graph, main_go) = (&inputs.graph, &inputs.main_go);
     let ann = Annotations::for_version(main_go, workspace || project.go.is_some());

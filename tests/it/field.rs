@@ -3,6 +3,7 @@
 //! claim. Every case runs against loopback servers.
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -255,6 +256,101 @@ fn a_missing_zip_line_for_an_imported_package_is_incomplete() {
         go_err.contains("missing go.sum entry for module providing package example.com/a"),
         "{go_err}"
     );
+}
+
+/// A proxy that refuses the `.info` of a pruned leaf of the build list
+/// (podman v5.2.0's case): go's download, build, test, verify and vendor
+/// never ask for it, only `go list -m all` does. The snapshot is written
+/// with a warning and the gap recorded in the manifest; `verify --project`
+/// says complete and names the one offline go command that will fail; the
+/// real go, offline from the tree, builds and fails `go list -m all`.
+#[test]
+fn a_refused_info_no_build_needs_is_a_warning() {
+    let fx = Fixture::new();
+    let leaf = "example.com/pseudo@v0.0.0-20240102030405-abcdefabcdef";
+    fx.server.fault(
+        "/example.com/pseudo/@v/v0.0.0-20240102030405-abcdefabcdef.info",
+        crate::support::proxy::Fault::Status {
+            code: 403,
+            body: "Forbidden".into(),
+            times: None,
+            headers: vec![],
+        },
+    );
+    let out = fx.out("leaf.tar");
+    let dir = project("pruned");
+    let (code, _, stderr) = fx.snapshot(&[&dir, "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(&format!("warning: {leaf}: no .info"))
+            && stderr.contains("403")
+            && stderr.contains("offline `go list -m all` will fail on it"),
+        "{stderr}"
+    );
+    let manifest = modsnap::archive::read::read_manifest(&out).unwrap();
+    assert_eq!(manifest.unavailable.len(), 1, "{:?}", manifest.unavailable);
+    assert_eq!(
+        format!(
+            "{}@{} {}",
+            manifest.unavailable[0].path,
+            manifest.unavailable[0].version,
+            manifest.unavailable[0].file
+        ),
+        format!("{leaf} info")
+    );
+    let (code, stdout, stderr) =
+        crate::support::cmd::run(&["verify", out.to_str().unwrap(), "--project", &dir]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!("{leaf}: no .info (the archive has none)"))
+            && stderr.contains("`go list -m all`"),
+        "{stderr}"
+    );
+    // A refused .info that a stored zip needs still stops the snapshot.
+    let fx2 = Fixture::new();
+    fx2.server.fault(
+        "/example.com/a/@v/v1.0.0.info",
+        crate::support::proxy::Fault::Status {
+            code: 403,
+            body: "Forbidden".into(),
+            times: None,
+            headers: vec![],
+        },
+    );
+    let (code, _, stderr) = fx2.snapshot(&[&dir, "-o", fx2.out("no.tar").to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("example.com/a@v1.0.0 .info"), "{stderr}");
+
+    let Some(go) =
+        crate::support::go::go_or_skip("field::a_refused_info_no_build_needs_is_a_warning")
+    else {
+        return;
+    };
+    let tree = fx.out("tree");
+    let (code, _, stderr) = crate::support::cmd::run(&[
+        "restore",
+        out.to_str().unwrap(),
+        "--proxy",
+        tree.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let work = fx.out("work");
+    crate::support::fixture::copy_dir(Path::new(&dir), &work);
+    let env = crate::support::go::GoEnv::new(go)
+        .var("GOPROXY", &format!("file://{}", tree.display()))
+        .var("GONOPROXY", "none")
+        .var("GOFLAGS", "-mod=readonly");
+    for args in [&["build", "./..."][..], &["mod", "verify"][..]] {
+        let o = env.cmd(&work, args).output().unwrap();
+        assert!(
+            o.status.success(),
+            "go {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let listed = env.cmd(&work, &["list", "-m", "all"]).output().unwrap();
+    assert!(!listed.status.success(), "go list -m all needs the .info");
 }
 
 /// A tree restored by root is readable by any user: the real go, run as

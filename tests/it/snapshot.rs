@@ -151,6 +151,43 @@ fn snapshot_is_deterministic_and_second_run_uses_the_cache() {
     }
 }
 
+/// The archive does not depend on how the project directories were typed
+/// or where modsnap ran: the first input is recorded as `.`, the others
+/// relative to it.
+#[test]
+fn archive_is_independent_of_how_directories_are_typed() {
+    let fx = Fixture::new();
+    let root = fx.tmp.path().join("root");
+    copy_dir(Path::new(&project("pruned")), &root.join("svc"));
+    copy_dir(Path::new(&project("replace")), &root.join("other"));
+    let abs = root.join("svc");
+    let dotted = format!("{}/./", abs.display());
+    let runs: [(&Path, &str, &str); 3] = [
+        (&root, "svc", "other"),
+        (&abs, ".", "../other"),
+        (fx.tmp.path(), &dotted, "root/svc/../other"),
+    ];
+    let mut archives = Vec::new();
+    for (i, (cwd, a, b)) in runs.iter().enumerate() {
+        let out = fx.out(&format!("typed-{i}.tar"));
+        let (code, _, stderr) = fx.snapshot_in(
+            Some(cwd),
+            &[a, b, "-o", out.to_str().unwrap()],
+            &[("GOPROXY", fx.server.url().as_str())],
+        );
+        assert_eq!(code, 0, "{a} {b}: {stderr}");
+        archives.push(std::fs::read(&out).unwrap());
+    }
+    assert!(archives[0] == archives[1], "svc vs .");
+    assert!(archives[0] == archives[2], "svc vs absolute/./");
+    let dir = fx.tmp.path().join("typed");
+    untar(&fx.out("typed-0.tar"), &dir);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("modsnap.json")).unwrap()).unwrap();
+    assert_eq!(manifest["inputs"][0]["dir"], ".");
+    assert_eq!(manifest["inputs"][1]["dir"], "../other");
+}
+
 #[test]
 fn several_projects_share_one_archive() {
     let fx = Fixture::new();

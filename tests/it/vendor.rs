@@ -406,6 +406,58 @@ fn replacement_dirs_past_a_pruned_edge() {
     differential("replace-dirs");
 }
 
+/// Nothing to vendor, as go decides it: a module without dependencies and a
+/// go.work that uses no module leave no vendor directory (a stale one is
+/// removed), while a workspace whose module has no dependencies still gets
+/// modules.txt with its `## workspace` line.
+#[test]
+fn nothing_to_vendor_matches_go() {
+    let go = go_or_skip("vendor::nothing_to_vendor_matches_go");
+    let fx = fixture();
+    for (name, wrote) in [
+        ("vendor-none", false),
+        ("vendor-ws-empty", false),
+        ("vendor-ws-nodeps", true),
+    ] {
+        let work = tempfile::tempdir().expect("tempdir");
+        let theirs = work.path().join("go");
+        let ours = work.path().join("modsnap");
+        for dir in [&theirs, &ours] {
+            copy_tree(&project(name), dir);
+            std::fs::create_dir_all(dir.join("vendor/stale")).expect("mkdir");
+            std::fs::write(dir.join("vendor/stale/old.go"), "package stale\n").expect("write");
+        }
+        let report = vendor(
+            &VendorOptions {
+                project_dir: ours.clone(),
+                out_dir: None,
+                cgo_enabled: false,
+            },
+            &ProxyDir::new(fx.tree.dir.path()),
+        )
+        .unwrap_or_else(|e| panic!("{name}: modsnap vendor failed: {e}"));
+        assert_eq!(report.wrote, wrote, "{name}");
+        let b = snapshot(&ours.join("vendor"));
+        let expected = if wrote {
+            "-- modules.txt --\n## workspace\n"
+        } else {
+            ""
+        };
+        assert_eq!(golden_text(&b), expected, "{name}");
+        let Some(go) = &go else { continue };
+        let env = go_env(go.clone(), &fx, &shared_gocache());
+        let out = go_vendor(&env, &theirs);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {stderr}");
+        assert_eq!(
+            stderr.contains("go: no dependencies to vendor"),
+            !wrote,
+            "{name}: {stderr}"
+        );
+        assert_eq!(snapshot(&theirs.join("vendor")), b, "{name}: trees differ");
+    }
+}
+
 #[test]
 fn fails_on_missing_package() {
     failure(

@@ -33,8 +33,21 @@ impl Fixture {
     }
 
     pub fn snapshot_with(&self, args: &[&str], vars: &[(&str, &str)]) -> (i32, String, String) {
+        self.snapshot_in(None, args, vars)
+    }
+
+    /// [`Fixture::snapshot_with`], run in `cwd` when given.
+    pub fn snapshot_in(
+        &self,
+        cwd: Option<&Path>,
+        args: &[&str],
+        vars: &[(&str, &str)],
+    ) -> (i32, String, String) {
         let cache = self.tmp.path().join("cache");
         let mut c = modsnap(&["snapshot"]);
+        if let Some(d) = cwd {
+            c.current_dir(d);
+        }
         c.args(args)
             .arg("--cache-dir")
             .arg(&cache)
