@@ -31,6 +31,28 @@ pub enum ProjectError {
         /// The directory given.
         dir: PathBuf,
     },
+    /// `GOWORK` is neither `off` nor an absolute path.
+    #[error(
+        "invalid GOWORK: not an absolute path ({value:?}); hint: set GOWORK=off for module mode, or to the absolute path of a go.work file"
+    )]
+    BadGoWork {
+        /// The value.
+        value: String,
+    },
+    /// `GOWORK` names a file that does not exist.
+    #[error("reading go.work: `{}` does not exist; hint: fix GOWORK, or set GOWORK=off for module mode", file.display())]
+    NoGoWork {
+        /// The file.
+        file: PathBuf,
+    },
+    /// A module directory under a go.work that does not use it.
+    #[error("`{}`: directory is contained in a module that is not one of the workspace modules listed in `{}`; hint: add it with `go work use`, or set GOWORK=off for module mode", dir.display(), work.display())]
+    NotInWorkspace {
+        /// The module directory.
+        dir: PathBuf,
+        /// The go.work file.
+        work: PathBuf,
+    },
     /// A go.mod or go.work does not parse.
     #[error("{0}")]
     Parse(#[from] modfile::ParseError),
@@ -76,6 +98,16 @@ pub enum ProjectError {
     /// Reading a file failed.
     #[error(transparent)]
     Fs(#[from] FsError),
+}
+
+impl crate::classify::Classify for ProjectError {
+    /// A bad `GOWORK` is a usage error; the rest are failures.
+    fn class(&self) -> crate::classify::ErrorClass {
+        match self {
+            ProjectError::BadGoWork { .. } => crate::classify::ErrorClass::Usage,
+            _ => crate::classify::ErrorClass::Failure,
+        }
+    }
 }
 
 /// The largest go.mod, go.work or go.sum modsnap reads (64 MiB; the largest
@@ -145,9 +177,110 @@ pub struct Project {
     pub digests: BTreeMap<String, String>,
 }
 
+/// `GOWORK`, as the go command reads it (cmd/go/internal/modload
+/// `FindGoWork`): which go.work, if any, puts a directory in workspace mode.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum GoWork {
+    /// Unset, empty or `auto`: the first go.work in the directory or one of
+    /// its parents.
+    #[default]
+    Search,
+    /// `off`: module mode, whatever go.work files are around.
+    Off,
+    /// An absolute path: that file (its sums in `<name>.sum` beside it).
+    File(PathBuf),
+}
+
+impl GoWork {
+    /// Reads a `GOWORK` value; a relative path is refused in go's words.
+    pub fn parse(value: Option<&str>) -> Result<GoWork, ProjectError> {
+        match value {
+            None | Some("") | Some("auto") => Ok(GoWork::Search),
+            Some("off") => Ok(GoWork::Off),
+            Some(p) if Path::new(p).is_absolute() => Ok(GoWork::File(PathBuf::from(p))),
+            Some(p) => Err(ProjectError::BadGoWork {
+                value: p.to_string(),
+            }),
+        }
+    }
+
+    /// The go.work file for a command run in `dir`, if any.
+    pub fn find(&self, dir: &Path) -> Option<PathBuf> {
+        match self {
+            GoWork::Off => None,
+            GoWork::File(f) => Some(f.clone()),
+            GoWork::Search => {
+                let start = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
+                let start: PathBuf = start.components().collect();
+                start
+                    .ancestors()
+                    .map(|d| d.join("go.work"))
+                    .find(|f| f.is_file())
+            }
+        }
+    }
+}
+
 impl Project {
-    /// Loads the project in `dir`: go.work when present there, else go.mod.
+    /// Loads the project in `dir` as the go command run there would see it
+    /// with `GOWORK` unset: the workspace of the first go.work in `dir` or
+    /// a parent, else the module in `dir`.
     pub fn load(dir: &Path) -> Result<Project, ProjectError> {
+        Self::load_with(dir, &GoWork::Search)
+    }
+
+    /// Loads the project in `dir` under `gowork`: a workspace (the go.work
+    /// file's directory becomes the project directory; a module in `dir`
+    /// must be one it uses, as the go command requires), or the module in
+    /// `dir`.
+    pub fn load_with(dir: &Path, gowork: &GoWork) -> Result<Project, ProjectError> {
+        let Some(work) = gowork.find(dir) else {
+            return Self::load_module(dir);
+        };
+        let name = work
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let parent = work.parent().unwrap_or(Path::new("/"));
+        let same = |a: &Path, b: &Path| {
+            std::fs::canonicalize(a).ok().is_some()
+                && std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
+        };
+        // Keep the directory as typed when it is the workspace's own.
+        let ws_dir = if same(dir, parent) {
+            dir.to_owned()
+        } else {
+            parent.to_owned()
+        };
+        let project = Self::load_workspace(&ws_dir, &name)?;
+        if !same(dir, &ws_dir) && dir.join("go.mod").is_file() {
+            let used = project
+                .mains
+                .iter()
+                .any(|m| same(&ws_dir.join(&m.dir), dir));
+            if !used {
+                return Err(ProjectError::NotInWorkspace {
+                    dir: dir.to_owned(),
+                    work: work.clone(),
+                });
+            }
+        }
+        Ok(project)
+    }
+
+    /// Whether this is a workspace loaded for a directory other than the
+    /// workspace's own (a module inside it, or any directory with `GOWORK`
+    /// naming a file elsewhere): there `go mod vendor` refuses to run.
+    pub fn is_workspace_of_another_dir(&self, dir: &Path) -> bool {
+        self.work.is_some()
+            && std::fs::canonicalize(dir).ok() != std::fs::canonicalize(&self.dir).ok()
+    }
+
+    fn load_workspace(dir: &Path, work_name: &str) -> Result<Project, ProjectError> {
+        let sum_name = format!(
+            "{}.work.sum",
+            work_name.strip_suffix(".work").unwrap_or(work_name)
+        );
         let mut digests = BTreeMap::new();
         let mut read = |rel: &str| -> Result<Option<Vec<u8>>, ProjectError> {
             let data = read_input(&dir.join(rel))?;
@@ -156,48 +289,62 @@ impl Project {
             }
             Ok(data)
         };
-        if let Some(work_data) = read("go.work")? {
-            let work = modfile::parse_work(&display(dir, "go.work"), &work_data)?;
-            let mut gosum = GoSum::new();
-            if let Some(data) = read("go.work.sum")? {
-                gosum.add_file(&display(dir, "go.work.sum"), &data)?;
-                check_gosum_paths(&display(dir, "go.work.sum"), &data)?;
-            }
-            let mut mains = Vec::new();
-            let mut used = std::collections::BTreeSet::new();
-            for u in &work.uses {
-                let clean = dir.join(u.path.trim_end_matches('/'));
-                let clean: PathBuf = clean.components().collect();
-                if !used.insert(clean.clone()) {
-                    return Err(ProjectError::DuplicateUse {
-                        file: display(dir, "go.work"),
-                        line: u.pos.line,
-                        path: clean.display().to_string(),
-                    });
-                }
-                let rel = u.path.trim_end_matches('/');
-                let gomod_rel = format!("{rel}/go.mod");
-                let Some(data) = read(&gomod_rel)? else {
-                    return Err(ProjectError::NotAModule { dir: dir.join(rel) });
-                };
-                mains.push(main_module(dir, rel, &gomod_rel, &data)?);
-                if let Some(sum) = read(&format!("{rel}/go.sum"))? {
-                    gosum.add_file(&display(dir, &format!("{rel}/go.sum")), &sum)?;
-                    check_gosum_paths(&display(dir, &format!("{rel}/go.sum")), &sum)?;
-                }
-            }
-            let go = work.go.as_ref().map(|g| g.version.clone());
-            let toolchain = work.toolchain.as_ref().map(|t| t.name.clone());
-            return Ok(Project {
-                dir: dir.to_owned(),
-                mains,
-                work: Some(work),
-                gosum,
-                go,
-                toolchain,
-                digests,
+        let Some(work_data) = read(work_name)? else {
+            return Err(ProjectError::NoGoWork {
+                file: dir.join(work_name),
             });
+        };
+        let work = modfile::parse_work(&display(dir, work_name), &work_data)?;
+        let mut gosum = GoSum::new();
+        if let Some(data) = read(&sum_name)? {
+            gosum.add_file(&display(dir, &sum_name), &data)?;
+            check_gosum_paths(&display(dir, &sum_name), &data)?;
         }
+        let mut mains = Vec::new();
+        let mut used = std::collections::BTreeSet::new();
+        for u in &work.uses {
+            let clean = dir.join(u.path.trim_end_matches('/'));
+            let clean: PathBuf = clean.components().collect();
+            if !used.insert(clean.clone()) {
+                return Err(ProjectError::DuplicateUse {
+                    file: display(dir, work_name),
+                    line: u.pos.line,
+                    path: clean.display().to_string(),
+                });
+            }
+            let rel = u.path.trim_end_matches('/');
+            let gomod_rel = format!("{rel}/go.mod");
+            let Some(data) = read(&gomod_rel)? else {
+                return Err(ProjectError::NotAModule { dir: dir.join(rel) });
+            };
+            mains.push(main_module(dir, rel, &gomod_rel, &data)?);
+            if let Some(sum) = read(&format!("{rel}/go.sum"))? {
+                gosum.add_file(&display(dir, &format!("{rel}/go.sum")), &sum)?;
+                check_gosum_paths(&display(dir, &format!("{rel}/go.sum")), &sum)?;
+            }
+        }
+        let go = work.go.as_ref().map(|g| g.version.clone());
+        let toolchain = work.toolchain.as_ref().map(|t| t.name.clone());
+        Ok(Project {
+            dir: dir.to_owned(),
+            mains,
+            work: Some(work),
+            gosum,
+            go,
+            toolchain,
+            digests,
+        })
+    }
+
+    fn load_module(dir: &Path) -> Result<Project, ProjectError> {
+        let mut digests = BTreeMap::new();
+        let mut read = |rel: &str| -> Result<Option<Vec<u8>>, ProjectError> {
+            let data = read_input(&dir.join(rel))?;
+            if let Some(data) = &data {
+                digests.insert(rel.to_string(), hex::encode(Sha256::digest(data)));
+            }
+            Ok(data)
+        };
         let Some(data) = read("go.mod")? else {
             return Err(ProjectError::NotAModule {
                 dir: dir.to_owned(),

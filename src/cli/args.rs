@@ -216,6 +216,10 @@ pub struct VendorArgs {
     /// an empty value means the default, as for `go mod vendor -o ''`.
     #[arg(short, long, value_name = "DIR")]
     pub output: Option<std::ffi::OsString>,
+    /// As `go mod vendor -e`: report packages that fail to load (missing, ambiguous, invalid),
+    /// leave them out and write the rest. Integrity errors still stop everything.
+    #[arg(short = 'e')]
+    pub allow_errors: bool,
     /// Print a JSON summary on stdout.
     #[arg(long)]
     pub json: bool,

@@ -258,6 +258,13 @@ pub(crate) fn quiet() -> bool {
     QUIET.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// `GOWORK` from the environment (the go command does not take it from
+/// its env file either); a relative path is a usage error.
+fn gowork(json: bool) -> Result<crate::project::GoWork, ExitStatus> {
+    crate::project::GoWork::parse(crate::env::var("GOWORK").as_deref())
+        .map_err(|e| fail_json(&e, json))
+}
+
 /// Prints a summary line on stderr, unless `-q`.
 fn print_summary(line: &str) {
     if !quiet() {

@@ -5,7 +5,7 @@ use std::io::Write;
 use super::args::{LsArgs, RestoreArgs, VendorArgs, VerifyArgs};
 use super::progress::Bar;
 use super::{
-    ExitStatus, fail_json, human_bytes, print_info, print_json, print_stdout, print_summary,
+    ExitStatus, fail_json, gowork, human_bytes, print_info, print_json, print_stdout, print_summary,
 };
 use crate::ops::restore;
 use crate::ops::verify::{self, VerifyOptions};
@@ -86,10 +86,15 @@ pub(crate) fn run_restore(args: RestoreArgs) -> ExitStatus {
 }
 
 pub(crate) fn run_verify(rt: &tokio::runtime::Runtime, args: VerifyArgs) -> ExitStatus {
+    let gowork = match gowork(args.json) {
+        Ok(g) => g,
+        Err(status) => return status,
+    };
     let opts = VerifyOptions {
         archive: args.archive.clone(),
         proxy: args.proxy.clone(),
         projects: args.project.clone(),
+        gowork,
     };
     let bar = Bar::new(args.json);
     let result = verify::verify(rt, &opts, &bar);
@@ -195,20 +200,29 @@ pub(crate) fn run_ls(args: LsArgs) -> ExitStatus {
 }
 
 pub(crate) fn run_vendor(args: VendorArgs) -> ExitStatus {
+    let gowork = match gowork(args.json) {
+        Ok(g) => g,
+        Err(status) => return status,
+    };
     let bar = Bar::new(args.json);
-    let result = crate::ops::vendor::vendor_from_archive(
-        &args.archive,
-        &args.project,
-        args.output
+    let opts = crate::vendoring::VendorOptions {
+        project_dir: args.project.clone(),
+        out_dir: args
+            .output
             .clone()
             .filter(|o| !o.is_empty())
             .map(std::path::PathBuf::from),
-        crate::env::cgo_enabled(),
-        &bar,
-    );
+        cgo_enabled: crate::env::cgo_enabled(),
+        gowork,
+        allow_errors: args.allow_errors,
+    };
+    let result = crate::ops::vendor::vendor_from_archive(&args.archive, &opts, &bar);
     bar.finish();
     match result {
         Ok(report) => {
+            for w in &report.warnings {
+                print_info(&format!("warning: {w}"));
+            }
             if report.wrote {
                 print_summary(&format!(
                     "vendor: {} modules, {} packages, {} files -> {}",
@@ -227,6 +241,7 @@ pub(crate) fn run_vendor(args: VendorArgs) -> ExitStatus {
                     "packages": report.packages,
                     "files": report.files,
                     "wrote": report.wrote,
+                    "warnings": report.warnings,
                 });
                 return print_json(&v);
             }

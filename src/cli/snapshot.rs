@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::args::SnapshotArgs;
 use super::progress::Bar;
-use super::{ExitStatus, fail_json, human_bytes, print_info, print_json, print_stdout};
+use super::{ExitStatus, fail_json, gowork, human_bytes, print_info, print_json, print_stdout};
 use crate::env::GoEnv;
 use crate::ops::snapshot::{self, SnapshotOptions};
 use crate::proxy::ProxyConfig;
@@ -112,7 +112,12 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
     } else {
         args.dirs.clone()
     };
+    let gowork = match gowork(args.json) {
+        Ok(g) => g,
+        Err(status) => return status,
+    };
     let opts = SnapshotOptions {
+        gowork,
         dirs,
         output: args.output.clone(),
         dry_run: args.dry_run,
@@ -263,7 +268,12 @@ pub(crate) fn run_doctor(
         let here = PathBuf::from(".");
         (here.join("go.mod").is_file() || here.join("go.work").is_file()).then_some(here)
     });
+    let gowork = match gowork(args.json) {
+        Ok(g) => g,
+        Err(status) => return status,
+    };
     let opts = DoctorOptions {
+        gowork,
         dir,
         proxy: ProxyConfig {
             connect_timeout: Duration::from_secs(args.timeout),

@@ -31,6 +31,8 @@ pub struct Setting {
 /// What to diagnose.
 #[derive(Debug, Clone)]
 pub struct DoctorOptions {
+    /// `GOWORK` for the project directory.
+    pub gowork: crate::project::GoWork,
     /// A project directory (optional: without one, a well-known module is
     /// probed).
     pub dir: Option<PathBuf>,
@@ -107,7 +109,7 @@ pub fn doctor(
 ) -> Result<DoctorReport, DoctorError> {
     let client = Client::new(opts.proxy.clone())?;
     let project = match &opts.dir {
-        Some(d) => Some(Project::load(d)?),
+        Some(d) => Some(Project::load_with(d, &opts.gowork)?),
         None => None,
     };
     let mut modules = Vec::new();

@@ -21,7 +21,7 @@ use crate::goproxy::Artifact;
 use crate::gosum::{GoSum, SumConflict};
 use crate::graph::{Graph, GraphError};
 use crate::module::ModVersion;
-use crate::project::{GoModFetcher, Project, ProjectError};
+use crate::project::{GoModFetcher, GoWork, Project, ProjectError};
 
 /// Why the inputs or their graphs could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +55,7 @@ impl Classify for ResolveError {
     fn class(&self) -> ErrorClass {
         match self {
             ResolveError::ConflictingSums(_) => ErrorClass::Security,
+            ResolveError::Project(e) => e.class(),
             ResolveError::Artifact(e) => e.class(),
             _ => ErrorClass::Failure,
         }
@@ -90,11 +91,15 @@ fn missing_message(dirs: &[String], lines: &[String]) -> String {
     )
 }
 
-/// Reads every project in `dirs` and merges their go.sum lines.
-pub fn load_projects(dirs: &[PathBuf]) -> Result<(Vec<Project>, GoSum), ResolveError> {
+/// Reads every project in `dirs` (in workspace mode as `gowork` says) and
+/// merges their go.sum lines.
+pub fn load_projects(
+    dirs: &[PathBuf],
+    gowork: &GoWork,
+) -> Result<(Vec<Project>, GoSum), ResolveError> {
     let projects = dirs
         .iter()
-        .map(|d| Project::load(d))
+        .map(|d| Project::load_with(d, gowork))
         .collect::<Result<Vec<_>, _>>()?;
     let gosum = merged_sums(&projects)?;
     Ok((projects, gosum))

@@ -35,13 +35,15 @@ use crate::classify::{Classify, ErrorClass};
 use crate::fsutil::FsError;
 use crate::gosum::GoSum;
 use crate::module::ModVersion;
-use crate::project::Project;
+use crate::project::{GoWork, Project};
 use crate::proxy::{Artifact, Client, ProxyConfig};
 use crate::vendoring::{self, ModuleSource, OpenedZip, SourceError, VendorError};
 
 /// What to snapshot and how.
 #[derive(Clone)]
 pub struct SnapshotOptions {
+    /// `GOWORK`: which go.work puts the directories in workspace mode.
+    pub gowork: GoWork,
     /// Project directories (modules or workspaces).
     pub dirs: Vec<PathBuf>,
     /// The archive to write; its extension picks the format.
@@ -206,7 +208,7 @@ async fn run(
     if !opts.dry_run {
         check_output(&opts.output)?;
     }
-    let (projects, gosum) = load_projects(&opts.dirs)?;
+    let (projects, gosum) = load_projects(&opts.dirs, &opts.gowork)?;
     let client = Client::new(opts.proxy.clone())?;
     let stats = Arc::new(Stats::default());
     let rep = reporter.clone();

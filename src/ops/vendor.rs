@@ -17,7 +17,7 @@
 
 use std::collections::BTreeSet;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
 use super::progress::Reporter;
@@ -57,20 +57,13 @@ impl Classify for VendorOpError {
 /// Writes `project`'s vendor directory (or `out_dir`) from `archive`.
 pub fn vendor_from_archive(
     archive: &Path,
-    project: &Path,
-    out_dir: Option<PathBuf>,
-    cgo_enabled: bool,
+    opts: &VendorOptions,
     reporter: &dyn Reporter,
 ) -> Result<VendorReport, VendorOpError> {
-    let opts = VendorOptions {
-        project_dir: project.to_owned(),
-        out_dir,
-        cgo_enabled,
-    };
     reporter.phase("vendoring", 0);
     if let Some(index) = TarIndex::open(archive)? {
         let source = InPlace::new(archive, &index);
-        return vendoring::vendor(&opts, &source).map_err(|e| match e {
+        return vendoring::vendor(opts, &source).map_err(|e| match e {
             // An archive entry that failed its check is reported as what
             // it is, not as a module source error.
             VendorError::Source(se) => match se.downcast::<VendorOpError>() {
@@ -96,7 +89,7 @@ pub fn vendor_from_archive(
             _ => None,
         },
     )?;
-    Ok(vendoring::vendor(&opts, &ProxyDir::new(tree.path()))?)
+    Ok(vendoring::vendor(opts, &ProxyDir::new(tree.path()))?)
 }
 
 /// A [`ModuleSource`] reading `.mod` files and zips in place from an

@@ -40,6 +40,8 @@ pub struct VerifyOptions {
     pub proxy: Option<PathBuf>,
     /// Projects whose needs must be covered.
     pub projects: Vec<PathBuf>,
+    /// `GOWORK` for the projects.
+    pub gowork: crate::project::GoWork,
 }
 
 /// Why verification could not run at all (as opposed to finding problems,
@@ -143,7 +145,14 @@ pub fn verify(
         }
     };
     if !opts.projects.is_empty() {
-        check_projects(rt, &tree, &opts.projects, reporter, &mut report)?;
+        check_projects(
+            rt,
+            &tree,
+            &opts.projects,
+            &opts.gowork,
+            reporter,
+            &mut report,
+        )?;
     }
     Ok(report)
 }
@@ -272,12 +281,13 @@ fn check_projects(
     rt: &tokio::runtime::Runtime,
     tree: &Path,
     dirs: &[PathBuf],
+    gowork: &crate::project::GoWork,
     reporter: &dyn Reporter,
     report: &mut VerifyReport,
 ) -> Result<(), VerifyError> {
     // Two projects whose go.sum files disagree is a security error, as in
     // snapshot, not a list of "missing" hashes.
-    let (projects, gosum) = load_projects(dirs)?;
+    let (projects, gosum) = load_projects(dirs, gowork)?;
     let scratch = tempfile::Builder::new()
         .prefix("modsnap-verify-cache-")
         .tempdir()

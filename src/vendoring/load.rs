@@ -63,6 +63,10 @@ pub(crate) struct Loader<'a> {
     pub(crate) unpruned: bool,
     pub(crate) source: &'a dyn ModuleSource,
     trees: HashMap<Loc, Tree>,
+    /// Errors in single packages (missing, ambiguous, invalid, no Go
+    /// files), in the order found: loading goes on past them, as the go
+    /// command's loader does, so all are reported together.
+    package_errors: Vec<VendorError>,
 }
 
 /// Opens the [`Tree`] of a [`Loc`]: main modules and directory
@@ -133,7 +137,13 @@ impl<'a> Loader<'a> {
             unpruned,
             source,
             trees: HashMap::new(),
+            package_errors: Vec::new(),
         }
+    }
+
+    /// The package errors [`Loader::load_all`] went past.
+    pub(crate) fn take_package_errors(&mut self) -> Vec<VendorError> {
+        std::mem::take(&mut self.package_errors)
     }
 
     /// The tree of `loc`, opened on first use.
@@ -309,12 +319,17 @@ impl<'a> Loader<'a> {
             if !seen.insert(path.clone()) {
                 continue;
             }
-            let (loc, dir) = match self.resolve(&path, &importer)? {
-                Resolved::Std => continue,
-                Resolved::Found(loc, dir) => (loc, dir),
+            let (loc, dir) = match self.resolve(&path, &importer) {
+                Ok(Resolved::Std) => continue,
+                Ok(Resolved::Found(loc, dir)) => (loc, dir),
+                Err(e) if e.is_package_error() => {
+                    self.package_errors.push(e);
+                    continue;
+                }
+                Err(e) => return Err(e),
             };
             let tree = self.tree(&loc)?;
-            let scan = scan_dir(&TreeDir { tree, dir: &dir }, &tags).map_err(|e| match e {
+            let scanned = scan_dir(&TreeDir { tree, dir: &dir }, &tags).map_err(|e| match e {
                 ScanError::NoGo => VendorError::NoGoFiles {
                     path: path.clone(),
                     dir: tree.location().join(&dir),
@@ -323,7 +338,15 @@ impl<'a> Loader<'a> {
                     path: tree.location().join(&dir).join(name),
                     message: source.to_string(),
                 },
-            })?;
+            });
+            let scan = match scanned {
+                Ok(scan) => scan,
+                Err(e) if e.is_package_error() => {
+                    self.package_errors.push(e);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let mut imports = scan.imports;
             if matches!(loc, Loc::Main(_)) {
                 imports.extend(scan.test_imports);

@@ -42,7 +42,7 @@ use crate::graph::{GoModSource, Graph, GraphError, MainModule};
 use crate::imports::EmbedPatternError;
 use crate::modfile;
 use crate::module::{self, ModVersion};
-use crate::project::{GoModFetcher, Project, ProjectError};
+use crate::project::{GoModFetcher, GoWork, Project, ProjectError};
 
 pub use modules_txt::{Annotations, ModuleBlock, module_line, render};
 pub use source::{ModuleSource, OpenedZip, ProxyDir, SourceError, ZipBytes};
@@ -61,6 +61,14 @@ pub struct VendorOptions {
     /// contribute `//go:embed` patterns only when set (the go command takes
     /// it from `CGO_ENABLED` or the platform default).
     pub cgo_enabled: bool,
+    /// `GOWORK`: a directory in workspace mode is vendored as `go work
+    /// vendor` when it is the workspace's own, and refused as `go mod
+    /// vendor` refuses it otherwise.
+    pub gowork: GoWork,
+    /// `-e`, as `go mod vendor -e`: packages that fail to load (missing,
+    /// ambiguous, invalid, without Go files) are reported and left out,
+    /// and the rest is written. Integrity errors still stop everything.
+    pub allow_errors: bool,
 }
 
 /// What [`vendor`] did.
@@ -77,6 +85,9 @@ pub struct VendorReport {
     /// `false` when there was nothing to vendor: like the go command ("go:
     /// no dependencies to vendor"), no vendor directory is left.
     pub wrote: bool,
+    /// With [`VendorOptions::allow_errors`], the package errors gone past
+    /// (those packages are not vendored).
+    pub warnings: Vec<String>,
 }
 
 /// Why vendoring failed; each is a case where `go mod vendor` fails too.
@@ -205,6 +216,20 @@ pub enum VendorError {
         /// The modules missing from go.mod.
         modules: Vec<String>,
     },
+    /// The directory is in workspace mode through a go.work elsewhere.
+    #[error(
+        "go: 'go mod vendor' cannot be run in workspace mode (`{}` is in the workspace of `{}`); vendor the workspace with `modsnap vendor --project {}` (as `go work vendor`), or set GOWORK=off to exit workspace mode",
+        dir.display(), work.display(), work.display()
+    )]
+    WorkspaceMode {
+        /// The directory given.
+        dir: PathBuf,
+        /// The workspace's directory.
+        work: PathBuf,
+    },
+    /// Several package errors, all reported (in the order found).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Packages(Vec<VendorError>),
     /// A bug in modsnap.
     #[error("internal error: {0}")]
     Internal(String),
@@ -222,6 +247,28 @@ impl From<SourceError> for VendorError {
 }
 
 impl VendorError {
+    /// An error in one package (the go command's loader records it on the
+    /// package and goes on; `-e` vendors the rest).
+    pub fn is_package_error(&self) -> bool {
+        matches!(
+            self,
+            VendorError::MissingPackage { .. }
+                | VendorError::AmbiguousImport { .. }
+                | VendorError::InvalidImport { .. }
+                | VendorError::NoGoFiles { .. }
+        )
+    }
+
+    /// The package errors of one load as one error: the error itself when
+    /// there is one, [`VendorError::Packages`] when there are more.
+    fn from_package_errors(mut errors: Vec<VendorError>) -> Option<VendorError> {
+        match errors.len() {
+            0 => None,
+            1 => errors.pop(),
+            _ => Some(VendorError::Packages(errors)),
+        }
+    }
+
     /// A go.mod the graph reads has no go.sum line: in a workspace the go
     /// command tolerates that for some commands (and snapshot warns).
     pub fn is_missing_go_mod_sum(&self) -> bool {
@@ -236,6 +283,7 @@ impl Classify for VendorError {
         match self {
             VendorError::Checksum(_) | VendorError::BadZip { .. } => ErrorClass::Security,
             VendorError::Source(e) => e.class(),
+            VendorError::Project(e) => e.class(),
             _ => ErrorClass::Failure,
         }
     }
@@ -367,7 +415,13 @@ pub fn vendor(
     opts: &VendorOptions,
     source: &dyn ModuleSource,
 ) -> Result<VendorReport, VendorError> {
-    let project = Project::load(&opts.project_dir)?;
+    let project = Project::load_with(&opts.project_dir, &opts.gowork)?;
+    if project.is_workspace_of_another_dir(&opts.project_dir) {
+        return Err(VendorError::WorkspaceMode {
+            dir: opts.project_dir.clone(),
+            work: project.dir.clone(),
+        });
+    }
     let checked = checked::Checked::new(source, &project.gosum);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     std::thread::scope(|s| {
@@ -397,6 +451,9 @@ pub fn check_packages(project: &Project, source: &dyn ModuleSource) -> Result<us
         let inputs = load_inputs(project, &checked)?;
         let mut loader = inputs.loader(project, &checked);
         let packages = loader.load_all()?;
+        if let Some(e) = VendorError::from_package_errors(loader.take_package_errors()) {
+            return Err(e);
+        }
         inputs.check_loaded(project, &packages)?;
         Ok(packages.len())
     })();
@@ -537,6 +594,14 @@ fn vendor_checked(
     let ann = Annotations::for_version(main_go, workspace || project.go.is_some());
     let mut loader = inputs.loader(project, source);
     let packages = loader.load_all()?;
+    let package_errors = loader.take_package_errors();
+    let warnings: Vec<String> = if opts.allow_errors {
+        package_errors.iter().map(ToString::to_string).collect()
+    } else if let Some(e) = VendorError::from_package_errors(package_errors) {
+        return Err(e);
+    } else {
+        Vec::new()
+    };
     inputs.check_loaded(project, &packages)?;
 
     // Group vendored packages by module.
@@ -665,6 +730,7 @@ fn vendor_checked(
         packages: npkgs,
         files: nfiles,
         wrote: modules_txt.is_some(),
+        warnings,
     })
 }
 

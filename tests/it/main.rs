@@ -17,6 +17,7 @@ mod conformance_modfile;
 mod conformance_module;
 mod conformance_modzip;
 mod field;
+mod gowork;
 mod hash_differential;
 mod imports;
 mod integrity;

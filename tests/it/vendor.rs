@@ -177,6 +177,8 @@ fn differential(name: &str) {
             project_dir: ours.clone(),
             out_dir: None,
             cgo_enabled: false,
+            gowork: Default::default(),
+            allow_errors: false,
         },
         &ProxyDir::new(fx.tree.dir.path()),
     )
@@ -299,6 +301,8 @@ fn failure(name: &str, expect: fn(&VendorError) -> bool, wording: &str) {
             project_dir: ours.clone(),
             out_dir: None,
             cgo_enabled: false,
+            gowork: Default::default(),
+            allow_errors: false,
         },
         &ProxyDir::new(fx.tree.dir.path()),
     )
@@ -432,6 +436,8 @@ fn nothing_to_vendor_matches_go() {
                 project_dir: ours.clone(),
                 out_dir: None,
                 cgo_enabled: false,
+                gowork: Default::default(),
+                allow_errors: false,
             },
             &ProxyDir::new(fx.tree.dir.path()),
         )
@@ -464,6 +470,75 @@ fn fails_on_missing_package() {
         "vendor-fail-missing",
         |e| matches!(e, VendorError::MissingPackage { path, .. } if path == "example.com/v/outer/nothere"),
         "no required module provides package example.com/v/outer/nothere",
+    );
+}
+
+/// Every missing package is reported, in one line, as the go command
+/// reports each.
+#[test]
+fn fails_on_missing_packages_naming_them_all() {
+    failure(
+        "vendor-fail-manymissing",
+        |e| {
+            matches!(e, VendorError::Packages(all) if all.len() == 2
+                && all.iter().all(|e| matches!(e, VendorError::MissingPackage { .. })))
+        },
+        "no required module provides package example.com/nomod/pkg",
+    );
+    failure(
+        "vendor-fail-manymissing",
+        |_| true,
+        "no required module provides package example.com/v/outer/nothere",
+    );
+}
+
+/// `-e`: the packages that fail are reported and left out, the rest is
+/// written, byte for byte as `go mod vendor -e` writes it.
+#[test]
+fn allow_errors_vendors_the_rest_as_go_does() {
+    let name = "vendor-fail-manymissing";
+    let fx = fixture();
+    let work = tempfile::tempdir().expect("tempdir");
+    let ours = work.path().join("modsnap");
+    copy_tree(&project(name), &ours);
+    let report = vendor(
+        &VendorOptions {
+            project_dir: ours.clone(),
+            out_dir: None,
+            cgo_enabled: false,
+            gowork: Default::default(),
+            allow_errors: true,
+        },
+        &ProxyDir::new(fx.tree.dir.path()),
+    )
+    .unwrap_or_else(|e| panic!("{name}: modsnap vendor -e failed: {e}"));
+    assert!(report.wrote);
+    assert_eq!(report.warnings.len(), 2, "{:?}", report.warnings);
+    let b = snapshot(&ours.join("vendor"));
+    assert!(
+        b.contains_key("example.com/v/outer/outer.go"),
+        "{}",
+        render(&b)
+    );
+    let Some(go) = go_or_skip("vendor::allow_errors_vendors_the_rest_as_go_does") else {
+        return;
+    };
+    let theirs = work.path().join("go");
+    copy_tree(&project(name), &theirs);
+    let env = go_env(go, &fx, &shared_gocache());
+    let out = env
+        .cmd(&theirs, &["mod", "vendor", "-e"])
+        .output()
+        .expect("run go");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "go mod vendor -e: {stderr}");
+    assert!(stderr.contains("example.com/nomod/pkg"), "{stderr}");
+    let a = snapshot(&theirs.join("vendor"));
+    assert!(
+        a == b,
+        "trees differ\n--- go:\n{}\n--- modsnap:\n{}",
+        render(&a),
+        render(&b)
     );
 }
 
@@ -509,6 +584,8 @@ fn modes_follow_umask_and_drop_exec_bits() {
             project_dir: ours.clone(),
             out_dir: Some(out.clone()),
             cgo_enabled: false,
+            gowork: Default::default(),
+            allow_errors: false,
         },
         &ProxyDir::new(fx.tree.dir.path()),
     )
