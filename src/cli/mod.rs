@@ -260,9 +260,8 @@ pub(crate) fn quiet() -> bool {
 
 /// `GOWORK` from the environment (the go command does not take it from
 /// its env file either); a relative path is a usage error.
-fn gowork(json: bool) -> Result<crate::project::GoWork, ExitStatus> {
-    crate::project::GoWork::parse(crate::env::var("GOWORK").as_deref())
-        .map_err(|e| fail_json(&e, json))
+fn gowork(json: bool) -> Result<crate::ops::GoWork, ExitStatus> {
+    crate::ops::GoWork::parse(crate::env::var("GOWORK").as_deref()).map_err(|e| fail_json(&e, json))
 }
 
 /// Prints a summary line on stderr, unless `-q`.

@@ -205,7 +205,7 @@ pub(crate) fn run_vendor(args: VendorArgs) -> ExitStatus {
         Err(status) => return status,
     };
     let bar = Bar::new(args.json);
-    let opts = crate::vendoring::VendorOptions {
+    let opts = crate::ops::vendor::VendorOptions {
         project_dir: args.project.clone(),
         out_dir: args
             .output

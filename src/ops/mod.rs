@@ -18,4 +18,7 @@ pub mod resolve;
 pub mod restore;
 pub mod snapshot;
 pub mod vendor;
+
+/// `GOWORK`, for the commands that read projects.
+pub use crate::project::GoWork;
 pub mod verify;

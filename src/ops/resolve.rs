@@ -134,6 +134,62 @@ pub fn version_warnings(projects: &[Project]) -> Vec<String> {
     out
 }
 
+/// What `go mod download` with no arguments will fail on offline: the
+/// zips it downloads that go.sum has no hash for, which the go command
+/// verifies through the checksum database instead (cmd/go modcmd
+/// download.go: in a workspace or a go < 1.17 module it downloads the whole
+/// build list, in a go ≥ 1.17 module the modules go.mod requires). Builds,
+/// tests and vendoring need only the zips go.sum lists, so they are not
+/// affected.
+pub fn download_gaps(project: &Project, graph: &Graph, gosum: &GoSum) -> Option<String> {
+    let whole = project.work.is_some()
+        || project
+            .go
+            .as_deref()
+            .is_none_or(|g| !crate::gover::go_version_at_least(g, 17));
+    let wanted: Vec<ModVersion> = if whole {
+        graph.build_list()
+    } else {
+        project
+            .mains
+            .iter()
+            .flat_map(|m| m.file.require.iter())
+            .filter_map(|r| {
+                let v = graph.selected.get(&r.module.path)?;
+                Some(ModVersion::new(r.module.path.clone(), v.clone()))
+            })
+            .collect()
+    };
+    let mut gaps: Vec<String> = wanted
+        .iter()
+        .filter_map(|m| match graph.actual(m) {
+            crate::graph::GoModSource::Module(a)
+                if gosum.zip_hash(&a.path, &a.version).is_none() =>
+            {
+                Some(a.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    gaps.sort();
+    gaps.dedup();
+    if gaps.is_empty() {
+        return None;
+    }
+    let shown: Vec<&str> = gaps.iter().take(10).map(String::as_str).collect();
+    let more = if gaps.len() > shown.len() {
+        format!(" and {} more", gaps.len() - shown.len())
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "{}: offline `go mod download` (no arguments) will fail: it downloads {} zip(s) that go.sum has no hash for ({}{more}), which the go command then checks with the checksum database; builds, tests and vendoring do not need them",
+        project.dir.display(),
+        gaps.len(),
+        shown.join(", ")
+    ))
+}
+
 /// The projects' go.sum lines merged; two different `h1:` hashes for one
 /// module version are a security error naming both files.
 pub fn merged_sums(projects: &[Project]) -> Result<GoSum, ResolveError> {
@@ -284,6 +340,7 @@ pub async fn resolve(
             missing_dirs.push(p.dir.display().to_string());
             missing.extend(miss);
         }
+        warnings.extend(download_gaps(p, &graph, gosum));
         graphs.push(graph);
     }
     if !missing.is_empty() {

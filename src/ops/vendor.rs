@@ -15,6 +15,7 @@
 //! reads against the project's go.sum and the module zip rules, refusing
 //! modules go.sum does not cover — the go command's rule for downloads.
 
+pub use crate::vendoring::VendorOptions;
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
@@ -27,7 +28,7 @@ use crate::fsutil::FsError;
 use crate::module::ModVersion;
 use crate::proxy::Artifact;
 use crate::vendoring::{
-    self, ModuleSource, OpenedZip, ProxyDir, SourceError, VendorError, VendorOptions, VendorReport,
+    self, ModuleSource, OpenedZip, ProxyDir, SourceError, VendorError, VendorReport,
 };
 
 /// Why `modsnap vendor` failed. The previous vendor/ is untouched.

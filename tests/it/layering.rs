@@ -50,7 +50,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "project",
         &[
-            "archive", "dirhash", "fsutil", "gosum", "graph", "modfile", "module",
+            "archive", "classify", "dirhash", "fsutil", "gosum", "graph", "modfile", "module",
         ],
     ),
     (
