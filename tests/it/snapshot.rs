@@ -614,3 +614,65 @@ fn workspace_without_go_work_sum_warns_instead_of_failing() {
         "example.com/c is never asked for"
     );
 }
+
+/// #12 item 9: in a workspace the go command reads the go.mod files of the
+/// main modules' requirements and no deeper (example.com/b is pruned, so
+/// example.com/c's go.mod is never read). Without go.work.sum, which is the
+/// only file with c's hashes, snapshot has nothing to warn about, `verify
+/// --project` says complete, and `modsnap vendor` writes what `go work
+/// vendor` writes — the three agree with each other and with go.
+#[test]
+fn workspace_reads_no_go_mod_past_a_pruned_requirement() {
+    let fx = Fixture::new();
+    let proj = fx.tmp.path().join("ws");
+    copy_dir(Path::new(&project("workspace")), &proj);
+    std::fs::remove_file(proj.join("go.work.sum")).unwrap();
+    let out = fx.out("ws.tar");
+    let (code, _, stderr) = fx.snapshot(&[proj.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    // (Only `go mod download`, which wants every build-list zip in a
+    // workspace, needs c: that warning is expected.)
+    assert!(!stderr.contains("go.mod hash"), "{stderr}");
+    assert!(
+        stderr.contains("`go mod download` (no arguments) will fail")
+            && stderr.contains("example.com/c@v1.0.0"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = crate::support::cmd::run(&[
+        "verify",
+        out.to_str().unwrap(),
+        "--project",
+        proj.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stderr.contains("go.mod hash"), "{stderr}");
+    let (code, _, stderr) = crate::support::cmd::run(&[
+        "vendor",
+        out.to_str().unwrap(),
+        "--project",
+        proj.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let ours = std::fs::read_to_string(proj.join("vendor/modules.txt")).unwrap();
+
+    let Some(go) = go_or_skip("workspace_reads_no_go_mod_past_a_pruned_requirement") else {
+        return;
+    };
+    let theirs = fx.tmp.path().join("theirs");
+    copy_dir(Path::new(&project("workspace")), &theirs);
+    std::fs::remove_file(theirs.join("go.work.sum")).unwrap();
+    let env = GoEnv::new(go)
+        .var("GOPROXY", &fx.server.url())
+        .var("GOWORK", theirs.join("go.work").to_str().unwrap());
+    fx.server.clear_log();
+    env.run(&theirs, &["work", "vendor"]);
+    let asked = fx.server.log();
+    assert!(
+        !asked.iter().any(|p| p.starts_with("/example.com/c/")),
+        "go work vendor never reads c: {asked:?}"
+    );
+    assert_eq!(
+        ours,
+        std::fs::read_to_string(theirs.join("vendor/modules.txt")).unwrap()
+    );
+}
