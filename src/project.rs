@@ -142,6 +142,32 @@ fn read_input(path: &Path) -> Result<Option<Vec<u8>>, ProjectError> {
     Ok(Some(data))
 }
 
+/// Reads a project's input files (under its directory), recording the
+/// SHA-256 of each one read for the manifest.
+struct InputFiles<'a> {
+    dir: &'a Path,
+    digests: BTreeMap<String, String>,
+}
+
+impl<'a> InputFiles<'a> {
+    fn new(dir: &'a Path) -> Self {
+        InputFiles {
+            dir,
+            digests: BTreeMap::new(),
+        }
+    }
+
+    /// [`read_input`] of `dir/rel`, its digest recorded when it exists.
+    fn read(&mut self, rel: &str) -> Result<Option<Vec<u8>>, ProjectError> {
+        let data = read_input(&self.dir.join(rel))?;
+        if let Some(data) = &data {
+            self.digests
+                .insert(rel.to_string(), hex::encode(Sha256::digest(data)));
+        }
+        Ok(data)
+    }
+}
+
 /// Every module path in a go.sum must be one the go command could have
 /// written: modsnap fetches what each line names.
 fn check_gosum_paths(file: &str, data: &[u8]) -> Result<(), ProjectError> {
@@ -281,22 +307,15 @@ impl Project {
             "{}.work.sum",
             work_name.strip_suffix(".work").unwrap_or(work_name)
         );
-        let mut digests = BTreeMap::new();
-        let mut read = |rel: &str| -> Result<Option<Vec<u8>>, ProjectError> {
-            let data = read_input(&dir.join(rel))?;
-            if let Some(data) = &data {
-                digests.insert(rel.to_string(), hex::encode(Sha256::digest(data)));
-            }
-            Ok(data)
-        };
-        let Some(work_data) = read(work_name)? else {
+        let mut inputs = InputFiles::new(dir);
+        let Some(work_data) = inputs.read(work_name)? else {
             return Err(ProjectError::NoGoWork {
                 file: dir.join(work_name),
             });
         };
         let work = modfile::parse_work(&display(dir, work_name), &work_data)?;
         let mut gosum = GoSum::new();
-        if let Some(data) = read(&sum_name)? {
+        if let Some(data) = inputs.read(&sum_name)? {
             gosum.add_file(&display(dir, &sum_name), &data)?;
             check_gosum_paths(&display(dir, &sum_name), &data)?;
         }
@@ -314,11 +333,11 @@ impl Project {
             }
             let rel = u.path.trim_end_matches('/');
             let gomod_rel = format!("{rel}/go.mod");
-            let Some(data) = read(&gomod_rel)? else {
+            let Some(data) = inputs.read(&gomod_rel)? else {
                 return Err(ProjectError::NotAModule { dir: dir.join(rel) });
             };
             mains.push(main_module(dir, rel, &gomod_rel, &data)?);
-            if let Some(sum) = read(&format!("{rel}/go.sum"))? {
+            if let Some(sum) = inputs.read(&format!("{rel}/go.sum"))? {
                 gosum.add_file(&display(dir, &format!("{rel}/go.sum")), &sum)?;
                 check_gosum_paths(&display(dir, &format!("{rel}/go.sum")), &sum)?;
             }
@@ -332,27 +351,20 @@ impl Project {
             gosum,
             go,
             toolchain,
-            digests,
+            digests: inputs.digests,
         })
     }
 
     fn load_module(dir: &Path) -> Result<Project, ProjectError> {
-        let mut digests = BTreeMap::new();
-        let mut read = |rel: &str| -> Result<Option<Vec<u8>>, ProjectError> {
-            let data = read_input(&dir.join(rel))?;
-            if let Some(data) = &data {
-                digests.insert(rel.to_string(), hex::encode(Sha256::digest(data)));
-            }
-            Ok(data)
-        };
-        let Some(data) = read("go.mod")? else {
+        let mut inputs = InputFiles::new(dir);
+        let Some(data) = inputs.read("go.mod")? else {
             return Err(ProjectError::NotAModule {
                 dir: dir.to_owned(),
             });
         };
         let main = main_module(dir, ".", "go.mod", &data)?;
         let mut gosum = GoSum::new();
-        if let Some(sum) = read("go.sum")? {
+        if let Some(sum) = inputs.read("go.sum")? {
             gosum.add_file(&display(dir, "go.sum"), &sum)?;
             check_gosum_paths(&display(dir, "go.sum"), &sum)?;
         }
@@ -365,7 +377,7 @@ impl Project {
             gosum,
             go,
             toolchain,
-            digests,
+            digests: inputs.digests,
         })
     }
 

@@ -237,18 +237,7 @@ fn a_missing_zip_line_for_an_imported_package_is_incomplete() {
     let Some(go) = crate::support::go::go_or_skip("field::a_missing_zip_line") else {
         return;
     };
-    let tree = fx.out("tree");
-    let (code, _, stderr) = crate::support::cmd::run(&[
-        "restore",
-        out.to_str().unwrap(),
-        "--proxy",
-        tree.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{stderr}");
-    let env = crate::support::go::GoEnv::new(go)
-        .var("GOPROXY", &format!("file://{}", tree.display()))
-        .var("GONOPROXY", "none")
-        .var("GOFLAGS", "-mod=readonly");
+    let env = offline_go(go, &out, &fx.out("tree"));
     let built = env.cmd(&dir, &["build", "./..."]).output().unwrap();
     assert!(!built.status.success());
     let go_err = String::from_utf8_lossy(&built.stderr);
@@ -256,6 +245,22 @@ fn a_missing_zip_line_for_an_imported_package_is_incomplete() {
         go_err.contains("missing go.sum entry for module providing package example.com/a"),
         "{go_err}"
     );
+}
+
+/// Restores `archive` as a GOPROXY tree in `tree` and returns a go
+/// environment that reads only that tree.
+fn offline_go(go: std::path::PathBuf, archive: &Path, tree: &Path) -> crate::support::go::GoEnv {
+    let (code, _, stderr) = crate::support::cmd::run(&[
+        "restore",
+        archive.to_str().unwrap(),
+        "--proxy",
+        tree.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    crate::support::go::GoEnv::new(go)
+        .var("GOPROXY", &format!("file://{}", tree.display()))
+        .var("GONOPROXY", "none")
+        .var("GOFLAGS", "-mod=readonly")
 }
 
 /// A proxy that refuses the `.info` of a pruned leaf of the build list
@@ -326,20 +331,9 @@ fn a_refused_info_no_build_needs_is_a_warning() {
     else {
         return;
     };
-    let tree = fx.out("tree");
-    let (code, _, stderr) = crate::support::cmd::run(&[
-        "restore",
-        out.to_str().unwrap(),
-        "--proxy",
-        tree.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{stderr}");
     let work = fx.out("work");
     crate::support::fixture::copy_dir(Path::new(&dir), &work);
-    let env = crate::support::go::GoEnv::new(go)
-        .var("GOPROXY", &format!("file://{}", tree.display()))
-        .var("GONOPROXY", "none")
-        .var("GOFLAGS", "-mod=readonly");
+    let env = offline_go(go, &out, &fx.out("tree"));
     for args in [&["build", "./..."][..], &["mod", "verify"][..]] {
         let o = env.cmd(&work, args).output().unwrap();
         assert!(

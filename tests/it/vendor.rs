@@ -92,6 +92,18 @@ fn go_env(go: PathBuf, fx: &Fixture, gocache: &Path) -> GoEnv {
         .var("GOCACHE", &gocache.to_string_lossy())
 }
 
+/// modsnap's options for vendoring `dir` as the go command would by
+/// default (no cgo, GOWORK unset, no `-e`).
+fn options(dir: &Path) -> VendorOptions {
+    VendorOptions {
+        project_dir: dir.to_owned(),
+        out_dir: None,
+        cgo_enabled: false,
+        gowork: Default::default(),
+        allow_errors: false,
+    }
+}
+
 fn project(name: &str) -> PathBuf {
     testdata().join("projects").join(name)
 }
@@ -172,17 +184,8 @@ fn differential(name: &str) {
     // A stale vendor directory must be replaced wholesale.
     std::fs::create_dir_all(ours.join("vendor/stale")).expect("mkdir");
     std::fs::write(ours.join("vendor/stale/old.go"), "package stale\n").expect("write");
-    let report = vendor(
-        &VendorOptions {
-            project_dir: ours.clone(),
-            out_dir: None,
-            cgo_enabled: false,
-            gowork: Default::default(),
-            allow_errors: false,
-        },
-        &ProxyDir::new(fx.tree.dir.path()),
-    )
-    .unwrap_or_else(|e| panic!("{name}: modsnap vendor failed: {e}"));
+    let report = vendor(&options(&ours), &ProxyDir::new(fx.tree.dir.path()))
+        .unwrap_or_else(|e| panic!("{name}: modsnap vendor failed: {e}"));
     assert_eq!(report.out_dir, ours.join("vendor"));
     let b = snapshot(&ours.join("vendor"));
     let update = std::env::var("MODSNAP_UPDATE_GOLDEN").is_ok_and(|v| v == "1");
@@ -296,17 +299,8 @@ fn failure(name: &str, expect: fn(&VendorError) -> bool, wording: &str) {
     std::fs::create_dir_all(ours.join("vendor/keep")).expect("mkdir");
     std::fs::write(ours.join("vendor/keep/k.go"), "package keep\n").expect("write");
     let before = snapshot(&ours.join("vendor"));
-    let err = vendor(
-        &VendorOptions {
-            project_dir: ours.clone(),
-            out_dir: None,
-            cgo_enabled: false,
-            gowork: Default::default(),
-            allow_errors: false,
-        },
-        &ProxyDir::new(fx.tree.dir.path()),
-    )
-    .expect_err("modsnap vendor must fail");
+    let err = vendor(&options(&ours), &ProxyDir::new(fx.tree.dir.path()))
+        .expect_err("modsnap vendor must fail");
     let msg = err.to_string();
     assert!(expect(&err), "{name}: unexpected error: {msg}");
     assert!(msg.contains(wording), "{name}: {msg:?} lacks {wording:?}");
@@ -431,17 +425,8 @@ fn nothing_to_vendor_matches_go() {
             std::fs::create_dir_all(dir.join("vendor/stale")).expect("mkdir");
             std::fs::write(dir.join("vendor/stale/old.go"), "package stale\n").expect("write");
         }
-        let report = vendor(
-            &VendorOptions {
-                project_dir: ours.clone(),
-                out_dir: None,
-                cgo_enabled: false,
-                gowork: Default::default(),
-                allow_errors: false,
-            },
-            &ProxyDir::new(fx.tree.dir.path()),
-        )
-        .unwrap_or_else(|e| panic!("{name}: modsnap vendor failed: {e}"));
+        let report = vendor(&options(&ours), &ProxyDir::new(fx.tree.dir.path()))
+            .unwrap_or_else(|e| panic!("{name}: modsnap vendor failed: {e}"));
         assert_eq!(report.wrote, wrote, "{name}");
         let b = snapshot(&ours.join("vendor"));
         let expected = if wrote {
@@ -503,11 +488,8 @@ fn allow_errors_vendors_the_rest_as_go_does() {
     copy_tree(&project(name), &ours);
     let report = vendor(
         &VendorOptions {
-            project_dir: ours.clone(),
-            out_dir: None,
-            cgo_enabled: false,
-            gowork: Default::default(),
             allow_errors: true,
+            ..options(&ours)
         },
         &ProxyDir::new(fx.tree.dir.path()),
     )
