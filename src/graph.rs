@@ -97,7 +97,7 @@ pub enum GraphError {
     },
     /// Two workspace modules replace the same module differently.
     #[error(
-        "conflicting replacements for {module}: {a} and {b}; hint: add a replace directive to go.work to choose one"
+        "go: conflicting replacements for {module}: {a} and {b}; hint: use `go work edit -replace {module}=[override]` to resolve"
     )]
     ConflictingReplacements {
         /// The replaced module.
@@ -217,14 +217,19 @@ impl Replacements {
         if m.version.is_empty() && self.main_paths.contains(&m.path) {
             return None;
         }
-        if let Some((list, dir)) = &self.work
-            && let Some(new) = Self::find(list, m)
-        {
-            return Some(Replacement {
-                new,
-                dir,
-                from_work: true,
-            });
+        if let Some((list, dir)) = &self.work {
+            if let Some(new) = Self::find(list, m) {
+                return Some(Replacement {
+                    new,
+                    dir,
+                    from_work: true,
+                });
+            }
+            // A path go.work replaces (at any version) is not replaced by
+            // the modules' go.mod files at all.
+            if list.iter().any(|r| r.old.path == m.path) {
+                return None;
+            }
         }
         self.mains.iter().rev().find_map(|(list, dir)| {
             Self::find(list, m).map(|new| Replacement {
@@ -249,14 +254,16 @@ impl Graph {
             .collect()
     }
 
-    /// cmd/go's `checkMultiplePaths` (run when packages are loaded): in
-    /// build-list order (the main modules, then the selected modules by
-    /// path), no module version or directory may provide two module paths.
-    pub fn check_multiple_paths(&self, mains: &[String]) -> Result<(), GraphError> {
-        let list = mains
-            .iter()
-            .map(|p| ModVersion::new(p.clone(), ""))
-            .chain(self.build_list());
+    /// cmd/go's `checkMultiplePaths` (run when packages are loaded) over
+    /// `list`, in order: no module version or directory may provide two
+    /// module paths. The go command checks the requirement roots (the
+    /// main modules and, in module mode, the main go.mod's requirements),
+    /// or the whole build list when it has loaded the full graph (an
+    /// unpruned main module).
+    pub fn check_multiple_paths(
+        &self,
+        list: impl IntoIterator<Item = ModVersion>,
+    ) -> Result<(), GraphError> {
         let mut first: BTreeMap<GoModSource, (String, ModVersion)> = BTreeMap::new();
         for m in list {
             let shown = self
@@ -328,23 +335,42 @@ impl GraphLoader {
         mains: Vec<MainModule>,
         workspace: Option<(&[Replace], &str)>,
     ) -> Result<GraphLoader, GraphError> {
-        let mut seen: BTreeMap<(String, String), ModVersion> = BTreeMap::new();
+        // cmd/go (modload `makeMainModules`): in a workspace, two modules
+        // may not replace one module version differently — directory
+        // targets compared once made relative to the workspace, not as
+        // written — unless go.work replaces that path itself.
+        let mut seen: BTreeMap<ModVersion, ModVersion> = BTreeMap::new();
         let mut exclude = BTreeSet::new();
         for m in &mains {
+            let mut own = BTreeSet::new();
             for r in &m.file.replace {
-                let key = (r.old.path.clone(), r.old.version.clone());
-                if let Some(prev) = seen.get(&key)
-                    && *prev != r.new
-                    && let Some((ws, _)) = workspace
-                    && !ws.iter().any(|x| x.old.path == r.old.path)
+                let Some((ws, _)) = workspace else { break };
+                if ws.iter().any(|x| x.old.path == r.old.path) {
+                    continue;
+                }
+                let new = if r.new.version.is_empty() {
+                    ModVersion::new(
+                        crate::slashpath::clean(&crate::slashpath::join_unclean(
+                            &m.dir,
+                            &r.new.path,
+                        )),
+                        "",
+                    )
+                } else {
+                    r.new.clone()
+                };
+                if let Some(prev) = seen.get(&r.old)
+                    && !own.contains(&r.old)
+                    && *prev != new
                 {
                     return Err(GraphError::ConflictingReplacements {
                         module: r.old.to_string(),
                         a: prev.to_string(),
-                        b: r.new.to_string(),
+                        b: new.to_string(),
                     });
                 }
-                seen.insert(key, r.new.clone());
+                own.insert(r.old.clone());
+                seen.insert(r.old.clone(), new);
             }
             for e in &m.file.exclude {
                 exclude.insert(e.module.clone());
@@ -405,7 +431,14 @@ impl GraphLoader {
             }
         } else if let Some(m) = mains.first() {
             let pruning = pruning_of(&m.file);
-            for r in self.filter_requirements(&m.file) {
+            // An excluded version the main module requires is ignored (cmd/go
+            // `rootsFromModFile`: "ignoring requirement on excluded version").
+            let require: Vec<ModVersion> = self
+                .filter_requirements(&m.file)
+                .into_iter()
+                .filter(|r| !self.exclude.contains(r))
+                .collect();
+            for r in require {
                 self.add_node(&r);
                 self.enqueue(r, pruning);
             }

@@ -40,4 +40,5 @@ pub mod project;
 pub mod proxy;
 pub mod semver;
 pub mod slashpath;
+pub mod sumdb;
 pub mod vendoring;

@@ -53,6 +53,14 @@ pub enum ProjectError {
         /// The go.work file.
         work: PathBuf,
     },
+    /// A workspace the go command refuses.
+    #[error("{file}: {detail}")]
+    Workspace {
+        /// The go.work file.
+        file: String,
+        /// Go's words.
+        detail: String,
+    },
     /// A go.mod or go.work does not parse.
     #[error("{0}")]
     Parse(#[from] modfile::ParseError),
@@ -236,8 +244,10 @@ impl GoWork {
             GoWork::Off => None,
             GoWork::File(f) => Some(f.clone()),
             GoWork::Search => {
-                let start = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
-                let start: PathBuf = start.components().collect();
+                // The directory made absolute and cleaned lexically, as the
+                // go command's working directory is (`x/..` is the current
+                // directory, not a way through x).
+                let start = absolute_clean(dir);
                 start
                     .ancestors()
                     .map(|d| d.join("go.work"))
@@ -279,14 +289,24 @@ impl Project {
             parent.to_owned()
         };
         let project = Self::load_workspace(&ws_dir, &name)?;
-        if !same(dir, &ws_dir) && dir.join("go.mod").is_file() {
-            let used = project
-                .mains
-                .iter()
-                .any(|m| same(&ws_dir.join(&m.dir), dir));
-            if !used {
+        // The module `dir` is in (cmd/go `findModuleRoot`, stopping at the
+        // workspace's own directory, which the user asked for by naming
+        // it) must be one the workspace uses: the go command cannot build
+        // its packages otherwise.
+        if !same(dir, &ws_dir) {
+            let start = absolute_clean(dir);
+            let root = start
+                .ancestors()
+                .take_while(|d| !same(d, &ws_dir))
+                .find(|d| d.join("go.mod").is_file());
+            if let Some(root) = root
+                && !project
+                    .mains
+                    .iter()
+                    .any(|m| same(&ws_dir.join(&m.dir), root))
+            {
                 return Err(ProjectError::NotInWorkspace {
-                    dir: dir.to_owned(),
+                    dir: root.to_owned(),
                     work: work.clone(),
                 });
             }
@@ -303,10 +323,8 @@ impl Project {
     }
 
     fn load_workspace(dir: &Path, work_name: &str) -> Result<Project, ProjectError> {
-        let sum_name = format!(
-            "{}.work.sum",
-            work_name.strip_suffix(".work").unwrap_or(work_name)
-        );
+        // cmd/go: the sums file is GOWORK + ".sum".
+        let sum_name = format!("{work_name}.sum");
         let mut inputs = InputFiles::new(dir);
         let Some(work_data) = inputs.read(work_name)? else {
             return Err(ProjectError::NoGoWork {
@@ -344,6 +362,7 @@ impl Project {
         }
         let go = work.go.as_ref().map(|g| g.version.clone());
         let toolchain = work.toolchain.as_ref().map(|t| t.name.clone());
+        check_workspace_modules(dir, work_name, &work, &mains)?;
         Ok(Project {
             dir: dir.to_owned(),
             mains,
@@ -406,6 +425,48 @@ impl Project {
             files: self.digests.clone(),
         }
     }
+}
+
+/// `dir` made absolute (against the current directory) and cleaned
+/// lexically.
+fn absolute_clean(dir: &Path) -> PathBuf {
+    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
+    PathBuf::from(crate::slashpath::clean(&abs.to_string_lossy()))
+}
+
+/// cmd/go's checks on a workspace's main modules (modload
+/// `makeMainModules`): one module path used twice, and a go.work
+/// replacement of a workspace module at all versions, are errors.
+fn check_workspace_modules(
+    dir: &Path,
+    work_name: &str,
+    work: &WorkFile,
+    mains: &[MainModule],
+) -> Result<(), ProjectError> {
+    let file = display(dir, work_name);
+    let mut paths = std::collections::BTreeSet::new();
+    for m in mains {
+        if !paths.insert(m.path.as_str()) {
+            return Err(ProjectError::Workspace {
+                file,
+                detail: format!("module {} appears multiple times in workspace", m.path),
+            });
+        }
+    }
+    if let Some(r) = work
+        .replace
+        .iter()
+        .find(|r| r.old.version.is_empty() && paths.contains(r.old.path.as_str()))
+    {
+        return Err(ProjectError::Workspace {
+            file,
+            detail: format!(
+                "workspace module {} is replaced at all versions in the go.work file. To fix, remove the replacement from the go.work file or specify the version at which to replace the module.",
+                r.old.path
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn display(dir: &Path, rel: &str) -> String {

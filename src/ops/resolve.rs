@@ -340,7 +340,9 @@ pub async fn resolve(
             missing_dirs.push(p.dir.display().to_string());
             missing.extend(miss);
         }
-        warnings.extend(download_gaps(p, &graph, gosum));
+        // Against this project's own sums: another input's go.sum does not
+        // help the go command here.
+        warnings.extend(download_gaps(p, &graph, &p.gosum));
         graphs.push(graph);
     }
     if !missing.is_empty() {

@@ -493,8 +493,25 @@ impl Inputs {
         project: &Project,
         packages: &BTreeMap<String, load::Package>,
     ) -> Result<(), VendorError> {
-        let mains: Vec<String> = project.mains.iter().map(|m| m.path.clone()).collect();
-        self.graph.check_multiple_paths(&mains)?;
+        let mains = project
+            .mains
+            .iter()
+            .map(|m| ModVersion::new(m.path.clone(), ""));
+        if project.work.is_some() {
+            // The roots are the main modules, which nothing replaces.
+        } else if self.unpruned {
+            self.graph
+                .check_multiple_paths(mains.chain(self.graph.build_list()))?;
+        } else {
+            // The roots in the go command's order: sorted by path.
+            let mut roots: Vec<ModVersion> = project
+                .mains
+                .iter()
+                .flat_map(|m| m.file.require.iter().map(|r| r.module.clone()))
+                .collect();
+            module::sort(&mut roots);
+            self.graph.check_multiple_paths(mains.chain(roots))?;
+        }
         self.check_roots(project, packages)
     }
 

@@ -107,6 +107,15 @@ fn gowork_selects_the_mode_as_go_does() {
         stderr.contains("is contained in a module that is not one of the workspace modules"),
         "{stderr}"
     );
+    // Also from a directory inside that module.
+    std::fs::create_dir_all(ws.join("stray/sub")).unwrap();
+    let (code, _, stderr) = modsnap(
+        &ws.join("stray/sub"),
+        None,
+        &["verify", archive.to_str().unwrap(), "--project", "."],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("stray"), "{stderr}");
     // verify --project from inside the workspace checks the workspace.
     let (code, stdout, stderr) = modsnap(
         &app,
@@ -164,5 +173,178 @@ fn gowork_selects_the_mode_as_go_does() {
     assert_eq!(
         tree_of(&theirs_ws.join("vendor")),
         tree_of(&ours_ws.join("vendor"))
+    );
+}
+
+/// Writes `files` (path, contents) under `root`.
+fn write_tree(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+/// Runs `modsnap vendor` of `dir` from an empty archive-less tree: these
+/// projects need nothing but their own directories.
+fn vendor_here(dir: &Path) -> Result<(), String> {
+    let empty = tempfile::tempdir().unwrap();
+    modsnap::vendoring::vendor(
+        &modsnap::vendoring::VendorOptions {
+            project_dir: dir.to_owned(),
+            out_dir: None,
+            cgo_enabled: false,
+            gowork: Default::default(),
+            allow_errors: false,
+        },
+        &modsnap::vendoring::ProxyDir::new(empty.path()),
+    )
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
+/// The go command's workspace checks, each with the real go beside it:
+/// directory replacements compared as directories (one directory written
+/// two ways is fine, two directories for one module are not), one module
+/// path used twice, and go.work replacing a workspace module at all
+/// versions.
+#[test]
+fn workspace_rules_match_go() {
+    let x = [
+        ("shared/go.mod", "module example.com/x\n\ngo 1.22\n"),
+        ("shared/x.go", "package x\n\nfunc X() {}\n"),
+    ];
+    let a = |replace: &str| {
+        format!(
+            "module example.com/a\n\ngo 1.22\n\nrequire example.com/x v1.0.0\n\nreplace example.com/x => {replace}\n"
+        )
+    };
+    let b = |replace: &str| {
+        format!(
+            "module example.com/b\n\ngo 1.22\n\nrequire example.com/x v1.0.0\n\nreplace example.com/x => {replace}\n"
+        )
+    };
+    let uses = "go 1.22\n\nuse (\n\t./a\n\t./sub/b\n)\n";
+    let code = "package a\n\nimport \"example.com/x\"\n\nfunc A() { x.X() }\n";
+    type Case = (&'static str, Vec<(String, String)>, Option<&'static str>);
+    let cases: Vec<Case> = vec![
+        (
+            "one directory written two ways",
+            vec![
+                ("go.work".into(), uses.into()),
+                ("a/go.mod".into(), a("../shared")),
+                ("a/a.go".into(), code.into()),
+                ("sub/b/go.mod".into(), b("../../shared")),
+            ],
+            None,
+        ),
+        (
+            "two directories for one module",
+            vec![
+                ("go.work".into(), uses.into()),
+                ("a/go.mod".into(), a("./vx")),
+                ("a/a.go".into(), code.into()),
+                (
+                    "a/vx/go.mod".into(),
+                    "module example.com/x\n\ngo 1.22\n".into(),
+                ),
+                ("a/vx/x.go".into(), "package x\n\nfunc X() {}\n".into()),
+                ("sub/b/go.mod".into(), b("./vx")),
+                (
+                    "sub/b/vx/go.mod".into(),
+                    "module example.com/x\n\ngo 1.22\n".into(),
+                ),
+            ],
+            Some("conflicting replacements for example.com/x"),
+        ),
+        (
+            "one module path twice",
+            vec![
+                ("go.work".into(), uses.into()),
+                (
+                    "a/go.mod".into(),
+                    a("../shared").replace("example.com/a", "example.com/b"),
+                ),
+                ("sub/b/go.mod".into(), b("../../shared")),
+            ],
+            Some("module example.com/b appears multiple times in workspace"),
+        ),
+        (
+            "go.work replaces a workspace module",
+            vec![
+                (
+                    "go.work".into(),
+                    format!("{uses}\nreplace example.com/b => ./a\n"),
+                ),
+                ("a/go.mod".into(), a("../shared")),
+                ("sub/b/go.mod".into(), b("../../shared")),
+            ],
+            Some("workspace module example.com/b is replaced at all versions in the go.work file"),
+        ),
+    ];
+    let go = go_or_skip("gowork::workspace_rules_match_go");
+    for (name, files, want_err) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let ours = tmp.path().join("ours");
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        write_tree(&ours, &x);
+        write_tree(&ours, &files);
+        let got = vendor_here(&ours);
+        match want_err {
+            None => assert!(got.is_ok(), "{name}: {got:?}"),
+            Some(w) => assert!(
+                got.as_ref().is_err_and(|e| e.contains(w)),
+                "{name}: {got:?}"
+            ),
+        }
+        let Some(go) = &go else { continue };
+        let theirs = tmp.path().join("theirs");
+        write_tree(&theirs, &x);
+        write_tree(&theirs, &files);
+        let mut c = GoEnv::new(go.clone()).cmd(&theirs, &["work", "vendor"]);
+        c.env("GOWORK", theirs.join("go.work"));
+        let o = c.output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        match want_err {
+            None => {
+                assert!(o.status.success(), "{name}: go: {stderr}");
+                assert_eq!(
+                    tree_of(&theirs.join("vendor")),
+                    tree_of(&ours.join("vendor")),
+                    "{name}"
+                );
+            }
+            Some(w) => assert!(
+                !o.status.success() && stderr.contains(w),
+                "{name}: go: {stderr}"
+            ),
+        }
+    }
+}
+
+/// `x/..` names the directory itself: a go.work inside x does not apply
+/// (the go command's working directory is clean).
+#[test]
+fn gowork_search_starts_from_the_clean_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let m = tmp.path().join("m");
+    write_tree(
+        &m,
+        &[
+            ("go.mod", "module example.com/m\n\ngo 1.22\n"),
+            ("x/go.work", "go 1.22\n"),
+        ],
+    );
+    let found = modsnap::ops::GoWork::Search.find(&m.join("x/.."));
+    assert!(
+        found.as_ref().is_none_or(|f| !f.starts_with(&m)),
+        "{found:?}"
+    );
+    assert_eq!(
+        modsnap::ops::GoWork::Search.find(&m.join("x")),
+        Some(m.join("x/go.work"))
     );
 }

@@ -20,6 +20,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // L1: formats.
     ("modfile", &["module", "semver", "gover"]),
     ("gosum", &[]),
+    ("sumdb", &["dirhash"]),
     ("imports", &["module", "gover"]),
     (
         "modzip",

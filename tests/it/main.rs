@@ -16,6 +16,7 @@ mod conformance_dirhash;
 mod conformance_modfile;
 mod conformance_module;
 mod conformance_modzip;
+mod conformance_sumdb;
 mod field;
 mod gowork;
 mod hash_differential;

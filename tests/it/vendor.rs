@@ -396,6 +396,55 @@ fn fails_on_one_directory_for_two_module_paths() {
     );
 }
 
+/// The two-paths check covers what the go command checks: the roots of a
+/// pruned module (its go.mod's requirements), not a pruned leaf. Here `a`
+/// (a root) and `c` (only required by a's go.mod) are both replaced by
+/// ./x: go vendors it, and so does modsnap, identically.
+#[test]
+fn one_directory_for_a_root_and_a_pruned_leaf_is_allowed() {
+    let files = [
+        (
+            "go.mod",
+            "module example.com/m\n\ngo 1.21\n\nrequire example.com/a v1.0.0\n\nreplace (\n\texample.com/a v1.0.0 => ./x\n\texample.com/c v1.0.0 => ./x\n)\n",
+        ),
+        ("m.go", "package m\n\nimport _ \"example.com/a\"\n"),
+        (
+            "x/go.mod",
+            "module example.com/a\n\ngo 1.21\n\nrequire example.com/c v1.0.0\n",
+        ),
+        ("x/a.go", "package a\n"),
+    ];
+    let work = tempfile::tempdir().expect("tempdir");
+    let ours = work.path().join("modsnap");
+    let theirs = work.path().join("go");
+    for root in [&ours, &theirs] {
+        for (p, t) in files {
+            std::fs::create_dir_all(root.join(p).parent().unwrap()).unwrap();
+            std::fs::write(root.join(p), t).unwrap();
+        }
+    }
+    let empty = tempfile::tempdir().expect("tempdir");
+    vendor(&options(&ours), &ProxyDir::new(empty.path()))
+        .unwrap_or_else(|e| panic!("modsnap vendor failed: {e}"));
+    let Some(go) = go_or_skip("vendor::one_directory_for_a_root_and_a_pruned_leaf_is_allowed")
+    else {
+        return;
+    };
+    let out = GoEnv::new(go)
+        .cmd(&theirs, &["mod", "vendor"])
+        .output()
+        .expect("run go");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        snapshot(&theirs.join("vendor")) == snapshot(&ours.join("vendor")),
+        "trees differ"
+    );
+}
+
 /// A pruned graph where a directory replacement requires another one that
 /// provides no package: go reads neither x's go.mod nor anything it
 /// requires, and lists x in modules.txt without packages.
