@@ -20,5 +20,6 @@
 //! Not here (yet): the HTTP client with GOSUMDB/GONOSUMDB configuration and
 //! its caches, and the offline bundle the snapshot writes.
 
+pub mod client;
 pub mod note;
 pub mod tlog;

@@ -20,7 +20,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // L1: formats.
     ("modfile", &["module", "semver", "gover"]),
     ("gosum", &[]),
-    ("sumdb", &["dirhash"]),
+    ("sumdb", &["dirhash", "module"]),
     ("imports", &["module", "gover"]),
     (
         "modzip",
@@ -51,7 +51,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "project",
         &[
-            "archive", "classify", "dirhash", "fsutil", "gosum", "graph", "modfile", "module",
+            "archive",
+            "classify",
+            "dirhash",
+            "fsutil",
+            "gosum",
+            "graph",
+            "modfile",
+            "module",
+            "slashpath",
         ],
     ),
     (

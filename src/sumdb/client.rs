@@ -1,0 +1,686 @@
+//! A checksum-database client with the go command's rules
+//! (golang.org/x/mod/sumdb `Client`, cmd/go modfetch/sumdb.go): a lookup is
+//! trusted only once its record is proved included in the newest signed
+//! tree the client knows, and a newer tree only once the known one is
+//! proved a prefix of it.
+//!
+//! [`Client::lookup`] of `path@version` (or `path@version/go.mod`):
+//! 1. the lookup response (from the cache, else the remote) is split into
+//!    record id, record text and signed tree note;
+//! 2. the note must be signed by the configured key; its tree is merged
+//!    with the latest known one (`<name>/latest` in the config): an older or
+//!    equal tree must hash the same within the latest tree, a newer one must
+//!    contain the latest as a prefix and becomes the latest — a failure is
+//!    "server misbehavior", a security error;
+//! 3. the record's leaf hash is read through tiles of the latest tree
+//!    ([`super::tlog::TileHashReader`], every tile authenticated);
+//! 4. the answer is the lines of the *authenticated record text* for that
+//!    module version, and there must be one (the 2026 fixes: lines outside
+//!    the record are ignored, an answer without the module's line is
+//!    refused).
+//!
+//! Tiles come from the cache (exact, or a cached full tile cut down to a
+//! partial one), else the remote (exact, or the full tile cut down), and
+//! are cached once authenticated, as the go client does.
+//!
+//! Not here: HTTP, GOSUMDB parsing and the GOPROXY `supported` probe (the
+//! [`ClientOps`] implementation does I/O); GONOSUMDB (callers do not look
+//! up private modules).
+
+use std::sync::Mutex;
+
+use super::note::{self, NoteError, Verifier, Verifiers};
+use super::tlog::{self, Tile, TileHashReader, TileReader, TlogError, Tree};
+
+/// What a client reads and writes; the caller decides where (a server, a
+/// static tree, a bundle, memory).
+pub trait ClientOps: Sync {
+    /// `GET <database>/<path>` (`lookup/…` or `tile/…`); `Ok(None)` when
+    /// the database has no such file.
+    fn read_remote(&self, path: &str) -> Result<Option<Vec<u8>>, String>;
+    /// A config file (`<name>/latest`); `None` when absent.
+    fn read_config(&self, file: &str) -> Result<Option<Vec<u8>>, String>;
+    /// Replaces a config file's contents.
+    fn write_config(&self, file: &str, data: &[u8]) -> Result<(), String>;
+    /// A cached file (`<name>/lookup/…`, `<name>/tile/…`).
+    fn read_cache(&self, file: &str) -> Option<Vec<u8>>;
+    /// Caches a file.
+    fn write_cache(&self, file: &str, data: &[u8]);
+}
+
+/// Why a lookup failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    /// The database has no record for the module version.
+    #[error("{module}: not found in the checksum database {db}")]
+    NotFound {
+        /// `path@version`.
+        module: String,
+        /// The database name.
+        db: String,
+    },
+    /// The remote or cache could not be read.
+    #[error("{module}: reading the checksum database {db}: {message}")]
+    Io {
+        /// `path@version` (or the file) being read.
+        module: String,
+        /// The database name.
+        db: String,
+        /// What failed.
+        message: String,
+    },
+    /// A signed note that does not verify with the configured key.
+    #[error("{module}: reading tree note of {db}: {error} (SECURITY ERROR)")]
+    Note {
+        /// `path@version` being looked up.
+        module: String,
+        /// The database name.
+        db: String,
+        /// The note error.
+        error: NoteError,
+    },
+    /// Log data that does not parse or does not verify (a record not in
+    /// the tree, an inconsistent tile).
+    #[error("{module}: verifying against the checksum database {db}: {error} (SECURITY ERROR)")]
+    Log {
+        /// `path@version`.
+        module: String,
+        /// The database name.
+        db: String,
+        /// The log error.
+        error: TlogError,
+    },
+    /// The record text does not hash to the leaf the log holds for it.
+    #[error(
+        "{module}: cannot authenticate record data in server response from {db} (SECURITY ERROR)"
+    )]
+    Unauthenticated {
+        /// `path@version`.
+        module: String,
+        /// The database name.
+        db: String,
+    },
+    /// The authenticated record has no line for the module version.
+    #[error("{module}: the checksum database {db} answered without a line for it (SECURITY ERROR)")]
+    NoLine {
+        /// `path@version`.
+        module: String,
+        /// The database name.
+        db: String,
+    },
+    /// Two signed trees that cannot both be true: the database forked.
+    #[error(
+        "SECURITY ERROR: go.sum database server misbehavior detected! {db}: tree {older} is not a prefix of tree {newer} (checking {module})"
+    )]
+    Misbehavior {
+        /// `path@version` being looked up.
+        module: String,
+        /// The database name.
+        db: String,
+        /// The older tree's size.
+        older: i64,
+        /// The newer tree's size.
+        newer: i64,
+    },
+}
+
+impl ClientError {
+    /// Everything but a missing record or an I/O failure is a security
+    /// matter.
+    pub fn is_security(&self) -> bool {
+        !matches!(self, ClientError::NotFound { .. } | ClientError::Io { .. })
+    }
+}
+
+/// The latest verified tree and its signed note.
+#[derive(Debug, Clone)]
+struct Latest {
+    tree: Tree,
+    note: Vec<u8>,
+}
+
+/// A checksum-database client.
+pub struct Client<'a, O: ClientOps> {
+    name: String,
+    verifiers: Verifiers,
+    ops: &'a O,
+    latest: Mutex<Option<Latest>>,
+}
+
+impl<'a, O: ClientOps> Client<'a, O> {
+    /// A client of the database whose key is `verifier` (its name names
+    /// the database), doing I/O through `ops`.
+    pub fn new(verifier: Verifier, ops: &'a O) -> Self {
+        Client {
+            name: verifier.name().to_string(),
+            verifiers: Verifiers::new(vec![verifier]),
+            ops,
+            latest: Mutex::new(None),
+        }
+    }
+
+    /// The database name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The latest tree this client has verified (or read from its config).
+    pub fn latest(&self, module: &str) -> Result<Tree, ClientError> {
+        Ok(self.load_latest(module)?.tree)
+    }
+
+    /// The latest signed tree note, once a lookup has run.
+    pub fn latest_note(&self) -> Option<Vec<u8>> {
+        self.latest.lock().ok()?.as_ref().map(|l| l.note.clone())
+    }
+
+    fn load_latest(&self, module: &str) -> Result<Latest, ClientError> {
+        let mut guard = self
+            .latest
+            .lock()
+            .map_err(|_| self.io(module, "lock poisoned"))?;
+        if let Some(l) = guard.as_ref() {
+            return Ok(l.clone());
+        }
+        let file = format!("{}/latest", self.name);
+        let l = match self
+            .ops
+            .read_config(&file)
+            .map_err(|e| self.io(module, &e))?
+        {
+            Some(note) if !note.is_empty() => {
+                let tree = self.open_tree(module, &note)?;
+                Latest { tree, note }
+            }
+            _ => Latest {
+                tree: Tree {
+                    n: 0,
+                    hash: tlog::empty_tree_hash(),
+                },
+                note: Vec::new(),
+            },
+        };
+        *guard = Some(l.clone());
+        Ok(l)
+    }
+
+    fn io(&self, module: &str, message: &str) -> ClientError {
+        ClientError::Io {
+            module: module.to_string(),
+            db: self.name.clone(),
+            message: message.to_string(),
+        }
+    }
+
+    fn log(&self, module: &str, error: TlogError) -> ClientError {
+        ClientError::Log {
+            module: module.to_string(),
+            db: self.name.clone(),
+            error,
+        }
+    }
+
+    fn open_tree(&self, module: &str, msg: &[u8]) -> Result<Tree, ClientError> {
+        let n = note::open(msg, &self.verifiers).map_err(|error| ClientError::Note {
+            module: module.to_string(),
+            db: self.name.clone(),
+            error,
+        })?;
+        tlog::parse_tree(n.text.as_bytes()).map_err(|e| self.log(module, e))
+    }
+
+    /// Whether `older` is a prefix of `newer`, read through `newer`'s tiles.
+    fn check_trees(&self, module: &str, older: &Tree, newer: &Tree) -> Result<(), ClientError> {
+        let tiles = Tiles { client: self };
+        let h = TileHashReader::new(*newer, &tiles)
+            .tree_hash(older.n)
+            .map_err(|e| self.log(module, e))?;
+        if h != older.hash {
+            return Err(ClientError::Misbehavior {
+                module: module.to_string(),
+                db: self.name.clone(),
+                older: older.n,
+                newer: newer.n,
+            });
+        }
+        Ok(())
+    }
+
+    /// Merges a signed tree into the latest known one.
+    fn merge_latest(&self, module: &str, msg: &[u8]) -> Result<(), ClientError> {
+        let tree = self.open_tree(module, msg)?;
+        let latest = self.load_latest(module)?;
+        if tree.n <= latest.tree.n {
+            return self.check_trees(module, &tree, &latest.tree);
+        }
+        self.check_trees(module, &latest.tree, &tree)?;
+        let mut guard = self
+            .latest
+            .lock()
+            .map_err(|_| self.io(module, "lock poisoned"))?;
+        // Another lookup may have moved further meanwhile; keep the newest.
+        if guard.as_ref().is_none_or(|l| l.tree.n < tree.n) {
+            *guard = Some(Latest {
+                tree,
+                note: msg.to_vec(),
+            });
+            self.ops
+                .write_config(&format!("{}/latest", self.name), msg)
+                .map_err(|e| self.io(module, &e))?;
+        }
+        Ok(())
+    }
+
+    /// The authenticated go.sum lines for `path` at `version` (which may
+    /// end in `/go.mod`).
+    pub fn lookup(&self, path: &str, version: &str) -> Result<Vec<String>, ClientError> {
+        let module = format!("{path}@{version}");
+        let bare = version.strip_suffix("/go.mod").unwrap_or(version);
+        let escaped = match (
+            crate::module::escape_path(path),
+            crate::module::escape_version(bare),
+        ) {
+            (Ok(p), Ok(v)) => format!("{p}@{v}"),
+            _ => return Err(self.io(&module, "cannot escape the module path or version")),
+        };
+        let cache_file = format!("{}/lookup/{escaped}", self.name);
+        let (data, remote) = match self.ops.read_cache(&cache_file) {
+            Some(d) if !d.is_empty() => (d, false),
+            _ => match self
+                .ops
+                .read_remote(&format!("lookup/{escaped}"))
+                .map_err(|e| self.io(&module, &e))?
+            {
+                Some(d) => (d, true),
+                None => {
+                    return Err(ClientError::NotFound {
+                        module,
+                        db: self.name.clone(),
+                    });
+                }
+            },
+        };
+        let (id, text, note_msg) = tlog::parse_record(&data).map_err(|e| self.log(&module, e))?;
+        self.merge_latest(&module, note_msg)?;
+        let latest = self.load_latest(&module)?;
+        if id >= latest.tree.n {
+            return Err(self.log(&module, TlogError::NotInTree(latest.tree.n)));
+        }
+        let tiles = Tiles { client: self };
+        let ok = TileHashReader::new(latest.tree, &tiles)
+            .check_record(id, text)
+            .map_err(|e| self.log(&module, e))?;
+        if !ok {
+            return Err(ClientError::Unauthenticated {
+                module,
+                db: self.name.clone(),
+            });
+        }
+        if remote {
+            self.ops.write_cache(&cache_file, &data);
+        }
+        let prefix = format!("{path} {version} ");
+        let lines: Vec<String> = String::from_utf8_lossy(text)
+            .lines()
+            .filter(|l| l.starts_with(&prefix))
+            .map(str::to_string)
+            .collect();
+        if lines.is_empty() {
+            return Err(ClientError::NoLine {
+                module,
+                db: self.name.clone(),
+            });
+        }
+        Ok(lines)
+    }
+
+    fn read_tile(&self, t: &Tile) -> Result<Vec<u8>, TlogError> {
+        let want = t.w as usize * tlog::HASH_SIZE;
+        let full = Tile { w: 1 << t.h, ..*t };
+        let cached = |tile: &Tile| {
+            self.ops
+                .read_cache(&format!("{}/{}", self.name, tile.path()))
+        };
+        if let Some(d) = cached(t).filter(|d| d.len() == want) {
+            return Ok(d);
+        }
+        if !t.is_full()
+            && let Some(d) = cached(&full).filter(|d| d.len() >= want)
+        {
+            return Ok(d[..want].to_vec());
+        }
+        let remote = |tile: &Tile| {
+            self.ops
+                .read_remote(&tile.path())
+                .map_err(|e| TlogError::Read(format!("{}: {e}", tile.path())))
+        };
+        if let Some(d) = remote(t)? {
+            return Ok(d);
+        }
+        if !t.is_full()
+            && let Some(d) = remote(&full)?
+            && d.len() >= want
+        {
+            return Ok(d[..want].to_vec());
+        }
+        Err(TlogError::Read(format!("{}: not found", t.path())))
+    }
+}
+
+/// The client's tile source: cache, then remote, cached once verified.
+struct Tiles<'c, 'a, O: ClientOps> {
+    client: &'c Client<'a, O>,
+}
+
+impl<O: ClientOps> TileReader for Tiles<'_, '_, O> {
+    fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, TlogError> {
+        tiles.iter().map(|t| self.client.read_tile(t)).collect()
+    }
+
+    fn save_tiles(&self, tiles: &[Tile], data: &[Vec<u8>]) {
+        for (t, d) in tiles.iter().zip(data) {
+            self.client
+                .ops
+                .write_cache(&format!("{}/{}", self.client.name, t.path()), d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::sumdb::note::{Note, Signer};
+
+    /// An in-memory database: records, their log, lookups served at a
+    /// chosen head, tiles from the stored hashes; a cache and config.
+    struct Db {
+        signer: Signer,
+        records: Vec<(String, String, Vec<u8>)>,
+        stored: Vec<tlog::Hash>,
+        remote: Mutex<BTreeMap<String, Vec<u8>>>,
+        config: Mutex<BTreeMap<String, Vec<u8>>>,
+        cache: Mutex<BTreeMap<String, Vec<u8>>>,
+        /// Refuse partial level-0 tiles (a mirror that keeps full ones).
+        full_only: std::sync::atomic::AtomicBool,
+    }
+
+    impl Db {
+        fn new(change: Option<usize>) -> Db {
+            Self::sized(change, 300)
+        }
+
+        fn sized(change: Option<usize>, count: usize) -> Db {
+            let signer = Signer::from_seed("test.db", &[7u8; 32]).unwrap();
+            let records: Vec<(String, String, Vec<u8>)> = (0..count)
+                .map(|i| {
+                    let (p, v) = (format!("example.com/m{i}"), "v1.0.0".to_string());
+                    let h = if Some(i) == change {
+                        "h1:forked="
+                    } else {
+                        "h1:abc="
+                    };
+                    let text = format!("{p} {v} {h}\n{p} {v}/go.mod h1:def=\n").into_bytes();
+                    (p, v, text)
+                })
+                .collect();
+            let texts: Vec<Vec<u8>> = records.iter().map(|r| r.2.clone()).collect();
+            let stored = tlog::stored_hashes(&texts);
+            Db {
+                signer,
+                records,
+                stored,
+                remote: Default::default(),
+                config: Default::default(),
+                cache: Default::default(),
+                full_only: Default::default(),
+            }
+        }
+
+        fn note_at(&self, n: i64) -> Vec<u8> {
+            let tree = tlog::tree_of(n, &self.stored);
+            let text = tlog::format_tree(&tree);
+            note::sign(
+                &Note {
+                    text,
+                    sigs: vec![],
+                    unverified: vec![],
+                },
+                &[&self.signer],
+            )
+            .unwrap()
+            .into_bytes()
+        }
+
+        /// Serves record `i`'s lookup with the tree note of size `head`.
+        fn serve(&self, i: usize, head: i64) {
+            let (p, v, text) = &self.records[i];
+            let mut body = tlog::format_record(i as i64, text).unwrap();
+            body.extend(self.note_at(head));
+            self.remote
+                .lock()
+                .unwrap()
+                .insert(format!("lookup/{p}@{v}"), body);
+        }
+
+        fn verifier(&self) -> Verifier {
+            self.signer.verifier()
+        }
+    }
+
+    impl ClientOps for Db {
+        fn read_remote(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
+            if let Some(d) = self.remote.lock().unwrap().get(path) {
+                return Ok(Some(d.clone()));
+            }
+            let Ok(t) = Tile::parse(path) else {
+                return Ok(None);
+            };
+            if t.l == 0 && !t.is_full() && self.full_only.load(std::sync::atomic::Ordering::Relaxed)
+            {
+                return Ok(None);
+            }
+            let last = (t.n << t.h) + i64::from(t.w);
+            let size = (self.records.len() as i64) >> ((t.l as u32) * u32::from(t.h));
+            Ok((last <= size).then(|| tlog::tile_data(&t, &self.stored)))
+        }
+        fn read_config(&self, file: &str) -> Result<Option<Vec<u8>>, String> {
+            Ok(self.config.lock().unwrap().get(file).cloned())
+        }
+        fn write_config(&self, file: &str, data: &[u8]) -> Result<(), String> {
+            self.config
+                .lock()
+                .unwrap()
+                .insert(file.to_string(), data.to_vec());
+            Ok(())
+        }
+        fn read_cache(&self, file: &str) -> Option<Vec<u8>> {
+            self.cache.lock().unwrap().get(file).cloned()
+        }
+        fn write_cache(&self, file: &str, data: &[u8]) {
+            self.cache
+                .lock()
+                .unwrap()
+                .insert(file.to_string(), data.to_vec());
+        }
+    }
+
+    #[test]
+    fn lookups_at_several_heads_verify_and_advance_latest() {
+        let db = Db::new(None);
+        db.serve(3, 5);
+        db.serve(200, 260);
+        db.serve(10, 20);
+        let c = Client::new(db.verifier(), &db);
+        assert_eq!(
+            c.lookup("example.com/m3", "v1.0.0").unwrap(),
+            ["example.com/m3 v1.0.0 h1:abc="]
+        );
+        assert_eq!(c.latest("x").unwrap().n, 5);
+        assert_eq!(
+            c.lookup("example.com/m200", "v1.0.0/go.mod").unwrap(),
+            ["example.com/m200 v1.0.0/go.mod h1:def="]
+        );
+        assert_eq!(c.latest("x").unwrap().n, 260);
+        // An older head is checked against the latest, which stays.
+        c.lookup("example.com/m10", "v1.0.0").unwrap();
+        assert_eq!(c.latest("x").unwrap().n, 260);
+        assert_eq!(
+            db.config.lock().unwrap().get("test.db/latest").cloned(),
+            Some(db.note_at(260))
+        );
+        // A fresh client with the same config and cache needs no remote.
+        db.remote.lock().unwrap().clear();
+        let again = Client::new(db.verifier(), &db);
+        again.lookup("example.com/m3", "v1.0.0").unwrap();
+    }
+
+    #[test]
+    fn tampering_is_a_security_error() {
+        let db = Db::new(None);
+        db.serve(3, 300);
+        let key = "lookup/example.com/m3@v1.0.0".to_string();
+        let good = db.remote.lock().unwrap()[&key].clone();
+        let text = String::from_utf8(good.clone()).unwrap();
+        // A changed hash in the record.
+        let bad = text.replacen("h1:abc=", "h1:abd=", 1);
+        db.remote
+            .lock()
+            .unwrap()
+            .insert(key.clone(), bad.into_bytes());
+        let err = Client::new(db.verifier(), &db)
+            .lookup("example.com/m3", "v1.0.0")
+            .unwrap_err();
+        assert!(matches!(err, ClientError::Unauthenticated { .. }), "{err}");
+        assert!(err.is_security());
+        // A changed tree hash in the note.
+        let tree_line = tlog::format_tree(&tlog::tree_of(300, &db.stored));
+        let hash_line = tree_line.lines().nth(2).unwrap();
+        let mut flipped = hash_line.to_string();
+        flipped.replace_range(0..1, if hash_line.starts_with('A') { "B" } else { "A" });
+        let bad = text.replacen(hash_line, &flipped, 1);
+        db.remote
+            .lock()
+            .unwrap()
+            .insert(key.clone(), bad.into_bytes());
+        let err = Client::new(db.verifier(), &db)
+            .lookup("example.com/m3", "v1.0.0")
+            .unwrap_err();
+        assert!(matches!(err, ClientError::Note { .. }), "{err}");
+        // A record looked up under another module's name has no line for it.
+        db.remote.lock().unwrap().insert(key.clone(), good.clone());
+        db.remote
+            .lock()
+            .unwrap()
+            .insert("lookup/example.com/m4@v1.0.0".into(), good.clone());
+        let err = Client::new(db.verifier(), &db)
+            .lookup("example.com/m4", "v1.0.0")
+            .unwrap_err();
+        assert!(matches!(err, ClientError::NoLine { .. }), "{err}");
+        // A changed tile (nothing cached: earlier lookups cached theirs).
+        db.cache.lock().unwrap().clear();
+        let tile = "tile/8/0/000".to_string();
+        let mut data = tlog::tile_data(&Tile::parse(&tile).unwrap(), &db.stored);
+        data[40] ^= 1;
+        db.remote.lock().unwrap().insert(tile, data);
+        let err = Client::new(db.verifier(), &db)
+            .lookup("example.com/m3", "v1.0.0")
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ClientError::Log {
+                    error: TlogError::InconsistentTile(_),
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        // Another key's note.
+        let other = Signer::from_seed("test.db", &[8u8; 32]).unwrap().verifier();
+        db.remote.lock().unwrap().remove("tile/8/0/000");
+        let err = Client::new(other, &db)
+            .lookup("example.com/m3", "v1.0.0")
+            .unwrap_err();
+        assert!(matches!(err, ClientError::Note { .. }), "{err}");
+    }
+
+    /// A database that shows two histories to one client (a fork) is
+    /// caught when the second contradicts the latest tree.
+    #[test]
+    fn a_forked_log_is_misbehavior() {
+        let honest = Db::new(None);
+        honest.serve(3, 100);
+        let c = Client::new(honest.verifier(), &honest);
+        c.lookup("example.com/m3", "v1.0.0").unwrap();
+        let forked = Db::new(Some(50));
+        forked.serve(3, 200);
+        // The client's state (latest 100 of the honest log) against the fork.
+        forked
+            .config
+            .lock()
+            .unwrap()
+            .insert("test.db/latest".into(), honest.note_at(100));
+        let err = Client::new(forked.verifier(), &forked)
+            .lookup("example.com/m3", "v1.0.0")
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ClientError::Misbehavior {
+                    older: 100,
+                    newer: 200,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    /// Partial tiles may be answered by the full tile, cut down (the go
+    /// client's fallback), from the remote or from the cache.
+    #[test]
+    fn full_tiles_stand_in_for_partial_ones() {
+        use std::sync::atomic::Ordering::Relaxed;
+        // Head 300 of a 600-record log needs tile/8/0/001.p/44; the remote
+        // only has the full tile/8/0/001.
+        let db = Db::sized(None, 600);
+        db.full_only.store(true, Relaxed);
+        db.serve(3, 300);
+        let c = Client::new(db.verifier(), &db);
+        c.lookup("example.com/m3", "v1.0.0").unwrap();
+        // From the cache: a cached full tile answers, the remote has none.
+        let db = Db::sized(None, 600);
+        db.full_only.store(true, Relaxed);
+        db.serve(3, 300);
+        let full = Tile::parse("tile/8/0/001").unwrap();
+        db.cache.lock().unwrap().insert(
+            "test.db/tile/8/0/001".into(),
+            tlog::tile_data(&full, &db.stored),
+        );
+        db.remote
+            .lock()
+            .unwrap()
+            .insert("tile/8/0/001".into(), b"not this".to_vec());
+        let c = Client::new(db.verifier(), &db);
+        c.lookup("example.com/m3", "v1.0.0").unwrap();
+        // Neither: the partial tile cannot be had.
+        let db = Db::sized(None, 300);
+        db.full_only.store(true, Relaxed);
+        db.serve(3, 300);
+        let err = Client::new(db.verifier(), &db)
+            .lookup("example.com/m3", "v1.0.0")
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ClientError::Log {
+                    error: TlogError::Read(_),
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+}
