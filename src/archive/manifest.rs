@@ -46,6 +46,27 @@ pub struct Manifest {
     /// `.zip` no go command reads), sorted. Absent when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unavailable: Vec<Unavailable>,
+    /// The checksum-database check of go.sum made at snapshot time (absent
+    /// in archives written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sumdb: Option<SumdbRecord>,
+}
+
+/// What the snapshot's checksum-database check did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SumdbRecord {
+    /// The database, when checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Module versions whose go.sum hashes the database confirmed.
+    #[serde(default)]
+    pub checked: usize,
+    /// Module versions not looked up as private (GONOSUMDB/GOPRIVATE).
+    #[serde(default)]
+    pub private: usize,
+    /// Why the check was skipped (`GOSUMDB=off`, `--no-sumdb`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 /// A file left out of the archive because the proxy would not give it, and

@@ -135,6 +135,9 @@ pub struct SnapshotArgs {
     /// (a module providing an imported package has no zip line in go.sum); a warning instead.
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// Skip the checksum-database check of go.sum (as GOSUMDB=off does); the manifest records it.
+    #[arg(long)]
+    pub no_sumdb: bool,
     /// Retries of a transient network failure (5xx, 429, reset, cut-off body, timeout), per file and proxy.
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=20))]
     pub retries: u32,

@@ -80,6 +80,21 @@ fn goflags_warnings(env: &GoEnv) -> Vec<String> {
     out
 }
 
+/// The checksum-database settings from GOSUMDB and GONOSUMDB/GOPRIVATE;
+/// `None` for `GOSUMDB=off`.
+fn sumdb_options(
+    env: &GoEnv,
+) -> Result<Option<crate::ops::sumcheck::SumdbOptions>, crate::ops::sumcheck::GoSumDbError> {
+    let gosumdb = crate::ops::sumcheck::GoSumDb::parse(env.gosumdb())?;
+    if gosumdb == crate::ops::sumcheck::GoSumDb::Off {
+        return Ok(None);
+    }
+    Ok(Some(crate::ops::sumcheck::SumdbOptions {
+        gosumdb,
+        gonosumdb: env.gonosumdb().to_string(),
+    }))
+}
+
 /// modsnap's cache: `$XDG_CACHE_HOME/modsnap`, else `~/.cache/modsnap`.
 fn default_cache_dir() -> PathBuf {
     var("XDG_CACHE_HOME")
@@ -116,7 +131,23 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
         Ok(g) => g,
         Err(status) => return status,
     };
+    // GOSUMDB as the go command reads it; --no-sumdb or GOSUMDB=off skip.
+    let sumdb = if args.no_sumdb {
+        Err("--no-sumdb".to_string())
+    } else {
+        match sumdb_options(&env) {
+            Ok(Some(o)) => Ok(o),
+            Ok(None) => Err("GOSUMDB=off".to_string()),
+            Err(e) => {
+                print_info(&format!(
+                    "error: {e}; hint: fix GOSUMDB, or pass --no-sumdb"
+                ));
+                return ExitStatus::Usage;
+            }
+        }
+    };
     let opts = SnapshotOptions {
+        sumdb,
         gowork,
         dirs,
         output: args.output.clone(),

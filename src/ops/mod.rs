@@ -17,6 +17,7 @@ pub mod progress;
 pub mod resolve;
 pub mod restore;
 pub mod snapshot;
+pub mod sumcheck;
 pub mod vendor;
 
 /// `GOWORK`, for the commands that read projects.

@@ -29,7 +29,9 @@ use super::fetch::{ArtifactError, Stats, Store, Verified};
 use super::plan::{Planned, plan};
 use super::progress::Reporter;
 use super::resolve::{ResolveError, Resolved, load_projects, resolve};
-use crate::archive::manifest::{FORMAT, FileEntry, Manifest, ModuleEntry, Unavailable};
+use crate::archive::manifest::{
+    FORMAT, FileEntry, Manifest, ModuleEntry, SumdbRecord, Unavailable,
+};
 use crate::archive::{self, ArchiveEntry, ArchiveError};
 use crate::classify::{Classify, ErrorClass};
 use crate::fsutil::FsError;
@@ -44,6 +46,8 @@ use crate::vendoring::{self, ModuleSource, OpenedZip, SourceError, VendorError};
 pub struct SnapshotOptions {
     /// `GOWORK`: which go.work puts the directories in workspace mode.
     pub gowork: GoWork,
+    /// The checksum-database check of go.sum; `Err` says why it is skipped.
+    pub sumdb: Result<super::sumcheck::SumdbOptions, String>,
     /// Project directories (modules or workspaces).
     pub dirs: Vec<PathBuf>,
     /// The archive to write; its extension picks the format.
@@ -106,6 +110,9 @@ pub enum SnapshotError {
         /// What the package loader found.
         error: Box<VendorError>,
     },
+    /// The checksum database disagrees with go.sum, or cannot be used.
+    #[error(transparent)]
+    Sumdb(#[from] super::sumcheck::SumdbError),
     /// A module path cannot be escaped (should have been caught earlier).
     #[error("{0}")]
     Internal(String),
@@ -114,6 +121,7 @@ pub enum SnapshotError {
 impl Classify for SnapshotError {
     fn class(&self) -> ErrorClass {
         match self {
+            SnapshotError::Sumdb(e) => e.class(),
             SnapshotError::Resolve(e) => e.class(),
             SnapshotError::Artifact(e) => e.class(),
             SnapshotError::Incomplete { error, .. } => error.class(),
@@ -164,6 +172,8 @@ pub struct SnapshotReport {
     pub toolchains: Vec<String>,
     /// Things the user should know that did not stop the snapshot.
     pub warnings: Vec<String>,
+    /// The checksum-database check (absent when skipped).
+    pub sumdb: Option<super::sumcheck::SumdbReport>,
     /// The plan, per module version.
     pub plan: Vec<Planned>,
 }
@@ -282,7 +292,29 @@ async fn run(
         return Ok(report);
     }
 
-    // 3. Every remaining artifact, concurrently, verified.
+    // 3. Every go.sum hash the archive relies on, confirmed by the
+    // checksum database (the check the go command never makes).
+    let sumdb_record = match &opts.sumdb {
+        Ok(sopts) => {
+            reporter.phase("checking go.sum with the checksum database", 0);
+            let r = super::sumcheck::check(&client, sopts, &plan, &gosum, &opts.cache_dir, jobs)
+                .await?;
+            let record = r.as_ref().map(|r| SumdbRecord {
+                name: Some(r.name.clone()),
+                checked: r.checked,
+                private: r.private,
+                skipped: None,
+            });
+            report.sumdb = r;
+            record
+        }
+        Err(why) => Some(SumdbRecord {
+            skipped: Some(why.clone()),
+            ..Default::default()
+        }),
+    };
+
+    // 4. Every remaining artifact, concurrently, verified.
     let total: u64 = plan
         .values()
         .map(|p| {
@@ -379,7 +411,7 @@ async fn run(
         return Err(e.into());
     }
 
-    // 4. Every package the main modules build and test comes from the
+    // 5. Every package the main modules build and test comes from the
     // snapshot (the go command's own rule: a module that provides an
     // imported package needs its zip line in go.sum).
     reporter.phase("checking", projects.len() as u64);
@@ -402,11 +434,12 @@ async fn run(
         reporter.item_done();
     }
 
-    // 5. The archive.
+    // 6. The archive.
     reporter.phase("writing", 0);
     let (mut manifest, entries, lists_dir) = assemble(&projects, &plan, &got)?;
     unavailable.sort();
     manifest.unavailable = unavailable;
+    manifest.sumdb = sumdb_record;
     report.modules = manifest.modules.len();
     // Counted as verify, restore and ls count: stored module files, not
     // the `@v/list` files derived from them.
@@ -487,6 +520,7 @@ fn assemble(
             .collect(),
         modules: Vec::new(),
         unavailable: Vec::new(),
+        sumdb: None,
     };
     let blake3 = blake3_all(got)?;
     let mut entries = Vec::new();

@@ -240,7 +240,7 @@ fn is_abs_path(s: &str) -> bool {
 }
 
 /// Validates one (already `https://`-prefixed) entry like `newProxyRepo`.
-fn parse_base(entry: &str) -> Result<Base, ProxyConfigError> {
+pub(crate) fn parse_base(entry: &str) -> Result<Base, ProxyConfigError> {
     let shown = redact(entry);
     let Some((scheme, after)) = split_scheme(entry) else {
         let hint = if is_abs_path(entry) {

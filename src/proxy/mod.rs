@@ -36,6 +36,7 @@ mod netrc;
 mod probe;
 mod redact;
 mod retry;
+mod sumdb;
 mod tlsprobe;
 
 use std::fmt;
@@ -55,6 +56,7 @@ use http::Sink;
 use list::{Base, Entry, ProxyList};
 use netrc::Netrc;
 use retry::Backoff;
+pub use sumdb::{SumdbFetchError, SumdbRoute};
 
 use crate::module;
 

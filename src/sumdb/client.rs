@@ -213,6 +213,10 @@ impl<'a, O: ClientOps> Client<'a, O> {
     }
 
     fn log(&self, module: &str, error: TlogError) -> ClientError {
+        // A tile that could not be read is an I/O failure, not a lie.
+        if let TlogError::Read(message) = error {
+            return self.io(module, &message);
+        }
         ClientError::Log {
             module: module.to_string(),
             db: self.name.clone(),

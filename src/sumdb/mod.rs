@@ -21,5 +21,6 @@
 //! its caches, and the offline bundle the snapshot writes.
 
 pub mod client;
+pub mod config;
 pub mod note;
 pub mod tlog;

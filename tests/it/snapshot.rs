@@ -466,7 +466,14 @@ fn archive_holds_every_artifact_go_requests() {
             name == "unpruned",
             "{name}: {stderr}"
         );
-        let ours: BTreeSet<String> = fx.server.log().into_iter().collect();
+        // (The checksum-database check is modsnap's own: the go command
+        // asks the database nothing while go.sum is complete.)
+        let ours: BTreeSet<String> = fx
+            .server
+            .log()
+            .into_iter()
+            .filter(|p| !p.starts_with("/sumdb/"))
+            .collect();
         let mut asked_by_go: BTreeSet<String> = BTreeSet::new();
         let names = tar_names(&out);
 
@@ -674,5 +681,125 @@ fn workspace_reads_no_go_mod_past_a_pruned_requirement() {
     assert_eq!(
         ours,
         std::fs::read_to_string(theirs.join("vendor/modules.txt")).unwrap()
+    );
+}
+
+/// The check the go command never makes: a poisoned go.sum (its line for
+/// example.com/a written from a tampered zip) with a proxy serving that
+/// tampered zip is self-consistent, so every go command accepts it — and
+/// so does `snapshot --no-sumdb`. With the checksum database check (the
+/// default), the go.sum line disagrees with the public log: a security
+/// error naming the module, both hashes and the go.sum line, and nothing is
+/// written. The manifest records whether and how the check ran.
+#[test]
+fn a_poisoned_go_sum_is_caught_by_the_checksum_database() {
+    let fx = Fixture::new();
+    let m = ModuleSource::load("graph-a");
+    let mut tampered = m.clone();
+    tampered
+        .files
+        .push(("evil.go".into(), b"package a\n".to_vec()));
+    let zip = tampered.zip();
+    let poisoned = {
+        let f = fx.tmp.path().join("evil.zip");
+        std::fs::write(&f, &zip).unwrap();
+        modsnap::dirhash::hash_zip_file(&f).unwrap()
+    };
+    fx.server
+        .fault("/example.com/a/@v/v1.0.0.zip", Fault::Replace(zip));
+    let proj = fx.tmp.path().join("proj");
+    copy_dir(Path::new(&project("pruned")), &proj);
+    let sum = std::fs::read_to_string(proj.join("go.sum")).unwrap();
+    let honest = sum
+        .lines()
+        .find(|l| l.starts_with("example.com/a v1.0.0 h1:"))
+        .unwrap()
+        .split(' ')
+        .nth(2)
+        .unwrap()
+        .to_string();
+    std::fs::write(proj.join("go.sum"), sum.replace(&honest, &poisoned)).unwrap();
+    let dir = proj.to_str().unwrap();
+
+    let out = fx.out("checked.tar");
+    let (code, _, stderr) = fx.snapshot(&[dir, "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 3, "{stderr}");
+    for want in [
+        "example.com/a@v1.0.0",
+        poisoned.as_str(),
+        honest.as_str(),
+        "go.sum",
+        "SECURITY ERROR",
+    ] {
+        assert!(stderr.contains(want), "{want} in {stderr}");
+    }
+    assert!(!out.exists(), "nothing is written");
+
+    let skipped = fx.out("skipped.tar");
+    let (code, _, stderr) = fx.snapshot(&[dir, "-o", skipped.to_str().unwrap(), "--no-sumdb"]);
+    assert_eq!(
+        code, 0,
+        "without the check the poisoned go.sum passes: {stderr}"
+    );
+    let manifest = modsnap::archive::read::read_manifest(&skipped).unwrap();
+    assert_eq!(
+        manifest.sumdb.unwrap().skipped.as_deref(),
+        Some("--no-sumdb")
+    );
+
+    // Honest go.sum: checked, and the manifest says by which database and
+    // how many; GOSUMDB=off is recorded as such; private modules are never
+    // looked up.
+    let fx = Fixture::new();
+    let out = fx.out("ok.tar");
+    fx.server.clear_log();
+    let (code, _, stderr) = fx.snapshot_with(
+        &[&project("pruned"), "-o", out.to_str().unwrap()],
+        &[
+            ("GOPROXY", fx.server.url().as_str()),
+            ("GONOSUMDB", "example.com/a"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let record = modsnap::archive::read::read_manifest(&out)
+        .unwrap()
+        .sumdb
+        .unwrap();
+    assert_eq!(record.name.as_deref(), Some("modsnap.test/sumdb"));
+    assert!(record.checked >= 10, "{record:?}");
+    assert_eq!(record.private, 1, "{record:?}");
+    let log = fx.server.log();
+    assert!(
+        log.iter()
+            .any(|p| p.contains("/sumdb/modsnap.test/sumdb/lookup/example.com/b@"))
+    );
+    assert!(
+        !log.iter().any(|p| p.contains("/lookup/example.com/a@")),
+        "{log:?}"
+    );
+    let off = fx.out("off.tar");
+    let (code, _, stderr) = fx.snapshot_with(
+        &[&project("pruned"), "-o", off.to_str().unwrap()],
+        &[("GOPROXY", fx.server.url().as_str()), ("GOSUMDB", "off")],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        modsnap::archive::read::read_manifest(&off)
+            .unwrap()
+            .sumdb
+            .unwrap()
+            .skipped
+            .as_deref(),
+        Some("GOSUMDB=off")
+    );
+    // A GOSUMDB the go command refuses is a usage error.
+    let (code, _, stderr) = fx.snapshot_with(
+        &[&project("pruned"), "-o", off.to_str().unwrap()],
+        &[("GOSUMDB", "a b c")],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("invalid GOSUMDB: too many fields"),
+        "{stderr}"
     );
 }

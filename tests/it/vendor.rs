@@ -665,6 +665,7 @@ fn cli_vendor_from_archive_matches_go() {
             .arg(work.path().join("cache"))
             .arg("--no-gomodcache")
             .env("GOPROXY", fx.server.url())
+            .env("GOSUMDB", ProxyTree::gosumdb())
             .env("GOENV", "off")
             .env("HOME", work.path())
             .output()

@@ -32,6 +32,13 @@ impl Fixture {
         self.snapshot_with(args, &[("GOPROXY", self.server.url().as_str())])
     }
 
+    /// `GOSUMDB` naming the fixture proxy's test checksum database, which
+    /// every snapshot run here checks go.sum against (unless `vars`
+    /// override it).
+    pub fn gosumdb() -> String {
+        ProxyTree::gosumdb()
+    }
+
     pub fn snapshot_with(&self, args: &[&str], vars: &[(&str, &str)]) -> (i32, String, String) {
         self.snapshot_in(None, args, vars)
     }
@@ -53,6 +60,7 @@ impl Fixture {
             .arg(&cache)
             .arg("--no-gomodcache")
             .env("GOENV", "off")
+            .env("GOSUMDB", ProxyTree::gosumdb())
             .env("HOME", self.tmp.path());
         for (k, v) in vars {
             c.env(k, v);

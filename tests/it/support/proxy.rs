@@ -19,6 +19,9 @@ use tempfile::TempDir;
 
 use super::conformance::Txtar;
 
+/// The name of the test checksum database the fixture proxy serves.
+pub const TEST_SUMDB: &str = "modsnap.test/sumdb";
+
 /// The repository's testdata directory.
 pub fn testdata() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata")
@@ -151,7 +154,71 @@ impl ProxyTree {
             text.push('\n');
             std::fs::write(tree.at_v(&path).join("list"), text).expect("write list");
         }
+        tree.write_sumdb(modules);
         tree
+    }
+
+    /// The test checksum database's signer (a fixed seed, its own key).
+    pub fn sumdb_signer() -> modsnap::sumdb::note::Signer {
+        modsnap::sumdb::note::Signer::from_seed(TEST_SUMDB, &[42u8; 32]).expect("signer")
+    }
+
+    /// `GOSUMDB` for the test database (its verifier key).
+    pub fn gosumdb() -> String {
+        Self::sumdb_signer().verifier().encode()
+    }
+
+    /// A checksum database for `modules` under `sumdb/<name>/`, as the
+    /// Go module proxy's passthrough serves one: `supported`, a lookup per
+    /// module version (its zip and go.mod hashes, records in path order)
+    /// signed at the final tree, and every tile of that tree.
+    fn write_sumdb(&self, modules: &[ModuleSource]) {
+        use modsnap::sumdb::{note, tlog};
+        let root = self.dir.path().join("sumdb").join(TEST_SUMDB);
+        std::fs::create_dir_all(&root).expect("mkdir sumdb");
+        std::fs::write(root.join("supported"), "").expect("write supported");
+        let mut mods: Vec<&ModuleSource> = modules.iter().collect();
+        mods.sort_by(|a, b| (&a.path, &a.version).cmp(&(&b.path, &b.version)));
+        let records: Vec<Vec<u8>> = mods
+            .iter()
+            .map(|m| {
+                let zip = modsnap::dirhash::hash_zip_file(&self.file(&m.path, &m.version, "zip"))
+                    .expect("hash zip");
+                let gomod = modsnap::dirhash::hash_go_mod(&m.go_mod());
+                format!(
+                    "{p} {v} {zip}\n{p} {v}/go.mod {gomod}\n",
+                    p = m.path,
+                    v = m.version
+                )
+                .into_bytes()
+            })
+            .collect();
+        let stored = tlog::stored_hashes(&records);
+        let n = records.len() as i64;
+        let tree = tlog::tree_of(n, &stored);
+        let signed = note::sign(
+            &note::Note {
+                text: tlog::format_tree(&tree),
+                sigs: vec![],
+                unverified: vec![],
+            },
+            &[&Self::sumdb_signer()],
+        )
+        .expect("sign");
+        for (i, (m, text)) in mods.iter().zip(&records).enumerate() {
+            let mut body = tlog::format_record(i as i64, text).expect("record");
+            body.extend_from_slice(signed.as_bytes());
+            let file =
+                root.join("lookup")
+                    .join(format!("{}@{}", escape(&m.path), escape(&m.version)));
+            std::fs::create_dir_all(file.parent().unwrap()).expect("mkdir lookup");
+            std::fs::write(file, body).expect("write lookup");
+        }
+        for t in tlog::new_tiles(tlog::TILE_HEIGHT, 0, n) {
+            let file = root.join(t.path());
+            std::fs::create_dir_all(file.parent().unwrap()).expect("mkdir tile");
+            std::fs::write(file, tlog::tile_data(&t, &stored)).expect("write tile");
+        }
     }
 
     /// `<root>/<escaped path>/@v`.

@@ -1,0 +1,310 @@
+//! The check the go command never makes: every go.sum hash an archive
+//! relies on, compared with the checksum database (GOSUMDB) at snapshot
+//! time. The go command consults the database only for hashes go.sum
+//! lacks; a go.sum that was poisoned before it was committed (with a
+//! malicious proxy behind it) passes every go command. modsnap looks up
+//! each module version whose zip or go.mod hash the plan stores, proves
+//! each answer against the log ([`crate::sumdb::client`]), and refuses a
+//! disagreement as a security error naming both hashes and the go.sum line.
+//!
+//! Private modules (GONOSUMDB, which defaults to GOPRIVATE) are never
+//! looked up. Verified lookups, tiles and the latest tree are cached under
+//! `<cache>/sumdb/<name>/`, so a second snapshot asks the database nothing
+//! new.
+//!
+//! Not here (yet): shipping lookups and tiles in the archive for the
+//! offline go command.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use futures_util::StreamExt;
+
+use super::plan::Planned;
+use crate::classify::{Classify, ErrorClass};
+use crate::gosum::GoSum;
+use crate::module::ModVersion;
+use crate::proxy::{Client as ProxyClient, SumdbRoute};
+use crate::sumdb::client::{Client, ClientError, ClientOps};
+pub use crate::sumdb::config::{GoSumDb, GoSumDbError};
+
+/// How snapshot consults the checksum database.
+#[derive(Debug, Clone)]
+pub struct SumdbOptions {
+    /// `GOSUMDB`.
+    pub gosumdb: GoSumDb,
+    /// `GONOSUMDB` (GOPRIVATE when unset): paths never looked up.
+    pub gonosumdb: String,
+}
+
+/// What the check did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SumdbReport {
+    /// The database.
+    pub name: String,
+    /// Module versions whose hashes were confirmed.
+    pub checked: usize,
+    /// Module versions skipped as private (GONOSUMDB/GOPRIVATE).
+    pub private: usize,
+}
+
+/// Why the check failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SumdbError {
+    /// go.sum and the database disagree.
+    #[error(
+        "{module}: go.sum says {gosum_hash} ({file}: `{line}`), but the checksum database {db} says {db_hash}; the go.sum line does not match the public log — it was written from a tampered download or edited (SECURITY ERROR)"
+    )]
+    Mismatch {
+        /// `path@version[/go.mod]`.
+        module: String,
+        /// The go.sum hash.
+        gosum_hash: String,
+        /// The file it came from.
+        file: String,
+        /// The whole go.sum line.
+        line: String,
+        /// The database.
+        db: String,
+        /// The database's hash.
+        db_hash: String,
+    },
+    /// A lookup failed or did not verify.
+    #[error(
+        "{0}; hint: pass --no-sumdb (or set GOSUMDB=off) to snapshot without the checksum database check"
+    )]
+    Client(#[from] ClientError),
+    /// Local I/O for the cache.
+    #[error("checksum database cache: {0}")]
+    Cache(String),
+}
+
+impl Classify for SumdbError {
+    fn class(&self) -> ErrorClass {
+        match self {
+            SumdbError::Mismatch { .. } => ErrorClass::Security,
+            SumdbError::Client(e) if e.is_security() => ErrorClass::Security,
+            _ => ErrorClass::Failure,
+        }
+    }
+}
+
+/// The database's files through the proxy client, with the cache on disk.
+struct Ops {
+    client: ProxyClient,
+    /// Found on the first remote read: nothing is asked when the cache
+    /// answers everything.
+    route: std::sync::Mutex<Option<SumdbRoute>>,
+    url: Option<String>,
+    name: String,
+    cache: PathBuf,
+    rt: tokio::runtime::Handle,
+}
+
+impl Ops {
+    fn path(&self, file: &str) -> PathBuf {
+        self.cache.join(file)
+    }
+
+    fn write(&self, file: &str, data: &[u8]) -> Result<(), String> {
+        let path = self.path(file);
+        let dir = path.parent().ok_or("no parent")?;
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        // A unique name per write: concurrent lookups save the same tiles.
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .tempfile_in(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::io::Write::write_all(&mut tmp, data).map_err(|e| e.to_string())?;
+        tmp.persist(&path)
+            .map(|_| ())
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+impl ClientOps for Ops {
+    fn read_remote(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
+        let route = {
+            let mut guard = self.route.lock().map_err(|_| "lock poisoned".to_string())?;
+            match guard.as_ref() {
+                Some(r) => r.clone(),
+                None => {
+                    let r = self
+                        .rt
+                        .block_on(self.client.sumdb_route(&self.name, self.url.as_deref()))
+                        .map_err(|e| e.to_string())?;
+                    *guard = Some(r.clone());
+                    r
+                }
+            }
+        };
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let dest = dir.path().join("body");
+        let found = self
+            .rt
+            .block_on(self.client.sumdb_get(&self.name, &route, path, &dest))
+            .map_err(|e| e.to_string())?;
+        if !found {
+            return Ok(None);
+        }
+        crate::fsutil::read(&dest)
+            .map(Some)
+            .map_err(|e| e.to_string())
+    }
+
+    fn read_config(&self, file: &str) -> Result<Option<Vec<u8>>, String> {
+        match std::fs::read(self.path(file)) {
+            Ok(d) => Ok(Some(d)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn write_config(&self, file: &str, data: &[u8]) -> Result<(), String> {
+        self.write(file, data)
+    }
+
+    fn read_cache(&self, file: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.path(file))
+            .ok()
+            .filter(|d| !d.is_empty())
+    }
+
+    fn write_cache(&self, file: &str, data: &[u8]) {
+        if let Err(e) = self.write(file, data) {
+            tracing::debug!("sumdb cache: {e}");
+        }
+    }
+}
+
+/// One hash to confirm: the module version, whether it is the go.mod's,
+/// the go.sum hash.
+struct Want {
+    module: ModVersion,
+    go_mod: bool,
+    hash: String,
+}
+
+/// Confirms every zip and go.mod hash of `plan` with the database.
+pub async fn check(
+    client: &ProxyClient,
+    opts: &SumdbOptions,
+    plan: &BTreeMap<ModVersion, Planned>,
+    gosum: &GoSum,
+    cache_dir: &Path,
+    jobs: usize,
+) -> Result<Option<SumdbReport>, SumdbError> {
+    let GoSumDb::On { verifier, url, .. } = &opts.gosumdb else {
+        return Ok(None);
+    };
+    let name = verifier.name().to_string();
+    let mut report = SumdbReport {
+        name: name.clone(),
+        ..Default::default()
+    };
+    let mut wants: BTreeMap<ModVersion, Vec<Want>> = BTreeMap::new();
+    for p in plan.values() {
+        let m = p.module();
+        if crate::module::match_prefix_patterns(&opts.gonosumdb, &m.path) {
+            if p.zip_h1.is_some() || p.mod_h1.is_some() {
+                report.private += 1;
+            }
+            continue;
+        }
+        for (go_mod, hash) in [(false, &p.zip_h1), (true, &p.mod_h1)] {
+            if let Some(hash) = hash {
+                wants.entry(m.clone()).or_default().push(Want {
+                    module: m.clone(),
+                    go_mod,
+                    hash: hash.clone(),
+                });
+            }
+        }
+    }
+    if wants.is_empty() {
+        return Ok(Some(report));
+    }
+    let ops = std::sync::Arc::new(Ops {
+        client: client.clone(),
+        route: std::sync::Mutex::new(None),
+        url: url.clone(),
+        name: name.clone(),
+        cache: cache_dir.join("sumdb"),
+        rt: tokio::runtime::Handle::current(),
+    });
+    let db = std::sync::Arc::new((verifier.clone(), ops));
+    let results = futures_util::stream::iter(wants.into_values())
+        .map(|group| {
+            let db = db.clone();
+            tokio::task::spawn_blocking(move || {
+                let client = Client::new(db.0.clone(), db.1.as_ref());
+                let mut found = Vec::new();
+                for w in &group {
+                    let v = if w.go_mod {
+                        format!("{}/go.mod", w.module.version)
+                    } else {
+                        w.module.version.clone()
+                    };
+                    let lines = client.lookup(&w.module.path, &v)?;
+                    found.push(lines);
+                }
+                Ok::<_, ClientError>((group, found))
+            })
+        })
+        .buffer_unordered(jobs.max(1))
+        .collect::<Vec<_>>()
+        .await;
+    let mut first_err: Option<SumdbError> = None;
+    for r in results {
+        let r = r.map_err(|e| SumdbError::Cache(format!("lookup task: {e}")))?;
+        let (group, found) = match r {
+            Ok(x) => x,
+            Err(e) => {
+                // A security failure outranks any other.
+                if first_err
+                    .as_ref()
+                    .is_none_or(|f| f.class() != ErrorClass::Security)
+                {
+                    first_err = Some(e.into());
+                }
+                continue;
+            }
+        };
+        for (w, lines) in group.iter().zip(found) {
+            let (path, version) = (&w.module.path, &w.module.version);
+            let key_version = if w.go_mod {
+                format!("{version}/go.mod")
+            } else {
+                version.clone()
+            };
+            let db_hash = lines
+                .iter()
+                .filter_map(|l| l.split(' ').nth(2))
+                .find(|h| h.starts_with("h1:"))
+                .unwrap_or("(no h1 line)")
+                .to_string();
+            if db_hash != w.hash {
+                let file = if w.go_mod {
+                    gosum.go_mod_hash_file(path, version)
+                } else {
+                    gosum.zip_hash_file(path, version)
+                }
+                .unwrap_or("go.sum")
+                .to_string();
+                return Err(SumdbError::Mismatch {
+                    module: format!("{path}@{key_version}"),
+                    gosum_hash: w.hash.clone(),
+                    line: format!("{path} {key_version} {}", w.hash),
+                    file,
+                    db: name.clone(),
+                    db_hash,
+                });
+            }
+        }
+        report.checked += 1;
+    }
+    if let Some(e) = first_err {
+        return Err(e);
+    }
+    Ok(Some(report))
+}
