@@ -67,6 +67,11 @@ pub struct SumdbRecord {
     /// Why the check was skipped (`GOSUMDB=off`, `--no-sumdb`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+    /// The database files stored (`sumdb/<name>/supported`, lookups,
+    /// tiles) so the offline go command can verify what go.sum lacks,
+    /// sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileEntry>,
 }
 
 /// A file left out of the archive because the proxy would not give it, and

@@ -121,6 +121,9 @@ pub enum EntryKind {
         /// The module path (unescaped).
         module: String,
     },
+    /// `sumdb/<name>/…`: a checksum-database file (described in the
+    /// manifest's `sumdb.files`).
+    Sumdb,
     /// `<path>/@v/<version>.<ext>`.
     Artifact {
         /// The module path (unescaped).
@@ -146,9 +149,8 @@ pub fn classify(name: &str) -> Result<EntryKind, String> {
             version: module.version,
             artifact,
         }),
-        ProxyFile::Latest { .. } | ProxyFile::Sumdb { .. } => {
-            Err("not a file modsnap archives hold (`@latest`, `sumdb/`)".into())
-        }
+        ProxyFile::Sumdb { .. } => Ok(EntryKind::Sumdb),
+        ProxyFile::Latest { .. } => Err("not a file modsnap archives hold (`@latest`)".into()),
     }
 }
 
@@ -585,6 +587,15 @@ impl<'p> Checker<'p> {
                     m.format
                 ),
             });
+        }
+        for f in m.sumdb.iter().flat_map(|s| &s.files) {
+            if !f.name.starts_with("sumdb/") {
+                return Err(ReadError::BadManifest {
+                    path: self.path.to_owned(),
+                    detail: format!("sumdb file {} is not under sumdb/", f.name),
+                });
+            }
+            self.described.insert(f.name.clone(), f.clone());
         }
         let mut versions: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for me in &m.modules {
@@ -1039,9 +1050,15 @@ mod tests {
             "README",
             "@v/list",
             "example.com/m/@latest",
-            "sumdb/sum.golang.org/supported",
+            "sumdb/../x",
         ] {
             assert!(classify(bad).is_err(), "{bad} must be refused");
         }
+        // Checksum-database files are entries of their own kind (each must
+        // still be described by the manifest to be admitted).
+        assert_eq!(
+            classify("sumdb/sum.golang.org/supported"),
+            Ok(EntryKind::Sumdb)
+        );
     }
 }

@@ -57,6 +57,9 @@ pub(crate) fn run_restore(args: RestoreArgs) -> ExitStatus {
         Ok(r) => r,
         Err(e) => return fail_json(&e, args.json),
     };
+    for w in &report.warnings {
+        print_info(&format!("warning: {w}"));
+    }
     if let Some((file, mut tmp)) = env_file {
         let mut text =
             String::from("# written by modsnap restore; source this file before running go\n");

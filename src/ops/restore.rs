@@ -118,6 +118,8 @@ pub struct RestoreReport {
     pub kept: usize,
     /// The environment lines that make the go command use the target.
     pub env: Vec<(String, String)>,
+    /// Things the user should know that did not stop the restore.
+    pub warnings: Vec<String>,
 }
 
 fn absolute(p: &Path) -> Result<PathBuf, FsError> {
@@ -263,6 +265,34 @@ struct Move {
 
 /// Plans the moves of staged files into `target`, finding every conflict
 /// first (an error before anything moves). Returns (moves, kept).
+/// The moves of a checksum-database bundle: all of it, or — when the
+/// target already holds database files with other bytes (another bundle,
+/// signed at another tree head, which the go command cannot mix) — none of
+/// it, with a warning naming what loses offline database coverage.
+fn plan_sumdb_moves(
+    staging: &Path,
+    target: &Path,
+    files: &BTreeMap<String, String>,
+) -> Result<(Vec<Move>, usize, Option<String>), RestoreError> {
+    if files.is_empty() {
+        return Ok((Vec::new(), 0, None));
+    }
+    match plan_moves(staging, target, files) {
+        Ok((moves, kept)) => Ok((moves, kept, None)),
+        Err(RestoreError::Conflict { count, .. }) => {
+            let lookups = files.values().filter(|n| n.contains("/lookup/")).count();
+            Ok((
+                Vec::new(),
+                0,
+                Some(format!(
+                    "the archive's checksum-database files were not restored: the target already holds {count} of them with other bytes (a bundle signed at another tree head, which the go command cannot combine); the {lookups} lookup(s) of this archive are not available offline — modules go.sum covers are not affected; restore into an empty tree, or snapshot the projects together"
+                )),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 fn plan_moves(
     staging: &Path,
     target: &Path,
@@ -428,14 +458,20 @@ pub fn restore_proxy(
             t.staging(),
             Check::Fast,
             &|name, kind| match kind {
-                EntryKind::Artifact { .. } => {
+                EntryKind::Artifact { .. } | EntryKind::Sumdb => {
                     reporter.item_done();
                     Some(name.to_string())
                 }
                 _ => None,
             },
         )?;
-    let (mut moves, kept) = plan_moves(t.staging(), &t.dir, &staged)?;
+    let (sumdb, staged): (BTreeMap<_, _>, BTreeMap<_, _>) = staged
+        .into_iter()
+        .partition(|(_, n): &(String, String)| n.starts_with("sumdb/"));
+    let (mut moves, mut kept) = plan_moves(t.staging(), &t.dir, &staged)?;
+    let (sumdb_moves, sumdb_kept, warning) = plan_sumdb_moves(t.staging(), &t.dir, &sumdb)?;
+    moves.extend(sumdb_moves);
+    kept += sumdb_kept;
     let written = moves.len();
     moves.extend(stage_lists(&t.dir, t.staging(), "", &manifest, |_| true)?);
     commit(&t.dir, &moves)?;
@@ -446,6 +482,7 @@ pub fn restore_proxy(
         modules: manifest.modules.len(),
         written,
         kept,
+        warnings: warning.into_iter().collect(),
     })
 }
 
@@ -462,13 +499,19 @@ pub fn restore_modcache(
         t.staging(),
         Check::Fast,
         &|name, kind| match kind {
-            EntryKind::Artifact { .. } => {
+            // The module cache keeps the go command's database cache in the
+            // same layout (cache/download/sumdb/<name>/lookup|tile).
+            EntryKind::Artifact { .. } | EntryKind::Sumdb => {
                 reporter.item_done();
                 Some(format!("{MODCACHE_DOWNLOAD}/{name}"))
             }
             _ => None,
         },
     )?;
+    let (sumdb, rest): (BTreeMap<_, _>, BTreeMap<_, _>) = staged
+        .into_iter()
+        .partition(|(_, n): &(String, String)| n.starts_with("sumdb/"));
+    staged = rest;
     // Verify each zip, write its .ziphash, and extract it, all in staging.
     let zips: Vec<(ModVersion, String, String)> = manifest
         .modules
@@ -516,8 +559,11 @@ pub fn restore_modcache(
         }
         staged.insert(ziphash_rel.clone(), name.clone());
     }
-    let (mut moves, kept) = plan_moves(t.staging(), &t.dir, &staged)?;
+    let (mut moves, mut kept) = plan_moves(t.staging(), &t.dir, &staged)?;
     moves.extend(dir_moves);
+    let (sumdb_moves, sumdb_kept, sumdb_warning) = plan_sumdb_moves(t.staging(), &t.dir, &sumdb)?;
+    moves.extend(sumdb_moves);
+    kept += sumdb_kept;
     let written = moves.len();
     // @v/list in the module cache names the versions that have a .mod.
     moves.extend(stage_lists(
@@ -539,6 +585,7 @@ pub fn restore_modcache(
         modules: manifest.modules.len(),
         written,
         kept,
+        warnings: sumdb_warning.into_iter().collect(),
     })
 }
 

@@ -303,7 +303,7 @@ async fn run(
                 name: Some(r.name.clone()),
                 checked: r.checked,
                 private: r.private,
-                skipped: None,
+                ..Default::default()
             });
             report.sumdb = r;
             record
@@ -436,10 +436,25 @@ async fn run(
 
     // 6. The archive.
     reporter.phase("writing", 0);
-    let (mut manifest, entries, lists_dir) = assemble(&projects, &plan, &got)?;
+    let (mut manifest, mut entries, lists_dir) = assemble(&projects, &plan, &got)?;
     unavailable.sort();
     manifest.unavailable = unavailable;
     manifest.sumdb = sumdb_record;
+    if let (Some(r), Some(record)) = (&report.sumdb, manifest.sumdb.as_mut()) {
+        for (i, (rel, data)) in r.bundle.iter().enumerate() {
+            let name = crate::goproxy::sumdb_name(&r.name, rel);
+            let file = lists_dir.path().join(format!("sumdb-{i}"));
+            crate::fsutil::write_file(&file, data)?;
+            record.files.push(FileEntry {
+                name: name.clone(),
+                size: data.len() as u64,
+                sha256: hex::encode(crate::dirhash::Sha256::digest(data)),
+                blake3: Some(blake3::hash(data).to_hex().to_string()),
+            });
+            entries.push(ArchiveEntry { name, source: file });
+        }
+        record.files.sort_by(|a, b| a.name.cmp(&b.name));
+    }
     report.modules = manifest.modules.len();
     // Counted as verify, restore and ls count: stored module files, not
     // the `@v/list` files derived from them.

@@ -46,6 +46,10 @@ pub struct SumdbReport {
     pub checked: usize,
     /// Module versions skipped as private (GONOSUMDB/GOPRIVATE).
     pub private: usize,
+    /// The files the offline go command needs to verify those lookups
+    /// (path under `sumdb/<name>/`, bytes), sorted.
+    #[serde(skip)]
+    pub bundle: Vec<(String, Vec<u8>)>,
 }
 
 /// Why the check failed.
@@ -224,20 +228,21 @@ pub async fn check(
     if wants.is_empty() {
         return Ok(Some(report));
     }
-    let ops = std::sync::Arc::new(Ops {
+    let ops = Ops {
         client: client.clone(),
         route: std::sync::Mutex::new(None),
         url: url.clone(),
         name: name.clone(),
         cache: cache_dir.join("sumdb"),
         rt: tokio::runtime::Handle::current(),
-    });
-    let db = std::sync::Arc::new((verifier.clone(), ops));
+    };
+    // One client for the run: it holds the latest tree every lookup is
+    // proved in.
+    let db = std::sync::Arc::new(Client::new(verifier.clone(), ops));
     let results = futures_util::stream::iter(wants.into_values())
         .map(|group| {
             let db = db.clone();
             tokio::task::spawn_blocking(move || {
-                let client = Client::new(db.0.clone(), db.1.as_ref());
                 let mut found = Vec::new();
                 for w in &group {
                     let v = if w.go_mod {
@@ -245,8 +250,7 @@ pub async fn check(
                     } else {
                         w.module.version.clone()
                     };
-                    let lines = client.lookup(&w.module.path, &v)?;
-                    found.push(lines);
+                    found.push(db.lookup_record(&w.module.path, &v)?);
                 }
                 Ok::<_, ClientError>((group, found))
             })
@@ -255,6 +259,7 @@ pub async fn check(
         .collect::<Vec<_>>()
         .await;
     let mut first_err: Option<SumdbError> = None;
+    let mut records = Vec::new();
     for r in results {
         let r = r.map_err(|e| SumdbError::Cache(format!("lookup task: {e}")))?;
         let (group, found) = match r {
@@ -270,7 +275,8 @@ pub async fn check(
                 continue;
             }
         };
-        for (w, lines) in group.iter().zip(found) {
+        for (w, record) in group.iter().zip(found) {
+            let lines = &record.lines;
             let (path, version) = (&w.module.path, &w.module.version);
             let key_version = if w.go_mod {
                 format!("{version}/go.mod")
@@ -300,11 +306,22 @@ pub async fn check(
                     db_hash,
                 });
             }
+            if !records
+                .iter()
+                .any(|r: &crate::sumdb::client::Record| r.lookup == record.lookup)
+            {
+                records.push(record);
+            }
         }
         report.checked += 1;
     }
     if let Some(e) = first_err {
         return Err(e);
     }
+    records.sort_by(|a, b| a.lookup.cmp(&b.lookup));
+    let bundle = tokio::task::spawn_blocking(move || db.bundle(&records))
+        .await
+        .map_err(|e| SumdbError::Cache(format!("bundle task: {e}")))??;
+    report.bundle = bundle;
     Ok(Some(report))
 }

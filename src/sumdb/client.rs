@@ -132,6 +132,19 @@ impl ClientError {
     }
 }
 
+/// A lookup proved in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Its lookup path (`lookup/<escaped path>@<escaped version>`).
+    pub lookup: String,
+    /// The record id.
+    pub id: i64,
+    /// The record text (go.sum lines).
+    pub text: Vec<u8>,
+    /// The lines for the version asked.
+    pub lines: Vec<String>,
+}
+
 /// The latest verified tree and its signed note.
 #[derive(Debug, Clone)]
 struct Latest {
@@ -140,17 +153,36 @@ struct Latest {
 }
 
 /// A checksum-database client.
-pub struct Client<'a, O: ClientOps> {
+pub struct Client<O: ClientOps> {
     name: String,
     verifiers: Verifiers,
-    ops: &'a O,
+    ops: O,
     latest: Mutex<Option<Latest>>,
 }
 
-impl<'a, O: ClientOps> Client<'a, O> {
+impl<T: ClientOps + ?Sized> ClientOps for &T {
+    fn read_remote(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
+        (**self).read_remote(path)
+    }
+    fn read_config(&self, file: &str) -> Result<Option<Vec<u8>>, String> {
+        (**self).read_config(file)
+    }
+    fn write_config(&self, file: &str, data: &[u8]) -> Result<(), String> {
+        (**self).write_config(file, data)
+    }
+    fn read_cache(&self, file: &str) -> Option<Vec<u8>> {
+        (**self).read_cache(file)
+    }
+    fn write_cache(&self, file: &str, data: &[u8]) {
+        (**self).write_cache(file, data)
+    }
+}
+
+impl<O: ClientOps> Client<O> {
     /// A client of the database whose key is `verifier` (its name names
-    /// the database), doing I/O through `ops`.
-    pub fn new(verifier: Verifier, ops: &'a O) -> Self {
+    /// the database), doing I/O through `ops`. One client should serve a
+    /// whole run: it holds the latest tree.
+    pub fn new(verifier: Verifier, ops: O) -> Self {
         Client {
             name: verifier.name().to_string(),
             verifiers: Verifiers::new(vec![verifier]),
@@ -278,6 +310,11 @@ impl<'a, O: ClientOps> Client<'a, O> {
     /// The authenticated go.sum lines for `path` at `version` (which may
     /// end in `/go.mod`).
     pub fn lookup(&self, path: &str, version: &str) -> Result<Vec<String>, ClientError> {
+        self.lookup_record(path, version).map(|r| r.lines)
+    }
+
+    /// [`Client::lookup`], with the proved record itself.
+    pub fn lookup_record(&self, path: &str, version: &str) -> Result<Record, ClientError> {
         let module = format!("{path}@{version}");
         let bare = version.strip_suffix("/go.mod").unwrap_or(version);
         let escaped = match (
@@ -335,7 +372,45 @@ impl<'a, O: ClientOps> Client<'a, O> {
                 db: self.name.clone(),
             });
         }
-        Ok(lines)
+        Ok(Record {
+            lookup: format!("lookup/{escaped}"),
+            id,
+            text: text.to_vec(),
+            lines,
+        })
+    }
+
+    /// What the offline go command needs to verify `records` with no
+    /// database (rule R1 of the offline experiments): each lookup rewritten
+    /// to carry the client's latest signed tree (every record is proved in
+    /// it), and the tiles that prove each record in that tree, plus the
+    /// tree's right edge. Files are (path under `sumdb/<name>/`, bytes),
+    /// sorted, `supported` included. Every tile is authenticated again.
+    pub fn bundle(&self, records: &[Record]) -> Result<Vec<(String, Vec<u8>)>, ClientError> {
+        let module = "(bundle)";
+        let latest = self.load_latest(module)?;
+        let mut out: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
+        out.insert("supported".into(), Vec::new());
+        let mut indexes = Vec::new();
+        for r in records {
+            let mut body = tlog::format_record(r.id, &r.text).map_err(|e| self.log(module, e))?;
+            body.extend_from_slice(&latest.note);
+            out.insert(r.lookup.clone(), body);
+            indexes.push(tlog::stored_hash_index(0, r.id));
+        }
+        let tiles = Tiles { client: self };
+        let reader = TileHashReader::new(latest.tree, &tiles);
+        for x in indexes {
+            let plan = reader.plan(&[x]).map_err(|e| self.log(module, e))?;
+            reader.read_hashes(&[x]).map_err(|e| self.log(module, e))?;
+            for t in &plan.tiles {
+                if !out.contains_key(&t.path()) {
+                    let data = self.read_tile(t).map_err(|e| self.log(module, e))?;
+                    out.insert(t.path(), data);
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
     }
 
     fn read_tile(&self, t: &Tile) -> Result<Vec<u8>, TlogError> {
@@ -372,11 +447,11 @@ impl<'a, O: ClientOps> Client<'a, O> {
 }
 
 /// The client's tile source: cache, then remote, cached once verified.
-struct Tiles<'c, 'a, O: ClientOps> {
-    client: &'c Client<'a, O>,
+struct Tiles<'c, O: ClientOps> {
+    client: &'c Client<O>,
 }
 
-impl<O: ClientOps> TileReader for Tiles<'_, '_, O> {
+impl<O: ClientOps> TileReader for Tiles<'_, O> {
     fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, TlogError> {
         tiles.iter().map(|t| self.client.read_tile(t)).collect()
     }
@@ -676,15 +751,7 @@ mod tests {
         let err = Client::new(db.verifier(), &db)
             .lookup("example.com/m3", "v1.0.0")
             .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                ClientError::Log {
-                    error: TlogError::Read(_),
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, ClientError::Io { .. }), "{err}");
+        assert!(!err.is_security(), "a missing tile is not a lie");
     }
 }

@@ -803,3 +803,90 @@ fn a_poisoned_go_sum_is_caught_by_the_checksum_database() {
         "{stderr}"
     );
 }
+
+/// The checksum database kept on in the air gap: the archive carries, for
+/// every module version it checked, a lookup signed at one tree head and the
+/// tiles proving it (rule R1 of the offline experiments). From the restored
+/// tree alone, with the test database configured as GOSUMDB and a fresh
+/// GOPATH, the real go verifies what go.sum lacks — `go mod download` of a
+/// module whose go.sum lines were removed works — and refuses a tampered
+/// lookup the way the go command refuses one.
+#[test]
+fn the_offline_go_verifies_through_the_shipped_database() {
+    let fx = Fixture::new();
+    let out = fx.out("db.tar");
+    let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let manifest = modsnap::archive::read::read_manifest(&out).unwrap();
+    let files = manifest.sumdb.unwrap().files;
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    assert!(
+        names.contains(&"sumdb/modsnap.test/sumdb/supported"),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"sumdb/modsnap.test/sumdb/lookup/example.com/a@v1.0.0"),
+        "{names:?}"
+    );
+    assert!(names.iter().any(|n| n.contains("/tile/8/0/")), "{names:?}");
+    let tree = fx.tmp.path().join("tree");
+    let (code, _, stderr) = crate::support::cmd::run(&[
+        "restore",
+        out.to_str().unwrap(),
+        "--proxy",
+        tree.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+
+    let Some(go) = go_or_skip("the_offline_go_verifies_through_the_shipped_database") else {
+        return;
+    };
+    let proj = fx.tmp.path().join("proj");
+    copy_dir(Path::new(&project("pruned")), &proj);
+    let sum = std::fs::read_to_string(proj.join("go.sum")).unwrap();
+    let trimmed: String = sum
+        .lines()
+        .filter(|l| !l.starts_with("example.com/a v1.0.0"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(proj.join("go.sum"), &trimmed).unwrap();
+    let offline = |tree: &Path| {
+        GoEnv::new(go.clone())
+            .var("GOPROXY", &format!("file://{}", tree.display()))
+            .var("GONOPROXY", "none")
+            .var("GOSUMDB", &Fixture::gosumdb())
+            .var("HTTPS_PROXY", "http://127.0.0.1:9")
+            .var("HTTP_PROXY", "http://127.0.0.1:9")
+    };
+    let o = offline(&tree)
+        .cmd(&proj, &["mod", "download", "example.com/a"])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "go mod download verified through the shipped database: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // go wrote the lines it verified back into go.sum, as online.
+    let after = std::fs::read_to_string(proj.join("go.sum")).unwrap();
+    assert!(after.contains("example.com/a v1.0.0 h1:"), "{after}");
+
+    // A tampered lookup: a fresh GOPATH and module cache, and go refuses.
+    std::fs::write(proj.join("go.sum"), &trimmed).unwrap();
+    let lookup = tree.join("sumdb/modsnap.test/sumdb/lookup/example.com/a@v1.0.0");
+    let text = std::fs::read_to_string(&lookup).unwrap();
+    let i = text.find("h1:").unwrap() + 3;
+    let mut bytes = text.into_bytes();
+    bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+    std::fs::write(&lookup, bytes).unwrap();
+    let o = offline(&tree)
+        .cmd(&proj, &["mod", "download", "example.com/a"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "a tampered lookup must be refused");
+    assert!(
+        stderr.contains("cannot authenticate record data"),
+        "{stderr}"
+    );
+}
