@@ -404,9 +404,8 @@ impl<O: ClientOps> Client<O> {
             let plan = reader.plan(&[x]).map_err(|e| self.log(module, e))?;
             reader.read_hashes(&[x]).map_err(|e| self.log(module, e))?;
             for t in &plan.tiles {
-                if !out.contains_key(&t.path()) {
-                    let data = self.read_tile(t).map_err(|e| self.log(module, e))?;
-                    out.insert(t.path(), data);
+                if let std::collections::btree_map::Entry::Vacant(e) = out.entry(t.path()) {
+                    e.insert(self.read_tile(t).map_err(|e| self.log(module, e))?);
                 }
             }
         }
