@@ -164,7 +164,10 @@ pub(crate) fn run_ls(args: LsArgs) -> ExitStatus {
             .iter()
             .flat_map(|i| i.modules.iter().map(String::as_str))
             .collect();
-        return print_json(&serde_json::json!({ "modules": rows, "inputs": inputs }));
+        let sumdb = manifest.sumdb.as_ref().map(sumdb_coverage);
+        return print_json(
+            &serde_json::json!({ "modules": rows, "inputs": inputs, "sumdb": sumdb }),
+        );
     }
     let wp = rows.iter().map(|r| r.path.len()).max().unwrap_or(4).max(4);
     let wv = rows
@@ -185,6 +188,19 @@ pub(crate) fn run_ls(args: LsArgs) -> ExitStatus {
             r.files.join(","),
             human_bytes(r.bytes)
         ));
+    }
+    if let Some(cov) = manifest.sumdb.as_ref().map(sumdb_coverage) {
+        out.push_str(&match &cov.skipped {
+            Some(why) => format!("checksum database: not checked ({why})\n"),
+            None => format!(
+                "checksum database {}: {} module versions checked, {} lookups and {} tiles shipped ({})\n",
+                cov.name,
+                cov.checked,
+                cov.lookups,
+                cov.tiles,
+                human_bytes(cov.bytes)
+            ),
+        });
     }
     let total: u64 = rows.iter().map(|r| r.bytes).sum();
     out.push_str(&format!(
@@ -251,5 +267,34 @@ pub(crate) fn run_vendor(args: VendorArgs) -> ExitStatus {
             ExitStatus::Ok
         }
         Err(e) => fail_json(&e, args.json),
+    }
+}
+
+/// What an archive's checksum-database bundle covers, for `ls`.
+#[derive(Debug, serde::Serialize)]
+struct SumdbCoverage {
+    name: String,
+    checked: usize,
+    private: usize,
+    lookups: usize,
+    tiles: usize,
+    bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<String>,
+}
+
+fn sumdb_coverage(r: &crate::archive::manifest::SumdbRecord) -> SumdbCoverage {
+    SumdbCoverage {
+        name: r.name.clone().unwrap_or_default(),
+        checked: r.checked,
+        private: r.private,
+        lookups: r
+            .files
+            .iter()
+            .filter(|f| f.name.contains("/lookup/"))
+            .count(),
+        tiles: r.files.iter().filter(|f| f.name.contains("/tile/")).count(),
+        bytes: r.files.iter().map(|f| f.size).sum(),
+        skipped: r.skipped.clone(),
     }
 }

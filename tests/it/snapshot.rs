@@ -829,6 +829,16 @@ fn the_offline_go_verifies_through_the_shipped_database() {
         "{names:?}"
     );
     assert!(names.iter().any(|n| n.contains("/tile/8/0/")), "{names:?}");
+    // `ls` shows the coverage, in text and JSON.
+    let (code, stdout, _) = crate::support::cmd::run(&["ls", out.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("checksum database modsnap.test/sumdb:") && stdout.contains("lookups"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = crate::support::cmd::run(&["ls", out.to_str().unwrap(), "--json"]);
+    let ls: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(ls["sumdb"]["lookups"].as_u64().unwrap() >= 10, "{ls}");
     let tree = fx.tmp.path().join("tree");
     let (code, _, stderr) = crate::support::cmd::run(&[
         "restore",
