@@ -101,6 +101,8 @@ struct Ops {
     route: std::sync::Mutex<Option<SumdbRoute>>,
     url: Option<String>,
     name: String,
+    /// Tiles fetched this run: concurrent lookups fetch each tile once.
+    tiles: std::sync::Mutex<BTreeMap<String, Option<Vec<u8>>>>,
     cache: PathBuf,
     rt: tokio::runtime::Handle,
 }
@@ -126,8 +128,9 @@ impl Ops {
     }
 }
 
-impl ClientOps for Ops {
-    fn read_remote(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
+impl Ops {
+    /// One remote read, through the route found on first use.
+    fn fetch(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
         let route = {
             let mut guard = self.route.lock().map_err(|_| "lock poisoned".to_string())?;
             match guard.as_ref() {
@@ -154,6 +157,22 @@ impl ClientOps for Ops {
         crate::fsutil::read(&dest)
             .map(Some)
             .map_err(|e| e.to_string())
+    }
+}
+
+impl ClientOps for Ops {
+    fn read_remote(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
+        // Each tile once per run, however many lookups need it at once.
+        if path.starts_with("tile/") {
+            let mut tiles = self.tiles.lock().map_err(|_| "lock poisoned".to_string())?;
+            if let Some(t) = tiles.get(path) {
+                return Ok(t.clone());
+            }
+            let got = self.fetch(path)?;
+            tiles.insert(path.to_string(), got.clone());
+            return Ok(got);
+        }
+        self.fetch(path)
     }
 
     fn read_config(&self, file: &str) -> Result<Option<Vec<u8>>, String> {
@@ -231,6 +250,7 @@ pub async fn check(
     let ops = Ops {
         client: client.clone(),
         route: std::sync::Mutex::new(None),
+        tiles: Default::default(),
         url: url.clone(),
         name: name.clone(),
         cache: cache_dir.join("sumdb"),

@@ -64,6 +64,13 @@ impl Forge {
             .flat_map(|m| m.files.values())
             .map(|f| f.name.clone())
             .collect();
+        // The checksum-database bundle the manifest describes, too.
+        names.extend(
+            manifest
+                .sumdb
+                .iter()
+                .flat_map(|s| s.files.iter().map(|f| f.name.clone())),
+        );
         let lists: Vec<String> = names
             .iter()
             .filter_map(|n| {

@@ -83,6 +83,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "proxy",
             "vendoring",
             "parallel",
+            "sumdb",
         ],
     ),
     (
