@@ -93,11 +93,20 @@ pub(crate) fn run_verify(rt: &tokio::runtime::Runtime, args: VerifyArgs) -> Exit
         Ok(g) => g,
         Err(status) => return status,
     };
+    let env = crate::env::GoEnv::from_process();
+    let gosumdb = match crate::ops::sumcheck::GoSumDb::parse(env.gosumdb()) {
+        Ok(g) => g,
+        Err(e) => {
+            print_info(&format!("error: {e}; hint: fix GOSUMDB"));
+            return ExitStatus::Usage;
+        }
+    };
     let opts = VerifyOptions {
         archive: args.archive.clone(),
         proxy: args.proxy.clone(),
         projects: args.project.clone(),
         gowork,
+        gosumdb,
     };
     let bar = Bar::new(args.json);
     let result = verify::verify(rt, &opts, &bar);

@@ -345,3 +345,129 @@ pub async fn check(
     report.bundle = bundle;
     Ok(Some(report))
 }
+
+/// An archive's bundle, read offline: database files come from `open`
+/// (entry name → bytes), nothing is cached or written.
+struct BundleOps<'a> {
+    prefix: String,
+    open: &'a (dyn Fn(&str) -> Option<Vec<u8>> + Sync),
+}
+
+impl ClientOps for BundleOps<'_> {
+    fn read_remote(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
+        Ok((self.open)(&format!("{}{path}", self.prefix)))
+    }
+    fn read_config(&self, _file: &str) -> Result<Option<Vec<u8>>, String> {
+        Ok(None)
+    }
+    fn write_config(&self, _file: &str, _data: &[u8]) -> Result<(), String> {
+        Ok(())
+    }
+    fn read_cache(&self, _file: &str) -> Option<Vec<u8>> {
+        None
+    }
+    fn write_cache(&self, _file: &str, _data: &[u8]) {}
+}
+
+/// What [`verify_bundle`] found.
+#[derive(Debug, Default)]
+pub struct BundleCheck {
+    /// Lookups that do not verify, or disagree with the manifest's hashes:
+    /// (module, what is wrong).
+    pub bad: Vec<(String, String)>,
+    /// Why the bundle could not be checked (no key for its database).
+    pub unchecked: Option<String>,
+    /// Lookups verified.
+    pub verified: usize,
+}
+
+/// Re-checks an archive's checksum-database bundle offline, as a fresh go
+/// client would read it: every lookup's signed tree note against the
+/// database key (`GOSUMDB`'s when it names the same database, else the
+/// built-in key of sum.golang.org), every record proved through the
+/// bundle's tiles, and each record's hashes equal to the manifest's for
+/// that module version.
+pub fn verify_bundle(
+    manifest: &crate::archive::Manifest,
+    gosumdb: &GoSumDb,
+    open: &(dyn Fn(&str) -> Option<Vec<u8>> + Sync),
+) -> BundleCheck {
+    let mut out = BundleCheck::default();
+    let Some(rec) = &manifest.sumdb else {
+        return out;
+    };
+    let Some(name) = rec.name.as_deref().filter(|_| !rec.files.is_empty()) else {
+        return out;
+    };
+    let verifier = match gosumdb {
+        GoSumDb::On { verifier, .. } if verifier.name() == name => verifier.clone(),
+        _ if name == "sum.golang.org" => {
+            match crate::sumdb::note::Verifier::parse(crate::sumdb::config::SUM_GOLANG_ORG) {
+                Ok(v) => v,
+                Err(e) => {
+                    out.unchecked = Some(e.to_string());
+                    return out;
+                }
+            }
+        }
+        _ => {
+            out.unchecked = Some(format!(
+                "the archive's checksum-database bundle (database {name}) was not re-checked: modsnap has no key for it; set GOSUMDB to its key (`{name}+…`) to check it"
+            ));
+            return out;
+        }
+    };
+    let ops = BundleOps {
+        prefix: format!("sumdb/{name}/"),
+        open,
+    };
+    let client = Client::new(verifier, ops);
+    let lookup_prefix = format!("sumdb/{name}/lookup/");
+    for f in &rec.files {
+        let Some(rest) = f.name.strip_prefix(&lookup_prefix) else {
+            continue;
+        };
+        let parsed = rest.rsplit_once('@').and_then(|(p, v)| {
+            Some((
+                crate::module::unescape_path(p).ok()?,
+                crate::module::unescape_version(v).ok()?,
+            ))
+        });
+        let Some((path, version)) = parsed else {
+            out.bad
+                .push((f.name.clone(), "not a lookup file name".into()));
+            continue;
+        };
+        let module = format!("{path}@{version}");
+        let record = match client.lookup_record(&path, &version) {
+            Ok(r) => r,
+            Err(e) => {
+                out.bad.push((module, e.to_string()));
+                continue;
+            }
+        };
+        let text = String::from_utf8_lossy(&record.text).into_owned();
+        let entry = manifest
+            .modules
+            .iter()
+            .find(|m| m.path == path && m.version == version);
+        if let Some(m) = entry {
+            for (want, key) in [
+                (&m.zip_h1, version.clone()),
+                (&m.mod_h1, format!("{version}/go.mod")),
+            ] {
+                if let Some(want) = want {
+                    let line = format!("{path} {key} {want}");
+                    if !text.lines().any(|l| l == line) {
+                        out.bad.push((
+                            module.clone(),
+                            format!("the manifest's hash {want} for {key} is not the database's"),
+                        ));
+                    }
+                }
+            }
+        }
+        out.verified += 1;
+    }
+    out
+}

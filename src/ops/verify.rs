@@ -42,6 +42,9 @@ pub struct VerifyOptions {
     pub projects: Vec<PathBuf>,
     /// `GOWORK` for the projects.
     pub gowork: crate::project::GoWork,
+    /// `GOSUMDB`: the key an archive's checksum-database bundle is checked
+    /// with (sum.golang.org's built-in key is always known).
+    pub gosumdb: super::sumcheck::GoSumDb,
 }
 
 /// Why verification could not run at all (as opposed to finding problems,
@@ -120,6 +123,13 @@ pub fn verify(
                 && let Some(index) = aread::TarIndex::open(archive)?
             {
                 check_in_place(&index, &mut report)?;
+                let open = |name: &str| {
+                    let mut r = index.reopen_file(name).ok()?;
+                    let mut data = Vec::new();
+                    std::io::Read::read_to_end(&mut r, &mut data).ok()?;
+                    Some(data)
+                };
+                bundle_findings(index.manifest(), &opts.gosumdb, &open, &mut report);
                 return Ok(report);
             }
             staging = tempfile::Builder::new()
@@ -128,6 +138,9 @@ pub fn verify(
                 .map_err(|e| FsError::new("create temporary directory", Path::new("."), e))?;
             let manifest = unpack(archive, staging.path(), &mut report)?;
             deep_check(staging.path(), &manifest, &mut report);
+            let dir = staging.path().to_owned();
+            let open = move |name: &str| std::fs::read(dir.join(name)).ok();
+            bundle_findings(&manifest, &opts.gosumdb, &open, &mut report);
             staging.path().to_owned()
         }
         (None, Some(dir)) => {
@@ -161,7 +174,7 @@ pub fn verify(
 /// against the manifest as they stream.
 fn unpack(archive: &Path, dir: &Path, report: &mut VerifyReport) -> Result<Manifest, VerifyError> {
     let (manifest, written) = aread::extract(archive, dir, Check::Both, &|name, kind| {
-        matches!(kind, EntryKind::Artifact { .. }).then(|| name.to_string())
+        matches!(kind, EntryKind::Artifact { .. } | EntryKind::Sumdb).then(|| name.to_string())
     })?;
     report.files = written.len();
     report.modules = manifest.modules.len();
@@ -256,6 +269,25 @@ fn module_findings(
         }
     }
     out
+}
+
+/// The checksum-database bundle re-checked offline
+/// ([`super::sumcheck::verify_bundle`]): what does not verify is corrupt.
+fn bundle_findings(
+    manifest: &Manifest,
+    gosumdb: &super::sumcheck::GoSumDb,
+    open: &(dyn Fn(&str) -> Option<Vec<u8>> + Sync),
+    report: &mut VerifyReport,
+) {
+    let check = super::sumcheck::verify_bundle(manifest, gosumdb, open);
+    report.warnings.extend(check.unchecked);
+    for (module, detail) in check.bad {
+        report.corrupt.push(Finding {
+            module,
+            artifact: "sumdb lookup".to_string(),
+            problem: Problem::Invalid { detail },
+        });
+    }
 }
 
 /// Recomputes the h1 hashes and zip rules of every stored `.mod` and `.zip`

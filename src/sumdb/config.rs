@@ -47,6 +47,13 @@ pub enum GoSumDbError {
     BadName(String),
 }
 
+impl Default for GoSumDb {
+    /// No database configured.
+    fn default() -> Self {
+        GoSumDb::Off
+    }
+}
+
 impl GoSumDb {
     /// Parses a `GOSUMDB` value.
     pub fn parse(value: &str) -> Result<GoSumDb, GoSumDbError> {

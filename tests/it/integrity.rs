@@ -1159,3 +1159,63 @@ fn a_refused_proxy_is_not_retried() {
         "a refused connection was retried: {stderr}"
     );
 }
+
+/// The checksum-database bundle is re-checked by `verify` against the
+/// database key, not only against the manifest (which anyone forging an
+/// archive can rewrite): a lookup whose hash was changed — with the
+/// manifest's digest made to match — is corrupt (exit 3), in every
+/// archive format. Without a key for the bundle's database, verify says
+/// it could not check it.
+#[test]
+fn verify_rechecks_the_sumdb_bundle_with_the_database_key() {
+    let forge = Forge::new("vendor-go116");
+    let key = Fixture::gosumdb();
+    let with_key = |archive: &Path| {
+        let ctx = crate::support::cmd::TestContext::new();
+        let mut c = ctx.modsnap(&["verify", archive.to_str().unwrap()]);
+        c.env("GOSUMDB", &key);
+        crate::support::cmd::split(c.output().expect("run modsnap"))
+    };
+    let lookup = forge
+        .manifest
+        .sumdb
+        .as_ref()
+        .expect("a bundle")
+        .files
+        .iter()
+        .find(|f| f.name.contains("/lookup/"))
+        .expect("a lookup")
+        .name
+        .clone();
+    for ext in ["tar", "tar.zst", "zip"] {
+        let good = forge.write("sumdb-good", ext, &forge.manifest, &forge.tree);
+        let (code, stdout, stderr) = with_key(&good);
+        assert_eq!(code, 0, "{ext}: {stdout}{stderr}");
+        let (code, _, stderr) = run(&["verify", good.to_str().unwrap()]);
+        assert_eq!(code, 0, "{ext}: {stderr}");
+        assert!(stderr.contains("was not re-checked"), "{ext}: {stderr}");
+
+        let text = std::fs::read_to_string(forge.tree.join(&lookup)).unwrap();
+        let i = text.find("h1:").unwrap() + 3;
+        let mut bytes = text.into_bytes();
+        bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+        let tree = forge.fx.out(&format!("tree-sumdb-{ext}"));
+        copy_dir(&forge.tree, &tree);
+        std::fs::write(tree.join(&lookup), &bytes).unwrap();
+        let mut manifest = forge.manifest.clone();
+        for f in manifest.sumdb.as_mut().unwrap().files.iter_mut() {
+            if f.name == lookup {
+                f.size = bytes.len() as u64;
+                f.sha256 = hex::encode(dirhash::Sha256::digest(&bytes));
+                f.blake3 = Some(blake3::hash(&bytes).to_hex().to_string());
+            }
+        }
+        let bad = forge.write("sumdb-bad", ext, &manifest, &tree);
+        let (code, stdout, stderr) = with_key(&bad);
+        assert_eq!(code, 3, "{ext}: {stdout}{stderr}");
+        assert!(
+            stdout.contains("sumdb lookup") && stdout.contains("cannot authenticate record data"),
+            "{ext}: {stdout}"
+        );
+    }
+}
