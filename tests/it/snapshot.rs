@@ -70,18 +70,24 @@ fn pruned_project_snapshot_holds_what_go_needs() {
     assert_eq!(manifest["inputs"][0]["modules"][0], "example.com/pruned");
     assert_eq!(manifest["inputs"][0]["go"], "1.22");
     let mut described = 0;
-    for m in manifest["modules"].as_array().unwrap() {
-        for f in m["files"].as_object().unwrap().values() {
-            let data = std::fs::read(dir.join(f["name"].as_str().unwrap())).unwrap();
-            assert_eq!(f["size"].as_u64().unwrap(), data.len() as u64);
-            let sha = modsnap::dirhash::sha256_reader(&data[..]).unwrap();
-            assert_eq!(f["sha256"].as_str().unwrap(), hex_of(&sha));
-            assert_eq!(
-                f["blake3"].as_str().unwrap(),
-                blake3::hash(&data).to_hex().as_str()
-            );
-            described += 1;
-        }
+    let module_files = manifest["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["files"].as_object().unwrap().values().cloned());
+    // The checksum-database bundle is described the same way.
+    let sumdb_files = manifest["sumdb"]["files"].as_array().unwrap().clone();
+    assert!(sumdb_files.len() > 10, "{sumdb_files:?}");
+    for f in module_files.chain(sumdb_files) {
+        let data = std::fs::read(dir.join(f["name"].as_str().unwrap())).unwrap();
+        assert_eq!(f["size"].as_u64().unwrap(), data.len() as u64);
+        let sha = modsnap::dirhash::sha256_reader(&data[..]).unwrap();
+        assert_eq!(f["sha256"].as_str().unwrap(), hex_of(&sha));
+        assert_eq!(
+            f["blake3"].as_str().unwrap(),
+            blake3::hash(&data).to_hex().as_str()
+        );
+        described += 1;
     }
     let lists = names.iter().filter(|n| n.ends_with("/list")).count();
     assert_eq!(
