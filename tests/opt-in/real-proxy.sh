@@ -7,7 +7,9 @@
 # (a) snapshot testdata/example from the user's GOPROXY with an empty cache, unpack the
 #     archive, and build from it air-gapped: empty GOMODCACHE, GOPROXY=file://<unpacked>,
 #     HTTP(S)_PROXY at a closed loopback port, default GOSUMDB; `go build ./...`,
-#     `go list -m all` and `go mod verify` must succeed.
+#     `go list -m all` and `go mod verify` must succeed; with go.sum emptied, `go mod tidy`
+#     must rebuild it through the archive's checksum-database bundle, and `modsnap verify`
+#     must re-check that bundle with sum.golang.org's key.
 # (b) for each entry of known_real_module_hashes.json (golang/mod test sources), download
 #     the module with the go command and check `modsnap hash zip|mod` prints the expected h1.
 #
@@ -88,6 +90,22 @@ if [[ -f "$A/snap.tar" ]] && tar -xf "$A/snap.tar" -C "$A/unpacked"; then
 			fail "(a) air-gapped go $args: $(tail -3 <<<"$out")"
 		fi
 	done
+	# The checksum database kept on (default GOSUMDB): with go.sum emptied, a fresh GOPATH
+	# and no network, `go mod tidy` must rebuild go.sum from the archive's bundle alone.
+	cp "$A/example/go.sum" "$A/go.sum.orig"
+	: >"$A/example/go.sum"
+	if out=$(cd "$A/example" && hgo "$A/go-sumdb" "${OFF[@]}" -- mod tidy 2>&1) &&
+		diff <(sort "$A/go.sum.orig") <(sort "$A/example/go.sum") >/dev/null; then
+		pass "(a) air-gapped go mod tidy with an empty go.sum, verified through the shipped sum.golang.org bundle ($("$MODSNAP" ls "$A/snap.tar" | grep '^checksum database'))"
+	else
+		fail "(a) air-gapped go mod tidy through the shipped database: $(tail -3 <<<"$out")"
+	fi
+	cp "$A/go.sum.orig" "$A/example/go.sum"
+	if out=$("$MODSNAP" verify "$A/snap.tar" 2>&1) && ! grep -q "not re-checked" <<<"$out"; then
+		pass "(a) modsnap verify re-checks the bundle with sum.golang.org's key"
+	else
+		fail "(a) modsnap verify of the bundle: $out"
+	fi
 else
 	fail "(a) unpack the archive"
 fi
