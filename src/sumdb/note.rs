@@ -98,6 +98,20 @@ fn parse_hash(s: &str) -> Option<u32> {
     u32::from_str_radix(s, 16).ok()
 }
 
+/// The hash and key bytes (algorithm byte first) of a key's `name`,
+/// `hash` and base64 fields, checked as Go's `NewVerifier` and `NewSigner`
+/// check them (8 hex digits, a valid name, non-empty base64).
+fn key_parts(name: &str, hash: &str, b64: &str) -> Result<(u32, Vec<u8>), NoteError> {
+    let hash = parse_hash(hash).ok_or(NoteError::MalformedVerifier)?;
+    let key = STANDARD
+        .decode(b64)
+        .map_err(|_| NoteError::MalformedVerifier)?;
+    if !is_valid_name(name) || key.is_empty() {
+        return Err(NoteError::MalformedVerifier);
+    }
+    Ok((hash, key))
+}
+
 /// A verifier: a key name, its hash and an Ed25519 public key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verifier {
@@ -113,16 +127,7 @@ impl Verifier {
         let (Some(name), Some(hash), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(NoteError::MalformedVerifier);
         };
-        let hash = parse_hash(hash).ok_or(NoteError::MalformedVerifier)?;
-        if !is_valid_name(name) {
-            return Err(NoteError::MalformedVerifier);
-        }
-        let key = STANDARD
-            .decode(b64)
-            .map_err(|_| NoteError::MalformedVerifier)?;
-        if key.is_empty() {
-            return Err(NoteError::MalformedVerifier);
-        }
+        let (hash, key) = key_parts(name, hash, b64)?;
         if key_hash(name, &key) != hash {
             return Err(NoteError::BadKeyHash);
         }
@@ -188,16 +193,7 @@ impl Signer {
         if priv_ != "PRIVATE" || key_ != "KEY" {
             return Err(NoteError::MalformedVerifier);
         }
-        let hash = parse_hash(hash).ok_or(NoteError::MalformedVerifier)?;
-        if !is_valid_name(name) {
-            return Err(NoteError::MalformedVerifier);
-        }
-        let key = STANDARD
-            .decode(b64)
-            .map_err(|_| NoteError::MalformedVerifier)?;
-        if key.is_empty() {
-            return Err(NoteError::MalformedVerifier);
-        }
+        let (hash, key) = key_parts(name, hash, b64)?;
         if key[0] != ALG_ED25519 {
             return Err(NoteError::UnknownAlgorithm);
         }
