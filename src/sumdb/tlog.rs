@@ -22,6 +22,11 @@ pub type Hash = [u8; 32];
 /// The size of one hash.
 pub const HASH_SIZE: usize = 32;
 
+/// The largest tree size accepted (2^48 records, millions of times the
+/// public log): Go accepts any int64, but hash indexes of sizes near 2^63
+/// overflow, and a note claiming one can only be hostile.
+pub const MAX_TREE_SIZE: i64 = 1 << 48;
+
 /// The tile height the go command uses.
 pub const TILE_HEIGHT: u8 = 8;
 
@@ -212,7 +217,7 @@ pub fn parse_tree(text: &[u8]) -> Result<Tree, TlogError> {
     let n: i64 = n
         .parse()
         .ok()
-        .filter(|_| canonical)
+        .filter(|n| canonical && *n <= MAX_TREE_SIZE)
         .ok_or(TlogError::MalformedTree)?;
     let hash: Hash = STANDARD
         .decode(h)
@@ -256,7 +261,11 @@ pub fn parse_record(msg: &[u8]) -> Result<(i64, &[u8], &[u8]), TlogError> {
     let canonical = !id.is_empty()
         && id.bytes().all(|b| b.is_ascii_digit())
         && (id == "0" || !id.starts_with('0'));
-    let id: i64 = id.parse().ok().filter(|_| canonical).ok_or(bad.clone())?;
+    let id: i64 = id
+        .parse()
+        .ok()
+        .filter(|id| canonical && *id < MAX_TREE_SIZE)
+        .ok_or(bad.clone())?;
     let body = &msg[nl + 1..];
     let end = body
         .windows(2)
@@ -752,6 +761,31 @@ mod tests {
             asked: Default::default(),
         };
         (records, log)
+    }
+
+    #[test]
+    fn absurd_sizes_are_refused_not_overflowed() {
+        let zero = STANDARD.encode([0u8; 32]);
+        let huge = format!("go.sum database tree\n{}\n{zero}\n", i64::MAX);
+        assert_eq!(parse_tree(huge.as_bytes()), Err(TlogError::MalformedTree));
+        let record = format!("{}\nm v1.0.0 h1:x=\n\n", i64::MAX);
+        assert!(parse_record(record.as_bytes()).is_err());
+        let ok = format!("go.sum database tree\n{MAX_TREE_SIZE}\n{zero}\n");
+        assert_eq!(parse_tree(ok.as_bytes()).unwrap().n, MAX_TREE_SIZE);
+        // Planning at the largest size does not overflow.
+        let log = Log {
+            stored: Vec::new(),
+            corrupt: None,
+            asked: Default::default(),
+        };
+        let tree = Tree {
+            n: MAX_TREE_SIZE,
+            hash: [0; 32],
+        };
+        let plan = TileHashReader::new(tree, &log)
+            .plan(&[stored_hash_index(0, MAX_TREE_SIZE - 1)])
+            .unwrap();
+        assert!(!plan.tiles.is_empty());
     }
 
     #[test]
