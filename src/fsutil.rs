@@ -45,6 +45,40 @@ pub fn rename(from: &Path, to: &Path, op: &'static str) -> Result<(), FsError> {
     std::fs::rename(from, to).map_err(|e| FsError::new(op, to, e))
 }
 
+/// The name prefix of partial files written aside ([`partial_in`]).
+pub const PARTIAL: &str = ".partial-";
+
+/// A partial file in `dir` (`.partial-<pid>-…`), registered for removal on
+/// interrupt; partial files that dead runs left in `dir` are removed first.
+pub fn partial_in(dir: &Path) -> Result<tempfile::NamedTempFile, FsError> {
+    debris::remove_stale(dir, PARTIAL);
+    let tmp = tempfile::Builder::new()
+        .prefix(&debris::prefix(PARTIAL))
+        .tempfile_in(dir)
+        .map_err(|e| FsError::new("create temporary file in", dir, e))?;
+    debris::register(tmp.path());
+    Ok(tmp)
+}
+
+/// Moves a finished partial file ([`partial_in`]) to `target`.
+pub fn persist(tmp: tempfile::NamedTempFile, target: &Path) -> Result<(), FsError> {
+    debris::unregister(tmp.path());
+    tmp.persist(target)
+        .map(|_| ())
+        .map_err(|e| FsError::new("rename into place", target, e.error))
+}
+
+/// Writes `data` to `path` without a half-written file ever being there:
+/// into a partial file beside it, then renamed over it (so concurrent
+/// writers of the same file each write their own).
+pub fn write_aside(path: &Path, data: &[u8]) -> Result<(), FsError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| FsError::new("create directory", dir, e))?;
+    let mut tmp = partial_in(dir)?;
+    std::io::Write::write_all(&mut tmp, data).map_err(|e| FsError::new("write", tmp.path(), e))?;
+    persist(tmp, path)
+}
+
 /// Reads a whole file; for small inputs such as go.mod and go.sum.
 pub fn read(path: &Path) -> Result<Vec<u8>, FsError> {
     std::fs::read(path).map_err(|e| FsError::new("read", path, e))

@@ -315,7 +315,7 @@ impl Store {
         let target = self.cache_path(rel);
         let dir = target.parent().unwrap_or(&self.cache).to_owned();
         std::fs::create_dir_all(&dir).map_err(|e| FsError::new("create directory", &dir, e))?;
-        let tmp = partial_in(&dir)?;
+        let tmp = crate::fsutil::partial_in(&dir)?;
         let progress = self.progress.clone();
         let fetched = client
             .fetch(&m.path, &m.version, a, tmp.path(), &move |n| progress(n))
@@ -340,37 +340,15 @@ impl Store {
 
     fn keep(&self, tmp: tempfile::NamedTempFile, rel: &str) -> Result<PathBuf, ArtifactError> {
         let target = self.cache_path(rel);
-        debris::unregister(tmp.path());
-        tmp.persist(&target)
-            .map_err(|e| FsError::new("rename into place", &target, e.error))?;
+        crate::fsutil::persist(tmp, &target)?;
         Ok(target)
     }
 
     fn keep_bytes(&self, rel: &str, data: &[u8]) -> Result<Verified, ArtifactError> {
         let target = self.cache_path(rel);
-        let dir = target.parent().unwrap_or(&self.cache).to_owned();
-        std::fs::create_dir_all(&dir).map_err(|e| FsError::new("create directory", &dir, e))?;
-        let mut tmp = partial_in(&dir)?;
-        std::io::Write::write_all(&mut tmp, data)
-            .map_err(|e| FsError::new("write", tmp.path(), e))?;
-        let path = self.keep(tmp, rel)?;
-        Ok(verified(&path, data, None))
+        crate::fsutil::write_aside(&target, data)?;
+        Ok(verified(&target, data, None))
     }
-}
-
-/// The prefix of partial downloads in the cache.
-const PARTIAL: &str = ".partial-";
-
-/// A partial download in `dir` (`.partial-<pid>-…`), registered for removal
-/// on interrupt; partial files that dead runs left in `dir` are removed.
-fn partial_in(dir: &Path) -> Result<tempfile::NamedTempFile, FsError> {
-    debris::remove_stale(dir, PARTIAL);
-    let tmp = tempfile::Builder::new()
-        .prefix(&debris::prefix(PARTIAL))
-        .tempfile_in(dir)
-        .map_err(|e| FsError::new("create temporary file in", dir, e))?;
-    debris::register(tmp.path());
-    Ok(tmp)
 }
 
 fn verified(path: &Path, data: &[u8], h1: Option<String>) -> Verified {

@@ -265,6 +265,17 @@ struct Move {
 
 /// Plans the moves of staged files into `target`, finding every conflict
 /// first (an error before anything moves). Returns (moves, kept).
+/// Staged files: path in the target → archive entry name.
+type Staged = BTreeMap<String, String>;
+
+/// Staged files split into the checksum-database bundle (entry names under
+/// `sumdb/`) and the rest.
+fn split_sumdb(staged: Staged) -> (Staged, Staged) {
+    staged
+        .into_iter()
+        .partition(|(_, name)| name.starts_with("sumdb/"))
+}
+
 /// The moves of a checksum-database bundle: all of it, or — when the
 /// target already holds database files with other bytes (another bundle,
 /// signed at another tree head, which the go command cannot mix) — none of
@@ -465,9 +476,7 @@ pub fn restore_proxy(
                 _ => None,
             },
         )?;
-    let (sumdb, staged): (BTreeMap<_, _>, BTreeMap<_, _>) = staged
-        .into_iter()
-        .partition(|(_, n): &(String, String)| n.starts_with("sumdb/"));
+    let (sumdb, staged) = split_sumdb(staged);
     let (mut moves, mut kept) = plan_moves(t.staging(), &t.dir, &staged)?;
     let (sumdb_moves, sumdb_kept, warning) = plan_sumdb_moves(t.staging(), &t.dir, &sumdb)?;
     moves.extend(sumdb_moves);
@@ -508,9 +517,7 @@ pub fn restore_modcache(
             _ => None,
         },
     )?;
-    let (sumdb, rest): (BTreeMap<_, _>, BTreeMap<_, _>) = staged
-        .into_iter()
-        .partition(|(_, n): &(String, String)| n.starts_with("sumdb/"));
+    let (sumdb, rest) = split_sumdb(staged);
     staged = rest;
     // Verify each zip, write its .ziphash, and extract it, all in staging.
     let zips: Vec<(ModVersion, String, String)> = manifest

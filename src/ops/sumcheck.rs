@@ -113,18 +113,9 @@ impl Ops {
     }
 
     fn write(&self, file: &str, data: &[u8]) -> Result<(), String> {
-        let path = self.path(file);
-        let dir = path.parent().ok_or("no parent")?;
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        // A unique name per write: concurrent lookups save the same tiles.
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
-        std::io::Write::write_all(&mut tmp, data).map_err(|e| e.to_string())?;
-        tmp.persist(&path)
-            .map(|_| ())
-            .map_err(|e| format!("{}: {e}", path.display()))
+        // Concurrent lookups save the same tiles: each writes its own
+        // partial file.
+        crate::fsutil::write_aside(&self.path(file), data).map_err(|e| e.to_string())
     }
 }
 

@@ -614,6 +614,18 @@ mod tests {
         again.lookup("example.com/m3", "v1.0.0").unwrap();
     }
 
+    /// Serves `body` as the lookup of `example.com/<m>@v1.0.0` and returns
+    /// the error a fresh client gets for it.
+    fn refused(db: &Db, m: &str, body: Vec<u8>) -> ClientError {
+        db.remote
+            .lock()
+            .unwrap()
+            .insert(format!("lookup/example.com/{m}@v1.0.0"), body);
+        Client::new(db.verifier(), db)
+            .lookup(&format!("example.com/{m}"), "v1.0.0")
+            .unwrap_err()
+    }
+
     #[test]
     fn tampering_is_a_security_error() {
         let db = Db::new(None);
@@ -623,13 +635,7 @@ mod tests {
         let text = String::from_utf8(good.clone()).unwrap();
         // A changed hash in the record.
         let bad = text.replacen("h1:abc=", "h1:abd=", 1);
-        db.remote
-            .lock()
-            .unwrap()
-            .insert(key.clone(), bad.into_bytes());
-        let err = Client::new(db.verifier(), &db)
-            .lookup("example.com/m3", "v1.0.0")
-            .unwrap_err();
+        let err = refused(&db, "m3", bad.into_bytes());
         assert!(matches!(err, ClientError::Unauthenticated { .. }), "{err}");
         assert!(err.is_security());
         // A changed tree hash in the note.
@@ -638,23 +644,11 @@ mod tests {
         let mut flipped = hash_line.to_string();
         flipped.replace_range(0..1, if hash_line.starts_with('A') { "B" } else { "A" });
         let bad = text.replacen(hash_line, &flipped, 1);
-        db.remote
-            .lock()
-            .unwrap()
-            .insert(key.clone(), bad.into_bytes());
-        let err = Client::new(db.verifier(), &db)
-            .lookup("example.com/m3", "v1.0.0")
-            .unwrap_err();
+        let err = refused(&db, "m3", bad.into_bytes());
         assert!(matches!(err, ClientError::Note { .. }), "{err}");
         // A record looked up under another module's name has no line for it.
         db.remote.lock().unwrap().insert(key.clone(), good.clone());
-        db.remote
-            .lock()
-            .unwrap()
-            .insert("lookup/example.com/m4@v1.0.0".into(), good.clone());
-        let err = Client::new(db.verifier(), &db)
-            .lookup("example.com/m4", "v1.0.0")
-            .unwrap_err();
+        let err = refused(&db, "m4", good.clone());
         assert!(matches!(err, ClientError::NoLine { .. }), "{err}");
         // A changed tile (nothing cached: earlier lookups cached theirs).
         db.cache.lock().unwrap().clear();

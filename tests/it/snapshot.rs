@@ -906,3 +906,50 @@ fn the_offline_go_verifies_through_the_shipped_database() {
         "{stderr}"
     );
 }
+
+/// The database's answers are proved, not trusted, on the online path too:
+/// a lookup or a tile changed on the way (served by the fixture proxy with
+/// one byte altered) is a security error at snapshot, and nothing is
+/// written.
+#[test]
+fn a_tampered_lookup_or_tile_from_the_database_is_refused() {
+    let root = "/sumdb/modsnap.test/sumdb";
+    // The test log's level-0 tile (its path depends on how many fixture
+    // modules there are).
+    let tile = {
+        let fx = Fixture::new();
+        let base = fx.tree.dir.path().join(&root[1..]);
+        walkdir::WalkDir::new(base.join("tile/8/0"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .find(|e| e.file_type().is_file())
+            .map(|e| e.path().strip_prefix(&base).unwrap().display().to_string())
+            .expect("a level-0 tile")
+    };
+    for (file, wording) in [
+        (
+            "lookup/example.com/a@v1.0.0",
+            "cannot authenticate record data",
+        ),
+        (tile.as_str(), "inconsistent tile"),
+    ] {
+        let fx = Fixture::new();
+        let path = format!("{root}/{file}");
+        let mut data = std::fs::read(fx.tree.dir.path().join(&path[1..])).unwrap();
+        let i = if file.starts_with("lookup/") {
+            String::from_utf8_lossy(&data).find("h1:").unwrap() + 3
+        } else {
+            40
+        };
+        data[i] = if data[i] == b'A' { b'B' } else { b'A' };
+        fx.server.fault(&path, Fault::Replace(data));
+        let out = fx.out("x.tar");
+        let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", out.to_str().unwrap()]);
+        assert_eq!(code, 3, "{file}: {stderr}");
+        assert!(
+            stderr.contains(wording) && stderr.contains("SECURITY ERROR"),
+            "{file}: {stderr}"
+        );
+        assert!(!out.exists(), "{file}: nothing is written");
+    }
+}
