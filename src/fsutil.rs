@@ -113,6 +113,10 @@ pub mod debris {
 
     static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
     static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    /// Held for the whole of a cleanup, so that the main thread, finishing
+    /// after an interrupt, waits for the handler's cleanup instead of
+    /// exiting in the middle of it (which left a moved-aside staging tree).
+    static CLEANUP: Mutex<()> = Mutex::new(());
 
     /// Whether SIGINT/SIGTERM/SIGHUP arrived.
     pub fn was_interrupted() -> bool {
@@ -182,8 +186,10 @@ pub mod debris {
         });
     }
 
-    /// Removes every tracked path now.
+    /// Removes every tracked path now; waits for a cleanup already under
+    /// way in another thread.
     pub fn remove_tracked() {
+        let _cleanup = CLEANUP.lock().unwrap_or_else(|e| e.into_inner());
         let paths: Vec<PathBuf> = LIVE.lock().map(|l| l.clone()).unwrap_or_default();
         for p in paths {
             // Other threads may still be writing into a staging directory:
