@@ -200,12 +200,17 @@ pub fn parse(name: &str) -> Result<ProxyFile, LayoutError> {
     {
         return Err(LayoutError::NotClean);
     }
-    if let ["sumdb", db, rest @ ..] = parts.as_slice()
-        && !rest.is_empty()
+    // A database name may have slashes (`localhost.localdev/sumdb`): it
+    // ends before the first `supported`, `lookup` or `tile` component.
+    if let ["sumdb", _, more @ ..] = parts.as_slice()
+        && !more.is_empty()
     {
+        let end = (2..parts.len())
+            .find(|&i| matches!(parts[i], "supported" | "lookup" | "tile"))
+            .unwrap_or(2);
         return Ok(ProxyFile::Sumdb {
-            name: db.to_string(),
-            rest: rest.join("/"),
+            name: parts[1..end].join("/"),
+            rest: parts[end..].join("/"),
         });
     }
     let unescape = |p: &[&str]| module::unescape_path(&p.join("/")).map_err(LayoutError::Path);
@@ -304,6 +309,13 @@ mod tests {
             Ok(ProxyFile::Sumdb {
                 name: "sum.golang.org".into(),
                 rest: "tile/8/0/001".into()
+            })
+        );
+        assert_eq!(
+            parse("sumdb/localhost.localdev/sumdb/lookup/example.com/tile@v1.0.0"),
+            Ok(ProxyFile::Sumdb {
+                name: "localhost.localdev/sumdb".into(),
+                rest: "lookup/example.com/tile@v1.0.0".into()
             })
         );
         assert_eq!(modcache_dir(&m).unwrap(), "example.com/!upper@v1.0.0-!beta");

@@ -67,11 +67,32 @@ pub struct SumdbRecord {
     /// Why the check was skipped (`GOSUMDB=off`, `--no-sumdb`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+    /// The tree size of the signed head every stored lookup carries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<i64>,
+    /// Earlier archives' bundles this one proves (`snapshot --link`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<SumdbLink>,
     /// The database files stored (`sumdb/<name>/supported`, lookups,
     /// tiles) so the offline go command can verify what go.sum lacks,
     /// sorted by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<FileEntry>,
+}
+
+/// An earlier archive's bundle that an archive's bundle links to: its
+/// lookups are stored again at the new head, and the tiles proving its head
+/// a prefix of the new one are stored too.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SumdbLink {
+    /// The earlier archive's file name.
+    pub archive: String,
+    /// The tree size of its head.
+    pub tree: i64,
+    /// Its signed head (the note text with its signatures).
+    pub note: String,
+    /// How many lookups it held.
+    pub lookups: usize,
 }
 
 /// A file left out of the archive because the proxy would not give it, and

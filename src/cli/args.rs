@@ -138,6 +138,11 @@ pub struct SnapshotArgs {
     /// Skip the checksum-database check of go.sum (as GOSUMDB=off does); the manifest records it.
     #[arg(long)]
     pub no_sumdb: bool,
+    /// An earlier archive (repeatable): its checksum-database lookups are proved again at this
+    /// snapshot's head and shipped with the proofs linking the two heads, so one tree (and a
+    /// GOPATH that used the earlier archive) keeps the database working for the modules of both.
+    #[arg(long, value_name = "ARCHIVE", conflicts_with = "no_sumdb")]
+    pub link: Vec<PathBuf>,
     /// Retries of a transient network failure (5xx, 429, reset, cut-off body, timeout), per file and proxy.
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=20))]
     pub retries: u32,

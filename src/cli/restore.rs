@@ -202,12 +202,17 @@ pub(crate) fn run_ls(args: LsArgs) -> ExitStatus {
         out.push_str(&match &cov.skipped {
             Some(why) => format!("checksum database: not checked ({why})\n"),
             None => format!(
-                "checksum database {}: {} module versions checked, {} lookups and {} tiles shipped ({})\n",
+                "checksum database {}: {} module versions checked, {} lookups and {} tiles shipped ({}){}{}\n",
                 cov.name,
                 cov.checked,
                 cov.lookups,
                 cov.tiles,
-                human_bytes(cov.bytes)
+                human_bytes(cov.bytes),
+                cov.head.map(|h| format!(", signed at tree#{h}")).unwrap_or_default(),
+                cov.links
+                    .iter()
+                    .map(|l| format!("; proves tree#{} of {} ({} lookups)", l.tree, l.archive, l.lookups))
+                    .collect::<String>()
             ),
         });
     }
@@ -289,7 +294,18 @@ struct SumdbCoverage {
     tiles: usize,
     bytes: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    head: Option<i64>,
+    links: Vec<LinkCoverage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     skipped: Option<String>,
+}
+
+/// An earlier archive's bundle that an archive's bundle proves, for `ls`.
+#[derive(Debug, serde::Serialize)]
+struct LinkCoverage {
+    archive: String,
+    tree: i64,
+    lookups: usize,
 }
 
 fn sumdb_coverage(r: &crate::archive::manifest::SumdbRecord) -> SumdbCoverage {
@@ -304,6 +320,16 @@ fn sumdb_coverage(r: &crate::archive::manifest::SumdbRecord) -> SumdbCoverage {
             .count(),
         tiles: r.files.iter().filter(|f| f.name.contains("/tile/")).count(),
         bytes: r.files.iter().map(|f| f.size).sum(),
+        head: r.head,
+        links: r
+            .links
+            .iter()
+            .map(|l| LinkCoverage {
+                archive: l.archive.clone(),
+                tree: l.tree,
+                lookups: l.lookups,
+            })
+            .collect(),
         skipped: r.skipped.clone(),
     }
 }

@@ -84,6 +84,7 @@ fn goflags_warnings(env: &GoEnv) -> Vec<String> {
 /// `None` for `GOSUMDB=off`.
 fn sumdb_options(
     env: &GoEnv,
+    link: &[PathBuf],
 ) -> Result<Option<crate::ops::sumcheck::SumdbOptions>, crate::ops::sumcheck::GoSumDbError> {
     let gosumdb = crate::ops::sumcheck::GoSumDb::parse(env.gosumdb())?;
     if gosumdb == crate::ops::sumcheck::GoSumDb::Off {
@@ -92,6 +93,7 @@ fn sumdb_options(
     Ok(Some(crate::ops::sumcheck::SumdbOptions {
         gosumdb,
         gonosumdb: env.gonosumdb().to_string(),
+        link: link.to_vec(),
     }))
 }
 
@@ -135,8 +137,12 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
     let sumdb = if args.no_sumdb {
         Err("--no-sumdb".to_string())
     } else {
-        match sumdb_options(&env) {
+        match sumdb_options(&env, &args.link) {
             Ok(Some(o)) => Ok(o),
+            Ok(None) if !args.link.is_empty() => {
+                print_info("error: --link needs the checksum database, and GOSUMDB=off");
+                return ExitStatus::Usage;
+            }
             Ok(None) => Err("GOSUMDB=off".to_string()),
             Err(e) => {
                 print_info(&format!(
@@ -218,6 +224,18 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
                     args.output.display(),
                     human_bytes(report.archive_bytes),
                 ));
+                if let Some(db) = &report.sumdb
+                    && !db.filled.is_empty()
+                {
+                    let names: Vec<String> =
+                        db.filled.iter().map(|f| f.module.to_string()).collect();
+                    print_info(&format!(
+                        "checksum database {}: {} zip(s) go.sum has no hash for, which offline `go mod download` fetches, were verified with it and stored ({})",
+                        db.name,
+                        names.len(),
+                        names.join(", ")
+                    ));
+                }
                 for t in &report.toolchains {
                     print_info(&format!(
                         "note: the project asks for toolchain {t}; toolchains are not captured yet, so the air-gapped machine needs that Go installed (or GOTOOLCHAIN=local)"

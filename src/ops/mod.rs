@@ -18,6 +18,7 @@ pub mod resolve;
 pub mod restore;
 pub mod snapshot;
 pub mod sumcheck;
+pub mod sumjoin;
 pub mod vendor;
 
 /// `GOWORK`, for the commands that read projects.

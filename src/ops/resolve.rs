@@ -8,7 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
 
@@ -134,14 +134,13 @@ pub fn version_warnings(projects: &[Project]) -> Vec<String> {
     out
 }
 
-/// What `go mod download` with no arguments will fail on offline: the
-/// zips it downloads that go.sum has no hash for, which the go command
-/// verifies through the checksum database instead (cmd/go modcmd
-/// download.go: in a workspace or a go < 1.17 module it downloads the whole
-/// build list, in a go ≥ 1.17 module the modules go.mod requires). Builds,
-/// tests and vendoring need only the zips go.sum lists, so they are not
-/// affected.
-pub fn download_gaps(project: &Project, graph: &Graph, gosum: &GoSum) -> Option<String> {
+/// The zips `go mod download` with no arguments downloads that go.sum has
+/// no hash for, which the go command verifies through the checksum
+/// database instead (cmd/go modcmd download.go: in a workspace or a go <
+/// 1.17 module it downloads the whole build list, in a go ≥ 1.17 module the
+/// modules go.mod requires). Builds, tests and vendoring need only the zips
+/// go.sum lists, so they are not affected. Sorted.
+pub fn download_gaps(project: &Project, graph: &Graph, gosum: &GoSum) -> Vec<ModVersion> {
     let whole = project.work.is_some()
         || project
             .go
@@ -160,23 +159,28 @@ pub fn download_gaps(project: &Project, graph: &Graph, gosum: &GoSum) -> Option<
             })
             .collect()
     };
-    let mut gaps: Vec<String> = wanted
+    let mut gaps: Vec<ModVersion> = wanted
         .iter()
         .filter_map(|m| match graph.actual(m) {
             crate::graph::GoModSource::Module(a)
                 if gosum.zip_hash(&a.path, &a.version).is_none() =>
             {
-                Some(a.to_string())
+                Some(a)
             }
             _ => None,
         })
         .collect();
     gaps.sort();
     gaps.dedup();
+    gaps
+}
+
+/// The warning for download gaps ([`download_gaps`]) that nothing fills.
+pub fn download_gap_warning(dir: &Path, gaps: &[ModVersion]) -> Option<String> {
     if gaps.is_empty() {
         return None;
     }
-    let shown: Vec<&str> = gaps.iter().take(10).map(String::as_str).collect();
+    let shown: Vec<String> = gaps.iter().take(10).map(ToString::to_string).collect();
     let more = if gaps.len() > shown.len() {
         format!(" and {} more", gaps.len() - shown.len())
     } else {
@@ -184,7 +188,7 @@ pub fn download_gaps(project: &Project, graph: &Graph, gosum: &GoSum) -> Option<
     };
     Some(format!(
         "{}: offline `go mod download` (no arguments) will fail: it downloads {} zip(s) that go.sum has no hash for ({}{more}), which the go command then checks with the checksum database; builds, tests and vendoring do not need them",
-        project.dir.display(),
+        dir.display(),
         gaps.len(),
         shown.join(", ")
     ))
@@ -206,6 +210,10 @@ pub struct Resolved {
     pub graphs: Vec<Graph>,
     /// Non-fatal findings (workspace go.sum gaps).
     pub warnings: Vec<String>,
+    /// Per project directory, the zips offline `go mod download` wants and
+    /// go.sum has no hash for ([`download_gaps`]); the caller says which
+    /// remain unfilled ([`download_gap_warning`]).
+    pub download: Vec<(PathBuf, Vec<ModVersion>)>,
     /// The go.mod files read, verified.
     pub mods: BTreeMap<ModVersion, Verified>,
     /// go.mod files the store could not provide (offline stores only; the
@@ -305,6 +313,7 @@ pub async fn resolve(
     let mut missing: BTreeSet<String> = BTreeSet::new();
     let mut missing_dirs = Vec::new();
     let mut warnings = Vec::new();
+    let mut download = Vec::new();
     let mut unavailable = Vec::new();
     let mut corrupt = Vec::new();
     let mut mods: BTreeMap<ModVersion, Verified> = BTreeMap::new();
@@ -342,7 +351,10 @@ pub async fn resolve(
         }
         // Against this project's own sums: another input's go.sum does not
         // help the go command here.
-        warnings.extend(download_gaps(p, &graph, &p.gosum));
+        let gaps = download_gaps(p, &graph, &p.gosum);
+        if !gaps.is_empty() {
+            download.push((p.dir.clone(), gaps));
+        }
         graphs.push(graph);
     }
     if !missing.is_empty() {
@@ -354,6 +366,7 @@ pub async fn resolve(
     Ok(Resolved {
         graphs,
         warnings,
+        download,
         mods,
         unavailable,
         corrupt,

@@ -276,32 +276,25 @@ fn split_sumdb(staged: Staged) -> (Staged, Staged) {
         .partition(|(_, name)| name.starts_with("sumdb/"))
 }
 
-/// The moves of a checksum-database bundle: all of it, or — when the
-/// target already holds database files with other bytes (another bundle,
-/// signed at another tree head, which the go command cannot mix) — none of
-/// it, with a warning naming what loses offline database coverage.
+/// The moves of a checksum-database bundle, as [`super::sumjoin`] joins it
+/// with what the target holds, and the warnings naming what loses offline
+/// database coverage.
 fn plan_sumdb_moves(
     staging: &Path,
     target: &Path,
     files: &BTreeMap<String, String>,
-) -> Result<(Vec<Move>, usize, Option<String>), RestoreError> {
-    if files.is_empty() {
-        return Ok((Vec::new(), 0, None));
-    }
-    match plan_moves(staging, target, files) {
-        Ok((moves, kept)) => Ok((moves, kept, None)),
-        Err(RestoreError::Conflict { count, .. }) => {
-            let lookups = files.values().filter(|n| n.contains("/lookup/")).count();
-            Ok((
-                Vec::new(),
-                0,
-                Some(format!(
-                    "the archive's checksum-database files were not restored: the target already holds {count} of them with other bytes (a bundle signed at another tree head, which the go command cannot combine); the {lookups} lookup(s) of this archive are not available offline — modules go.sum covers are not affected; restore into an empty tree, or snapshot the projects together"
-                )),
-            ))
-        }
-        Err(e) => Err(e),
-    }
+) -> Result<(Vec<Move>, usize, Vec<String>), RestoreError> {
+    let join = super::sumjoin::plan(staging, target, files)?;
+    let moves = join
+        .place
+        .iter()
+        .map(|rel| Move {
+            from: staging.join(rel),
+            to: target.join(rel),
+            read_only: false,
+        })
+        .collect();
+    Ok((moves, join.kept, join.warnings))
 }
 
 fn plan_moves(
@@ -491,7 +484,7 @@ pub fn restore_proxy(
         modules: manifest.modules.len(),
         written,
         kept,
-        warnings: warning.into_iter().collect(),
+        warnings: warning,
     })
 }
 
@@ -592,7 +585,7 @@ pub fn restore_modcache(
         modules: manifest.modules.len(),
         written,
         kept,
-        warnings: sumdb_warning.into_iter().collect(),
+        warnings: sumdb_warning,
     })
 }
 

@@ -238,6 +238,7 @@ async fn run(
     let Resolved {
         graphs,
         warnings,
+        download,
         mods,
         unavailable,
         ..
@@ -259,7 +260,27 @@ async fn run(
             .collect(),
         ..Default::default()
     };
+    // The zips offline `go mod download` wants that go.sum lacks: filled
+    // in through the checksum database below when it is on.
+    let fill_zips: Vec<ModVersion> = download
+        .iter()
+        .flat_map(|(_, gaps)| gaps.iter().cloned())
+        .collect();
+    let gap_warnings = |filled: &[super::sumcheck::Filled]| -> Vec<String> {
+        download
+            .iter()
+            .filter_map(|(dir, gaps)| {
+                let left: Vec<ModVersion> = gaps
+                    .iter()
+                    .filter(|m| !filled.iter().any(|f| f.module == **m))
+                    .cloned()
+                    .collect();
+                super::resolve::download_gap_warning(dir, &left)
+            })
+            .collect()
+    };
     if opts.dry_run {
+        report.warnings.extend(gap_warnings(&[]));
         let sizes =
             futures_util::stream::iter(plan.values().filter(|p| p.zip_h1.is_some()).cloned())
                 .map(|p| {
@@ -297,21 +318,51 @@ async fn run(
     let sumdb_record = match &opts.sumdb {
         Ok(sopts) => {
             reporter.phase("checking go.sum with the checksum database", 0);
-            let r = super::sumcheck::check(&client, sopts, &plan, &gosum, &opts.cache_dir, jobs)
-                .await?;
+            let r = super::sumcheck::check(
+                &client,
+                sopts,
+                &plan,
+                &gosum,
+                &fill_zips,
+                &opts.cache_dir,
+                jobs,
+            )
+            .await?;
+            // Filled zips are stored like any other, verified against the
+            // database's hash as they download.
+            for f in r.iter().flat_map(|r| r.filled.iter()) {
+                let p = plan.entry(f.module.clone()).or_insert_with(|| Planned {
+                    path: f.module.path.clone(),
+                    version: f.module.version.clone(),
+                    ..Default::default()
+                });
+                p.zip_h1 = Some(f.zip_h1.clone());
+                if p.mod_h1.is_none() {
+                    p.mod_h1 = f.mod_h1.clone();
+                }
+                p.info = true;
+            }
+            report
+                .warnings
+                .extend(gap_warnings(r.as_ref().map_or(&[][..], |r| &r.filled)));
             let record = r.as_ref().map(|r| SumdbRecord {
                 name: Some(r.name.clone()),
                 checked: r.checked,
                 private: r.private,
+                head: r.head,
+                links: r.links.clone(),
                 ..Default::default()
             });
             report.sumdb = r;
             record
         }
-        Err(why) => Some(SumdbRecord {
-            skipped: Some(why.clone()),
-            ..Default::default()
-        }),
+        Err(why) => {
+            report.warnings.extend(gap_warnings(&[]));
+            Some(SumdbRecord {
+                skipped: Some(why.clone()),
+                ..Default::default()
+            })
+        }
     };
 
     // 4. Every remaining artifact, concurrently, verified.

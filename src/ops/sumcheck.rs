@@ -12,8 +12,13 @@
 //! `<cache>/sumdb/<name>/`, so a second snapshot asks the database nothing
 //! new.
 //!
-//! Not here (yet): shipping lookups and tiles in the archive for the
-//! offline go command.
+//! The verified lookups and the tiles proving them become the archive's
+//! bundle ([`Client::bundle`], rule R1: one signed head). `--link` names
+//! earlier archives: their lookups are proved again at the new head and
+//! shipped too, with the tiles proving each earlier head a prefix of the
+//! new one, so that a tree holding both archives — and a GOPATH or module
+//! cache that used the earlier one — keeps verifying offline
+//! ([`crate::ops::sumjoin`] decides how bundles combine at restore).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,6 +26,7 @@ use std::path::{Path, PathBuf};
 use futures_util::StreamExt;
 
 use super::plan::Planned;
+use crate::archive::manifest::SumdbLink;
 use crate::classify::{Classify, ErrorClass};
 use crate::gosum::GoSum;
 use crate::module::ModVersion;
@@ -35,6 +41,24 @@ pub struct SumdbOptions {
     pub gosumdb: GoSumDb,
     /// `GONOSUMDB` (GOPRIVATE when unset): paths never looked up.
     pub gonosumdb: String,
+    /// Earlier archives whose bundles this snapshot's bundle links to
+    /// (`--link`).
+    pub link: Vec<PathBuf>,
+}
+
+/// An earlier archive's checksum-database bundle, read to link a new one
+/// to it.
+#[derive(Debug, Clone)]
+pub struct LinkedBundle {
+    /// The archive's file name.
+    pub archive: String,
+    /// The database.
+    pub name: String,
+    /// The signed tree notes its lookups carry (one in bundles modsnap
+    /// writes), sorted.
+    pub notes: Vec<Vec<u8>>,
+    /// Its lookups: (path under `sumdb/<name>/`, record id, record text).
+    pub records: Vec<(String, i64, Vec<u8>)>,
 }
 
 /// What the check did.
@@ -46,33 +70,64 @@ pub struct SumdbReport {
     pub checked: usize,
     /// Module versions skipped as private (GONOSUMDB/GOPRIVATE).
     pub private: usize,
+    /// Zips go.sum has no hash for that offline `go mod download` wants,
+    /// with the hash the database proved for each: the snapshot fetches
+    /// them verified against it, and the bundle carries their lookups.
+    pub filled: Vec<Filled>,
+    /// The tree size of the head the bundle is signed at.
+    pub head: Option<i64>,
+    /// The earlier bundles it proves.
+    #[serde(skip)]
+    pub links: Vec<SumdbLink>,
     /// The files the offline go command needs to verify those lookups
     /// (path under `sumdb/<name>/`, bytes), sorted.
     #[serde(skip)]
     pub bundle: Vec<(String, Vec<u8>)>,
 }
 
+/// A go.sum line the checksum database contradicts.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{module}: go.sum says {gosum_hash} ({file}: `{line}`), but the checksum database {db} says {db_hash}; the go.sum line does not match the public log — it was written from a tampered download or edited (SECURITY ERROR)"
+)]
+pub struct GoSumMismatch {
+    /// `path@version[/go.mod]`.
+    pub module: String,
+    /// The go.sum hash.
+    pub gosum_hash: String,
+    /// The file it came from.
+    pub file: String,
+    /// The whole go.sum line.
+    pub line: String,
+    /// The database.
+    pub db: String,
+    /// The database's hash.
+    pub db_hash: String,
+}
+
+/// A module version go.sum has no zip hash for, with the hashes the
+/// database proved for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Filled {
+    /// The module version.
+    #[serde(serialize_with = "as_string")]
+    pub module: ModVersion,
+    /// Its zip hash.
+    pub zip_h1: String,
+    /// Its go.mod hash, when the record has one.
+    pub mod_h1: Option<String>,
+}
+
+fn as_string<S: serde::Serializer>(m: &ModVersion, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(m)
+}
+
 /// Why the check failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SumdbError {
     /// go.sum and the database disagree.
-    #[error(
-        "{module}: go.sum says {gosum_hash} ({file}: `{line}`), but the checksum database {db} says {db_hash}; the go.sum line does not match the public log — it was written from a tampered download or edited (SECURITY ERROR)"
-    )]
-    Mismatch {
-        /// `path@version[/go.mod]`.
-        module: String,
-        /// The go.sum hash.
-        gosum_hash: String,
-        /// The file it came from.
-        file: String,
-        /// The whole go.sum line.
-        line: String,
-        /// The database.
-        db: String,
-        /// The database's hash.
-        db_hash: String,
-    },
+    #[error(transparent)]
+    Mismatch(Box<GoSumMismatch>),
     /// A lookup failed or did not verify.
     #[error(
         "{0}; hint: pass --no-sumdb (or set GOSUMDB=off) to snapshot without the checksum database check"
@@ -81,13 +136,24 @@ pub enum SumdbError {
     /// Local I/O for the cache.
     #[error("checksum database cache: {0}")]
     Cache(String),
+    /// An archive named by `--link` cannot be linked to.
+    #[error("--link {archive}: {detail}")]
+    Link {
+        /// The archive.
+        archive: String,
+        /// What is wrong.
+        detail: String,
+        /// Whether the archive failed its own checks.
+        security: bool,
+    },
 }
 
 impl Classify for SumdbError {
     fn class(&self) -> ErrorClass {
         match self {
-            SumdbError::Mismatch { .. } => ErrorClass::Security,
+            SumdbError::Mismatch(_) => ErrorClass::Security,
             SumdbError::Client(e) if e.is_security() => ErrorClass::Security,
+            SumdbError::Link { security: true, .. } => ErrorClass::Security,
             _ => ErrorClass::Failure,
         }
     }
@@ -196,7 +262,86 @@ impl ClientOps for Ops {
 struct Want {
     module: ModVersion,
     go_mod: bool,
-    hash: String,
+    /// `None` for a zip go.sum lacks, looked up to be filled in.
+    hash: Option<String>,
+}
+
+/// Reads the checksum-database bundle of an earlier archive (any format,
+/// every entry verified against its manifest): its lookups and their
+/// signed heads.
+pub fn read_linked(path: &Path) -> Result<LinkedBundle, SumdbError> {
+    use crate::archive::read::{self as aread, Check, EntryKind};
+    let archive = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let fail = |detail: String, security: bool| SumdbError::Link {
+        archive: path.display().to_string(),
+        detail,
+        security,
+    };
+    let read_err = |e: aread::ReadError| fail(e.to_string(), e.class() == ErrorClass::Security);
+    let is_lookup = |name: &str| name.starts_with("sumdb/") && name.contains("/lookup/");
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let manifest = if let Some(index) = aread::TarIndex::open(path).map_err(read_err)? {
+        let names: Vec<String> = index
+            .names()
+            .filter(|n| is_lookup(n))
+            .map(str::to_string)
+            .collect();
+        for n in names {
+            let mut w = index.open_file(&n, Check::Both).map_err(read_err)?;
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut w, &mut data)
+                .map_err(|e| fail(format!("{n}: {e}"), true))?;
+            files.insert(n, data);
+        }
+        index.manifest().clone()
+    } else {
+        aread::read_all(path, Check::Both, &mut |e| {
+            if matches!(e.kind, EntryKind::Sumdb) && is_lookup(e.name) {
+                let mut data = Vec::new();
+                e.reader.read_to_end(&mut data).map_err(|x| x.to_string())?;
+                files.insert(e.name.to_string(), data);
+            } else {
+                std::io::copy(e.reader, &mut std::io::sink()).map_err(|x| x.to_string())?;
+            }
+            Ok(())
+        })
+        .map_err(read_err)?
+    };
+    let name = manifest
+        .sumdb
+        .as_ref()
+        .and_then(|r| r.name.clone())
+        .filter(|_| !files.is_empty())
+        .ok_or_else(|| {
+            fail(
+                "the archive has no checksum-database bundle to link to (it was written with --no-sumdb or GOSUMDB=off, or by an older modsnap)".into(),
+                false,
+            )
+        })?;
+    let prefix = format!("sumdb/{name}/");
+    let mut notes: Vec<Vec<u8>> = Vec::new();
+    let mut records = Vec::new();
+    for (entry, data) in files {
+        let Some(rel) = entry.strip_prefix(&prefix) else {
+            continue;
+        };
+        let (id, text, note) = crate::sumdb::tlog::parse_record(&data)
+            .map_err(|e| fail(format!("{entry}: {e}"), true))?;
+        if !notes.iter().any(|n| n == note) {
+            notes.push(note.to_vec());
+        }
+        records.push((rel.to_string(), id, text.to_vec()));
+    }
+    notes.sort();
+    Ok(LinkedBundle {
+        archive,
+        name,
+        notes,
+        records,
+    })
 }
 
 /// Confirms every zip and go.mod hash of `plan` with the database.
@@ -205,6 +350,7 @@ pub async fn check(
     opts: &SumdbOptions,
     plan: &BTreeMap<ModVersion, Planned>,
     gosum: &GoSum,
+    fill_zips: &[ModVersion],
     cache_dir: &Path,
     jobs: usize,
 ) -> Result<Option<SumdbReport>, SumdbError> {
@@ -230,12 +376,47 @@ pub async fn check(
                 wants.entry(m.clone()).or_default().push(Want {
                     module: m.clone(),
                     go_mod,
-                    hash: hash.clone(),
+                    hash: Some(hash.clone()),
                 });
             }
         }
     }
-    if wants.is_empty() {
+    for m in fill_zips {
+        if crate::module::match_prefix_patterns(&opts.gonosumdb, &m.path)
+            || plan.get(m).is_some_and(|p| p.zip_h1.is_some())
+        {
+            continue;
+        }
+        wants.entry(m.clone()).or_default().push(Want {
+            module: m.clone(),
+            go_mod: false,
+            hash: None,
+        });
+    }
+    let linked = {
+        let paths = opts.link.clone();
+        tokio::task::spawn_blocking(move || {
+            paths
+                .iter()
+                .map(|p| read_linked(p))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await
+        .map_err(|e| SumdbError::Cache(format!("link task: {e}")))??
+    };
+    for l in &linked {
+        if l.name != name {
+            return Err(SumdbError::Link {
+                archive: l.archive.clone(),
+                detail: format!(
+                    "its bundle is of the checksum database {}, and this snapshot checks with {name} (GOSUMDB)",
+                    l.name
+                ),
+                security: false,
+            });
+        }
+    }
+    if wants.is_empty() && linked.is_empty() {
         return Ok(Some(report));
     }
     let ops = Ops {
@@ -261,7 +442,13 @@ pub async fn check(
                     } else {
                         w.module.version.clone()
                     };
-                    found.push(db.lookup_record(&w.module.path, &v)?);
+                    match db.lookup_record(&w.module.path, &v) {
+                        Ok(r) => found.push(Some(r)),
+                        // A zip to fill in that the database cannot give
+                        // stays a gap; a lie is still an error.
+                        Err(e) if w.hash.is_none() && !e.is_security() => found.push(None),
+                        Err(e) => return Err(e),
+                    }
                 }
                 Ok::<_, ClientError>((group, found))
             })
@@ -286,7 +473,11 @@ pub async fn check(
                 continue;
             }
         };
+        let confirms = group.iter().any(|w| w.hash.is_some());
         for (w, record) in group.iter().zip(found) {
+            let Some(record) = record else {
+                continue;
+            };
             let lines = &record.lines;
             let (path, version) = (&w.module.path, &w.module.version);
             let key_version = if w.go_mod {
@@ -300,7 +491,30 @@ pub async fn check(
                 .find(|h| h.starts_with("h1:"))
                 .unwrap_or("(no h1 line)")
                 .to_string();
-            if db_hash != w.hash {
+            let Some(want) = &w.hash else {
+                if db_hash.starts_with("h1:") {
+                    // `go mod download` fetches the version's go.mod too:
+                    // its hash is in the same authenticated record.
+                    let mod_prefix = format!("{path} {version}/go.mod h1:");
+                    let mod_hash = String::from_utf8_lossy(&record.text)
+                        .lines()
+                        .find_map(|l| l.strip_prefix(&mod_prefix))
+                        .map(|h| format!("h1:{h}"));
+                    report.filled.push(Filled {
+                        module: w.module.clone(),
+                        zip_h1: db_hash,
+                        mod_h1: mod_hash,
+                    });
+                    if !records
+                        .iter()
+                        .any(|r: &crate::sumdb::client::Record| r.lookup == record.lookup)
+                    {
+                        records.push(record);
+                    }
+                }
+                continue;
+            };
+            if &db_hash != want {
                 let file = if w.go_mod {
                     gosum.go_mod_hash_file(path, version)
                 } else {
@@ -308,14 +522,14 @@ pub async fn check(
                 }
                 .unwrap_or("go.sum")
                 .to_string();
-                return Err(SumdbError::Mismatch {
+                return Err(SumdbError::Mismatch(Box::new(GoSumMismatch {
                     module: format!("{path}@{key_version}"),
-                    gosum_hash: w.hash.clone(),
-                    line: format!("{path} {key_version} {}", w.hash),
+                    gosum_hash: want.clone(),
+                    line: format!("{path} {key_version} {want}"),
                     file,
                     db: name.clone(),
                     db_hash,
-                });
+                })));
             }
             if !records
                 .iter()
@@ -324,16 +538,48 @@ pub async fn check(
                 records.push(record);
             }
         }
-        report.checked += 1;
+        if confirms {
+            report.checked += 1;
+        }
     }
     if let Some(e) = first_err {
         return Err(e);
     }
-    records.sort_by(|a, b| a.lookup.cmp(&b.lookup));
-    let bundle = tokio::task::spawn_blocking(move || db.bundle(&records))
-        .await
-        .map_err(|e| SumdbError::Cache(format!("bundle task: {e}")))??;
+    let (bundle, links, head) = tokio::task::spawn_blocking(move || {
+        // Each earlier head proved a prefix of the latest (or the latest
+        // moved on to it), then each earlier record proved in the latest.
+        let mut older = Vec::new();
+        let mut links = Vec::new();
+        for l in &linked {
+            let label = format!("--link {}", l.archive);
+            for note in &l.notes {
+                let tree = db.merge_note(&label, note)?;
+                older.push(tree);
+                links.push(SumdbLink {
+                    archive: l.archive.clone(),
+                    note: String::from_utf8_lossy(note).into_owned(),
+                    tree: tree.n,
+                    lookups: l.records.len(),
+                });
+            }
+        }
+        for l in &linked {
+            for (lookup, id, text) in &l.records {
+                if !records.iter().any(|r| &r.lookup == lookup) {
+                    records.push(db.prove_record(lookup, *id, text)?);
+                }
+            }
+        }
+        records.sort_by(|a, b| a.lookup.cmp(&b.lookup));
+        let bundle = db.bundle(&records, &older)?;
+        let head = db.latest("(bundle)")?.n;
+        Ok::<_, ClientError>((bundle, links, head))
+    })
+    .await
+    .map_err(|e| SumdbError::Cache(format!("bundle task: {e}")))??;
     report.bundle = bundle;
+    report.links = links;
+    report.head = Some(head);
     Ok(Some(report))
 }
 
@@ -459,6 +705,34 @@ pub fn verify_bundle(
             }
         }
         out.verified += 1;
+    }
+    // Each linked head must be signed and a prefix of the bundle's head,
+    // proved through the bundle's own tiles.
+    for l in &rec.links {
+        let label = format!("linked head tree#{} ({})", l.tree, l.archive);
+        match client.merge_note(&label, l.note.as_bytes()) {
+            Ok(t) if t.n == l.tree => {}
+            Ok(t) => out.bad.push((
+                label,
+                format!(
+                    "the manifest says tree#{}, the note says tree#{}",
+                    l.tree, t.n
+                ),
+            )),
+            Err(e) => out.bad.push((label, e.to_string())),
+        }
+    }
+    if let (Some(head), Ok(latest)) = (rec.head, client.latest("(bundle)"))
+        && out.verified > 0
+        && latest.n != head
+    {
+        out.bad.push((
+            format!("sumdb/{name}"),
+            format!(
+                "the manifest says the bundle is signed at tree#{head}, its lookups carry tree#{}",
+                latest.n
+            ),
+        ));
     }
     out
 }

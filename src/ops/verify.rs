@@ -339,6 +339,21 @@ fn check_projects(
             .warnings
             .extend(super::resolve::version_warnings(&projects));
         report.warnings.extend(resolved.warnings.iter().cloned());
+        // Zips go.sum lacks that the tree holds anyway (snapshot fetched
+        // them verified through the checksum database) are no gap.
+        for (dir, gaps) in &resolved.download {
+            let left: Vec<ModVersion> = gaps
+                .iter()
+                .filter(|m| {
+                    crate::goproxy::file_name(m, Artifact::Zip)
+                        .map_or(true, |n| !tree.join(n).is_file())
+                })
+                .cloned()
+                .collect();
+            report
+                .warnings
+                .extend(super::resolve::download_gap_warning(dir, &left));
+        }
         let plan = plan(&resolved.graphs, &gosum);
         let mut gaps = Vec::new();
         reporter.phase("checking", plan.len() as u64);

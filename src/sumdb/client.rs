@@ -380,13 +380,56 @@ impl<O: ClientOps> Client<O> {
         })
     }
 
+    /// Merges a signed tree from elsewhere (an earlier bundle's head) into
+    /// the latest one, exactly as a lookup's tree is merged (signature, then
+    /// one tree proved a prefix of the other), and returns it.
+    pub fn merge_note(&self, label: &str, note: &[u8]) -> Result<Tree, ClientError> {
+        self.merge_latest(label, note)?;
+        self.open_tree(label, note)
+    }
+
+    /// A record from elsewhere (an earlier archive's lookup: its path, id
+    /// and text), proved included in the latest tree. Its `lines` are
+    /// empty: nothing was asked about a version.
+    pub fn prove_record(&self, lookup: &str, id: i64, text: &[u8]) -> Result<Record, ClientError> {
+        let latest = self.load_latest(lookup)?;
+        if id < 0 || id >= latest.tree.n {
+            return Err(self.log(lookup, TlogError::NotInTree(latest.tree.n)));
+        }
+        let tiles = Tiles { client: self };
+        let ok = TileHashReader::new(latest.tree, &tiles)
+            .check_record(id, text)
+            .map_err(|e| self.log(lookup, e))?;
+        if !ok {
+            return Err(ClientError::Unauthenticated {
+                module: lookup.to_string(),
+                db: self.name.clone(),
+            });
+        }
+        Ok(Record {
+            lookup: lookup.to_string(),
+            id,
+            text: text.to_vec(),
+            lines: Vec::new(),
+        })
+    }
+
     /// What the offline go command needs to verify `records` with no
     /// database (rule R1 of the offline experiments): each lookup rewritten
     /// to carry the client's latest signed tree (every record is proved in
     /// it), and the tiles that prove each record in that tree, plus the
-    /// tree's right edge. Files are (path under `sumdb/<name>/`, bytes),
-    /// sorted, `supported` included. Every tile is authenticated again.
-    pub fn bundle(&self, records: &[Record]) -> Result<Vec<(String, Vec<u8>)>, ClientError> {
+    /// tree's right edge. With `older` trees (earlier bundles' heads, each
+    /// already merged), also the tiles that prove each of them a prefix of
+    /// the latest ("R1 + proofs"): a go client whose own latest tree is one
+    /// of them (a GOPATH that used the earlier bundle, lookups it cached)
+    /// moves on to the new head offline. Files are (path under
+    /// `sumdb/<name>/`, bytes), sorted, `supported` included. Every tile is
+    /// authenticated again.
+    pub fn bundle(
+        &self,
+        records: &[Record],
+        older: &[Tree],
+    ) -> Result<Vec<(String, Vec<u8>)>, ClientError> {
         let module = "(bundle)";
         let latest = self.load_latest(module)?;
         let mut out: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
@@ -403,6 +446,24 @@ impl<O: ClientOps> Client<O> {
         for x in indexes {
             let plan = reader.plan(&[x]).map_err(|e| self.log(module, e))?;
             reader.read_hashes(&[x]).map_err(|e| self.log(module, e))?;
+            for t in &plan.tiles {
+                if let std::collections::btree_map::Entry::Vacant(e) = out.entry(t.path()) {
+                    e.insert(self.read_tile(t).map_err(|e| self.log(module, e))?);
+                }
+            }
+        }
+        for old in older.iter().filter(|t| t.n > 0 && t.n <= latest.tree.n) {
+            let plan = reader
+                .plan_tree_hash(old.n)
+                .map_err(|e| self.log(module, e))?;
+            if reader.tree_hash(old.n).map_err(|e| self.log(module, e))? != old.hash {
+                return Err(ClientError::Misbehavior {
+                    module: module.to_string(),
+                    db: self.name.clone(),
+                    older: old.n,
+                    newer: latest.tree.n,
+                });
+            }
             for t in &plan.tiles {
                 if let std::collections::btree_map::Entry::Vacant(e) = out.entry(t.path()) {
                     e.insert(self.read_tile(t).map_err(|e| self.log(module, e))?);

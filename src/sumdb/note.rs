@@ -302,6 +302,14 @@ impl Verifiers {
     }
 }
 
+/// The text of `msg` (everything before the signatures), signatures *not*
+/// checked: for decisions that do not trust it (which of two bundles is
+/// newer); anything trusted goes through [`open`].
+pub fn text_unverified(msg: &[u8]) -> Option<&[u8]> {
+    let split = msg.windows(2).rposition(|w| w == b"\n\n")?;
+    Some(&msg[..split + 1])
+}
+
 /// Opens `msg`, checking its signatures against `known`.
 pub fn open(msg: &[u8], known: &Verifiers) -> Result<Note, NoteError> {
     let text = std::str::from_utf8(msg).map_err(|_| NoteError::Malformed)?;

@@ -30,6 +30,11 @@ impl Forge {
         let good = fx.out("good.tar");
         let (code, _, stderr) = fx.snapshot(&[&project(name), "-o", good.to_str().unwrap()]);
         assert_eq!(code, 0, "{stderr}");
+        Forge::from_archive(fx, &good)
+    }
+
+    /// Forgeries of an archive made in `fx`.
+    fn from_archive(fx: Fixture, good: &Path) -> Forge {
         let tree = fx.out("tree");
         let (code, _, stderr) = run(&[
             "restore",
@@ -38,7 +43,7 @@ impl Forge {
             tree.to_str().unwrap(),
         ]);
         assert_eq!(code, 0, "{stderr}");
-        let manifest = read_manifest(&good).expect("manifest");
+        let manifest = read_manifest(good).expect("manifest");
         Forge { fx, tree, manifest }
     }
 
@@ -1218,4 +1223,69 @@ fn verify_rechecks_the_sumdb_bundle_with_the_database_key() {
             "{ext}: {stdout}"
         );
     }
+}
+
+/// `verify` re-checks a linked head (`snapshot --link`) offline: its note
+/// against the database key and its proof as a prefix of the bundle's
+/// head through the bundle's tiles. A note changed in the manifest, or a
+/// proof tile left out, is corrupt (exit 3).
+#[test]
+fn verify_rechecks_a_linked_head() {
+    let fx = Fixture::new();
+    fx.tree.grow_sumdb(300);
+    let a = fx.out("a.tar");
+    let (code, _, stderr) = fx.snapshot(&[&project("unpruned"), "-o", a.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    fx.tree.grow_sumdb(700);
+    let b = fx.out("b.tar");
+    let (code, _, stderr) = fx.snapshot(&[
+        &project("pruned"),
+        "-o",
+        b.to_str().unwrap(),
+        "--link",
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let forge = Forge::from_archive(fx, &b);
+    let key = Fixture::gosumdb();
+    let verify = |archive: &Path| {
+        let ctx = crate::support::cmd::TestContext::new();
+        let mut c = ctx.modsnap(&["verify", archive.to_str().unwrap()]);
+        c.env("GOSUMDB", &key);
+        crate::support::cmd::split(c.output().expect("run modsnap"))
+    };
+    let good = forge.write("linked", "tar", &forge.manifest, &forge.tree);
+    let (code, stdout, stderr) = verify(&good);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    // The linked note, one digit of its tree size changed.
+    let mut manifest = forge.manifest.clone();
+    let link = &mut manifest.sumdb.as_mut().unwrap().links[0];
+    let size = link.tree.to_string();
+    link.note = link
+        .note
+        .replacen(&format!("\n{size}\n"), &format!("\n{}\n", link.tree - 1), 1);
+    let bad = forge.write("bad-note", "tar", &manifest, &forge.tree);
+    let (code, stdout, stderr) = verify(&bad);
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!("linked head tree#{size}")) && stdout.contains("signature"),
+        "{stdout}"
+    );
+
+    // The tile that only the proof needs (records past the fixture modules'
+    // level-0 tile, complete at the new head) left out.
+    let proof_tile = "sumdb/modsnap.test/sumdb/tile/8/0/001";
+    let mut manifest = forge.manifest.clone();
+    let files = &mut manifest.sumdb.as_mut().unwrap().files;
+    let before = files.len();
+    files.retain(|f| f.name != proof_tile);
+    assert_eq!(files.len(), before - 1, "the bundle ships {proof_tile}");
+    let bad = forge.write("no-proof", "tar", &manifest, &forge.tree);
+    let (code, stdout, stderr) = verify(&bad);
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!("linked head tree#{size}")),
+        "{stdout}"
+    );
 }

@@ -26,4 +26,5 @@ mod layering;
 mod proxy_client;
 mod restore;
 mod snapshot;
+mod sumdb_link;
 mod vendor;

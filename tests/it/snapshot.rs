@@ -643,14 +643,33 @@ fn workspace_reads_no_go_mod_past_a_pruned_requirement() {
     let out = fx.out("ws.tar");
     let (code, _, stderr) = fx.snapshot(&[proj.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
-    // (Only `go mod download`, which wants every build-list zip in a
-    // workspace, needs c: that warning is expected.)
+    // Only `go mod download`, which wants every build-list zip in a
+    // workspace, needs c's zip, which go.sum has no hash for: snapshot
+    // fetches it verified through the checksum database and ships its
+    // lookup (without the database, it warns instead).
     assert!(!stderr.contains("go.mod hash"), "{stderr}");
+    assert!(!stderr.contains("will fail"), "{stderr}");
+    let names = tar_names(&out);
+    for n in [
+        "example.com/c/@v/v1.0.0.zip",
+        "sumdb/modsnap.test/sumdb/lookup/example.com/c@v1.0.0",
+    ] {
+        assert!(names.contains(n), "{n}: {names:?}");
+    }
+    let plain = fx.out("ws-plain.tar");
+    let (code, _, stderr) = fx.snapshot(&[
+        proj.to_str().unwrap(),
+        "-o",
+        plain.to_str().unwrap(),
+        "--no-sumdb",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.contains("`go mod download` (no arguments) will fail")
             && stderr.contains("example.com/c@v1.0.0"),
         "{stderr}"
     );
+    assert!(!tar_names(&plain).contains("example.com/c/@v/v1.0.0.zip"));
     let (code, stdout, stderr) = crate::support::cmd::run(&[
         "verify",
         out.to_str().unwrap(),
@@ -659,6 +678,7 @@ fn workspace_reads_no_go_mod_past_a_pruned_requirement() {
     ]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(!stderr.contains("go.mod hash"), "{stderr}");
+    assert!(!stderr.contains("will fail"), "{stderr}");
     let (code, _, stderr) = crate::support::cmd::run(&[
         "vendor",
         out.to_str().unwrap(),
@@ -688,6 +708,37 @@ fn workspace_reads_no_go_mod_past_a_pruned_requirement() {
         ours,
         std::fs::read_to_string(theirs.join("vendor/modules.txt")).unwrap()
     );
+
+    // Offline, `go mod download` with no arguments verifies c's zip
+    // through the shipped database; from the --no-sumdb archive it fails.
+    for (archive, ok) in [(&out, true), (&plain, false)] {
+        let tree = fx.tmp.path().join(format!("tree-{ok}"));
+        let (code, _, stderr) = crate::support::cmd::run(&[
+            "restore",
+            archive.to_str().unwrap(),
+            "--proxy",
+            tree.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let ws = fx.tmp.path().join(format!("ws-{ok}"));
+        copy_dir(Path::new(&project("workspace")), &ws);
+        std::fs::remove_file(ws.join("go.work.sum")).unwrap();
+        let o = GoEnv::new(env.go.clone())
+            .var("GOPROXY", &format!("file://{}", tree.display()))
+            .var("GONOPROXY", "none")
+            .var("GOSUMDB", &Fixture::gosumdb())
+            .var("GOWORK", ws.join("go.work").to_str().unwrap())
+            .var("HTTPS_PROXY", "http://127.0.0.1:9")
+            .var("HTTP_PROXY", "http://127.0.0.1:9")
+            .cmd(&ws, &["mod", "download"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.success(), ok, "go mod download offline: {stderr}");
+        if !ok {
+            assert!(stderr.contains("example.com/c@v1.0.0"), "{stderr}");
+        }
+    }
 }
 
 /// The check the go command never makes: a poisoned go.sum (its line for

@@ -128,6 +128,8 @@ pub fn escape(s: &str) -> String {
 pub struct ProxyTree {
     /// The tree's root.
     pub dir: TempDir,
+    /// The modules the test checksum database has records for.
+    modules: Vec<ModuleSource>,
 }
 
 impl ProxyTree {
@@ -135,6 +137,7 @@ impl ProxyTree {
     pub fn new(modules: &[ModuleSource]) -> ProxyTree {
         let tree = ProxyTree {
             dir: tempfile::tempdir().expect("temp dir"),
+            modules: modules.to_vec(),
         };
         let mut lists: HashMap<String, Vec<String>> = HashMap::new();
         for m in modules {
@@ -154,8 +157,18 @@ impl ProxyTree {
             text.push('\n');
             std::fs::write(tree.at_v(&path).join("list"), text).expect("write list");
         }
-        tree.write_sumdb(modules);
+        tree.write_sumdb(0);
         tree
+    }
+
+    /// Grows the test checksum database by appending records of
+    /// `padding` made-up module versions after the fixture modules' (so
+    /// far `padding` is the total of them, not an increment): the tree
+    /// gets a new signed head, every lookup is served at it, and the tiles
+    /// of the new tree are added beside the old ones, as a log that grew.
+    /// Above 256 records the tree has level-1 tiles.
+    pub fn grow_sumdb(&self, padding: usize) {
+        self.write_sumdb(padding);
     }
 
     /// The test checksum database's signer (a fixed seed, its own key).
@@ -170,14 +183,15 @@ impl ProxyTree {
 
     /// A checksum database for `modules` under `sumdb/<name>/`, as the
     /// Go module proxy's passthrough serves one: `supported`, a lookup per
-    /// module version (its zip and go.mod hashes, records in path order)
-    /// signed at the final tree, and every tile of that tree.
-    fn write_sumdb(&self, modules: &[ModuleSource]) {
+    /// module version (its zip and go.mod hashes, records in path order,
+    /// then `padding` made-up records) signed at the final tree, and every
+    /// tile of that tree.
+    fn write_sumdb(&self, padding: usize) {
         use modsnap::sumdb::{note, tlog};
         let root = self.dir.path().join("sumdb").join(TEST_SUMDB);
         std::fs::create_dir_all(&root).expect("mkdir sumdb");
         std::fs::write(root.join("supported"), "").expect("write supported");
-        let mut mods: Vec<&ModuleSource> = modules.iter().collect();
+        let mut mods: Vec<&ModuleSource> = self.modules.iter().collect();
         mods.sort_by(|a, b| (&a.path, &a.version).cmp(&(&b.path, &b.version)));
         let records: Vec<Vec<u8>> = mods
             .iter()
@@ -192,6 +206,12 @@ impl ProxyTree {
                 )
                 .into_bytes()
             })
+            .chain((0..padding).map(|i| {
+                format!(
+                    "example.invalid/pad{i} v1.0.0 h1:{i:0>43}=\nexample.invalid/pad{i} v1.0.0/go.mod h1:{i:0>43}=\n"
+                )
+                .into_bytes()
+            }))
             .collect();
         let stored = tlog::stored_hashes(&records);
         let n = records.len() as i64;
