@@ -622,20 +622,129 @@ pub struct BundleCheck {
 /// client would read it: every lookup's signed tree note against the
 /// database key (`GOSUMDB`'s when it names the same database, else the
 /// built-in key of sum.golang.org), every record proved through the
-/// bundle's tiles, and each record's hashes equal to the manifest's for
-/// that module version.
+/// bundle's tiles, each record's hashes equal to the manifest's for that
+/// module version, and each linked head (`--link`) signed and proved a
+/// prefix of the bundle's head.
 pub fn verify_bundle(
     manifest: &crate::archive::Manifest,
     gosumdb: &GoSumDb,
     open: &(dyn Fn(&str) -> Option<Vec<u8>> + Sync),
 ) -> BundleCheck {
-    let mut out = BundleCheck::default();
     let Some(rec) = &manifest.sumdb else {
-        return out;
+        return BundleCheck::default();
     };
     let Some(name) = rec.name.as_deref().filter(|_| !rec.files.is_empty()) else {
-        return out;
+        return BundleCheck::default();
     };
+    let lookups: Vec<&str> = rec.files.iter().map(|f| f.name.as_str()).collect();
+    let expected = |path: &str, version: &str| {
+        manifest
+            .modules
+            .iter()
+            .find(|m| m.path == path && m.version == version)
+            .map_or((None, None), |m| (m.zip_h1.clone(), m.mod_h1.clone()))
+    };
+    check_bundle(
+        &Bundle {
+            what: "the archive's",
+            name,
+            entries: &lookups,
+            links: &rec.links,
+            head: rec.head,
+        },
+        gosumdb,
+        &expected,
+        open,
+    )
+}
+
+/// Re-checks the checksum-database bundles of a GOPROXY tree (`sumdb/<name>/`
+/// wherever a `supported` file is) as [`verify_bundle`] does, each record's
+/// hashes compared with the tree's own `.zip` and `.mod` for that version
+/// (recomputed): what the offline go command would refuse is found first.
+pub fn verify_tree_bundles(dir: &Path, gosumdb: &GoSumDb) -> Vec<BundleCheck> {
+    let root = dir.join("sumdb");
+    let mut names = Vec::new();
+    for e in walkdir::WalkDir::new(&root)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        if e.file_type().is_file()
+            && e.file_name() == "supported"
+            && let Some(rel) = e.path().parent().and_then(|p| p.strip_prefix(&root).ok())
+        {
+            names.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    let open = |name: &str| std::fs::read(dir.join(name)).ok();
+    let expected = |path: &str, version: &str| {
+        let m = ModVersion::new(path.to_string(), version.to_string());
+        let file = |a| {
+            crate::goproxy::file_name(&m, a)
+                .ok()
+                .map(|n| dir.join(n))
+                .filter(|p| p.is_file())
+        };
+        let zip = file(crate::goproxy::Artifact::Zip)
+            .and_then(|p| crate::dirhash::hash_zip_file(&p).ok());
+        let gomod = file(crate::goproxy::Artifact::Mod)
+            .and_then(|p| std::fs::read(p).ok())
+            .map(|d| crate::dirhash::hash_go_mod(&d));
+        (zip, gomod)
+    };
+    names
+        .iter()
+        .map(|name| {
+            let base = root.join(name);
+            let entries: Vec<String> = walkdir::WalkDir::new(base.join("lookup"))
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+                .filter(|e| e.file_type().is_file())
+                .filter_map(|e| {
+                    let rel = e.path().strip_prefix(dir).ok()?;
+                    Some(rel.to_string_lossy().replace('\\', "/"))
+                })
+                .collect();
+            let entries: Vec<&str> = entries.iter().map(String::as_str).collect();
+            check_bundle(
+                &Bundle {
+                    what: "the tree's",
+                    name,
+                    entries: &entries,
+                    links: &[],
+                    head: None,
+                },
+                gosumdb,
+                &expected,
+                &open,
+            )
+        })
+        .collect()
+}
+
+/// A bundle to check: the database, its files (entry names
+/// `sumdb/<name>/…`; only lookups are read directly), what it links to.
+struct Bundle<'a> {
+    what: &'a str,
+    name: &'a str,
+    entries: &'a [&'a str],
+    links: &'a [SumdbLink],
+    head: Option<i64>,
+}
+
+/// The zip and go.mod hashes a module version must have.
+type Expected<'a> = dyn Fn(&str, &str) -> (Option<String>, Option<String>) + 'a;
+
+fn check_bundle(
+    b: &Bundle<'_>,
+    gosumdb: &GoSumDb,
+    expected: &Expected<'_>,
+    open: &(dyn Fn(&str) -> Option<Vec<u8>> + Sync),
+) -> BundleCheck {
+    let mut out = BundleCheck::default();
+    let name = b.name;
     let verifier = match gosumdb {
         GoSumDb::On { verifier, .. } if verifier.name() == name => verifier.clone(),
         _ if name == "sum.golang.org" => {
@@ -649,7 +758,8 @@ pub fn verify_bundle(
         }
         _ => {
             out.unchecked = Some(format!(
-                "the archive's checksum-database bundle (database {name}) was not re-checked: modsnap has no key for it; set GOSUMDB to its key (`{name}+…`) to check it"
+                "{} checksum-database bundle (database {name}) was not re-checked: modsnap has no key for it; set GOSUMDB to its key (`{name}+…`) to check it",
+                b.what
             ));
             return out;
         }
@@ -660,8 +770,8 @@ pub fn verify_bundle(
     };
     let client = Client::new(verifier, ops);
     let lookup_prefix = format!("sumdb/{name}/lookup/");
-    for f in &rec.files {
-        let Some(rest) = f.name.strip_prefix(&lookup_prefix) else {
+    for entry in b.entries {
+        let Some(rest) = entry.strip_prefix(&lookup_prefix) else {
             continue;
         };
         let parsed = rest.rsplit_once('@').and_then(|(p, v)| {
@@ -672,35 +782,27 @@ pub fn verify_bundle(
         });
         let Some((path, version)) = parsed else {
             out.bad
-                .push((f.name.clone(), "not a lookup file name".into()));
+                .push((entry.to_string(), "not a lookup file name".into()));
             continue;
         };
         let module = format!("{path}@{version}");
         let record = match client.lookup_record(&path, &version) {
             Ok(r) => r,
             Err(e) => {
-                out.bad.push((module, e.to_string()));
+                out.bad.push((module, format!("{entry}: {e}")));
                 continue;
             }
         };
         let text = String::from_utf8_lossy(&record.text).into_owned();
-        let entry = manifest
-            .modules
-            .iter()
-            .find(|m| m.path == path && m.version == version);
-        if let Some(m) = entry {
-            for (want, key) in [
-                (&m.zip_h1, version.clone()),
-                (&m.mod_h1, format!("{version}/go.mod")),
-            ] {
-                if let Some(want) = want {
-                    let line = format!("{path} {key} {want}");
-                    if !text.lines().any(|l| l == line) {
-                        out.bad.push((
-                            module.clone(),
-                            format!("the manifest's hash {want} for {key} is not the database's"),
-                        ));
-                    }
+        let (zip, gomod) = expected(&path, &version);
+        for (want, key) in [(zip, version.clone()), (gomod, format!("{version}/go.mod"))] {
+            if let Some(want) = want {
+                let line = format!("{path} {key} {want}");
+                if !text.lines().any(|l| l == line) {
+                    out.bad.push((
+                        module.clone(),
+                        format!("{key} hashes to {want}, and the checksum database's record ({entry}) says otherwise"),
+                    ));
                 }
             }
         }
@@ -708,7 +810,7 @@ pub fn verify_bundle(
     }
     // Each linked head must be signed and a prefix of the bundle's head,
     // proved through the bundle's own tiles.
-    for l in &rec.links {
+    for l in b.links {
         let label = format!("linked head tree#{} ({})", l.tree, l.archive);
         match client.merge_note(&label, l.note.as_bytes()) {
             Ok(t) if t.n == l.tree => {}
@@ -722,7 +824,7 @@ pub fn verify_bundle(
             Err(e) => out.bad.push((label, e.to_string())),
         }
     }
-    if let (Some(head), Ok(latest)) = (rec.head, client.latest("(bundle)"))
+    if let (Some(head), Ok(latest)) = (b.head, client.latest("(bundle)"))
         && out.verified > 0
         && latest.n != head
     {

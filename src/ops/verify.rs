@@ -149,6 +149,9 @@ pub fn verify(
                     "verify --proxy needs --project DIR: a tree has no manifest, so only a project's go.sum can vouch for it".into(),
                 ));
             }
+            for check in super::sumcheck::verify_tree_bundles(dir, &opts.gosumdb) {
+                record_bundle(check, &mut report);
+            }
             dir.clone()
         }
         _ => {
@@ -279,7 +282,13 @@ fn bundle_findings(
     open: &(dyn Fn(&str) -> Option<Vec<u8>> + Sync),
     report: &mut VerifyReport,
 ) {
-    let check = super::sumcheck::verify_bundle(manifest, gosumdb, open);
+    record_bundle(
+        super::sumcheck::verify_bundle(manifest, gosumdb, open),
+        report,
+    );
+}
+
+fn record_bundle(check: super::sumcheck::BundleCheck, report: &mut VerifyReport) {
     report.warnings.extend(check.unchecked);
     for (module, detail) in check.bad {
         report.corrupt.push(Finding {

@@ -26,5 +26,5 @@ mod layering;
 mod proxy_client;
 mod restore;
 mod snapshot;
-mod sumdb_link;
+mod sumdb_offline;
 mod vendor;

@@ -1,14 +1,20 @@
-//! Checksum-database bundles signed at different tree heads, in one tree:
-//! `snapshot --link` ships an earlier archive's lookups again at the new
-//! head with the tiles proving the old head a prefix of it, and restore
-//! joins bundles by the rules of `ops::sumjoin`. Proved with the real go
-//! command offline, with a GOPATH that used the earlier archive.
+//! The checksum database kept on offline, proved with the real go command
+//! from restored trees and the fixture database (its own key): what go
+//! verifies through the shipped bundle (`go mod download` of a removed
+//! go.sum line, `go get` of a stored version go.mod does not name, `go mod
+//! tidy` from an empty go.sum), what it refuses (a tampered lookup, note,
+//! tile or zip — each also found by `modsnap verify --proxy`), with a
+//! request log showing that no database file go asked for was missing.
+//! Then bundles signed at different tree heads in one tree: `snapshot
+//! --link` and the join rules of `ops::sumjoin`, with a GOPATH that used
+//! the earlier archive.
 
 use std::path::{Path, PathBuf};
 
 use crate::support::cmd::run;
 use crate::support::fixture::{Fixture, copy_dir, project};
 use crate::support::go::{GoEnv, go_or_skip};
+use crate::support::proxy::{ModuleSource, Server};
 
 const DB: &str = "sumdb/modsnap.test/sumdb";
 
@@ -332,4 +338,177 @@ fn link_to_an_archive_without_a_bundle_is_refused_and_nothing_written() {
     ]);
     assert_eq!(code, 2, "{stderr}");
     assert!(!out.exists());
+}
+
+#[test]
+fn the_offline_go_verifies_what_go_sum_lacks_and_refuses_tampering() {
+    let fx = Fixture::new();
+    let both = fx.out("both.tar");
+    let (code, _, stderr) = fx.snapshot(&[
+        &project("pruned"),
+        &project("unpruned"),
+        "-o",
+        both.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let tree = fx.tmp.path().join("tree");
+    restore(&both, &tree);
+    let Some(go) = go_or_skip("the_offline_go_verifies_what_go_sum_lacks_and_refuses_tampering")
+    else {
+        return;
+    };
+    // The tree served over loopback HTTP, so every request is logged.
+    let server = Server::start(&tree);
+    let online_tree = |url: &str| {
+        GoEnv::new(go.clone())
+            .var("GOPROXY", url)
+            .var("GONOPROXY", "none")
+            .var("GOSUMDB", &Fixture::gosumdb())
+    };
+    let run_go = |env: &GoEnv, dir: &Path, args: &[&str]| {
+        let o = env.cmd(dir, args).output().unwrap();
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+
+    // 1. go mod download of a module whose go.sum lines were removed.
+    let pa = project_without(&fx, "pruned", "example.com/a", "dl");
+    let (ok, stderr) = run_go(
+        &online_tree(&server.url()),
+        &pa,
+        &["mod", "download", "example.com/a"],
+    );
+    assert!(ok, "go mod download: {stderr}");
+    // 2. go get of a version the snapshot holds (for the other project)
+    // and this go.mod does not name.
+    let pu = fx.tmp.path().join("get");
+    copy_dir(Path::new(&project("unpruned")), &pu);
+    let (ok, stderr) = run_go(
+        &online_tree(&server.url()),
+        &pu,
+        &["get", "example.com/Upper/Case@v1.0.0"],
+    );
+    assert!(ok, "go get: {stderr}");
+    let sum = std::fs::read_to_string(pu.join("go.sum")).unwrap();
+    assert!(sum.contains("example.com/Upper/Case v1.0.0 h1:"), "{sum}");
+    // 3. go mod tidy from an empty go.sum: go.sum comes back as it was.
+    let pt = fx.tmp.path().join("tidy");
+    copy_dir(Path::new(&project("pruned")), &pt);
+    std::fs::write(pt.join("go.sum"), "").unwrap();
+    let (ok, stderr) = run_go(&online_tree(&server.url()), &pt, &["mod", "tidy"]);
+    assert!(ok, "go mod tidy: {stderr}");
+    assert_eq!(
+        std::fs::read_to_string(pt.join("go.sum")).unwrap(),
+        std::fs::read_to_string(Path::new(&project("pruned")).join("go.sum")).unwrap()
+    );
+    // Every database file go asked for was there (a missing retraction
+    // lookup fails silently), and it did ask.
+    let asked: Vec<String> = server
+        .log()
+        .into_iter()
+        .filter(|p| p.starts_with("/sumdb/"))
+        .collect();
+    assert!(asked.iter().any(|p| p.contains("/lookup/")), "{asked:?}");
+    let missing: Vec<&String> = asked
+        .iter()
+        .filter(|p| !tree.join(&p[1..]).is_file())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "go asked for database files the tree lacks: {missing:?}"
+    );
+
+    // 4. Tampering, one file at a time: go refuses as the experiments
+    // note lists, and `modsnap verify --proxy` names the same file first.
+    let lookup = format!("{DB}/lookup/example.com/a@v1.0.0");
+    let tile = walkdir::WalkDir::new(tree.join(DB).join("tile/8/0"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(&tree).unwrap().display().to_string())
+        .expect("a level-0 tile");
+    let flip = |data: &mut Vec<u8>, at: usize| {
+        data[at] = if data[at] == b'A' { b'B' } else { b'A' };
+    };
+    let evil_zip = {
+        let mut m = ModuleSource::load("graph-a");
+        m.files.push(("evil.go".into(), b"package a\n".to_vec()));
+        m.zip()
+    };
+    let cases: Vec<(&str, String, Box<dyn Fn(&mut Vec<u8>)>, &str, &str)> = vec![
+        (
+            "lookup",
+            lookup.clone(),
+            Box::new(|d: &mut Vec<u8>| {
+                let i = String::from_utf8_lossy(d).find("h1:").unwrap() + 3;
+                flip(d, i)
+            }),
+            "cannot authenticate record data",
+            "cannot authenticate record data",
+        ),
+        (
+            "note",
+            lookup.clone(),
+            Box::new(|d: &mut Vec<u8>| {
+                // The root hash: the third line of the note.
+                let text = String::from_utf8_lossy(d).into_owned();
+                let note = text.find("\n\n").unwrap() + 2;
+                let hash = note + text[note..].match_indices('\n').nth(1).unwrap().0 + 1;
+                flip(d, hash)
+            }),
+            "invalid signature for key",
+            "invalid signature for key",
+        ),
+        (
+            "tile",
+            tile.clone(),
+            Box::new(|d: &mut Vec<u8>| d[0] ^= 1),
+            "inconsistent tile",
+            "inconsistent tile",
+        ),
+        (
+            "zip",
+            "example.com/a/@v/v1.0.0.zip".to_string(),
+            Box::new(move |d: &mut Vec<u8>| *d = evil_zip.clone()),
+            "checksum mismatch",
+            "example.com/a@v1.0.0",
+        ),
+    ];
+    for (label, file, change, go_says, verify_says) in cases {
+        let bad = fx.tmp.path().join(format!("bad-{label}"));
+        copy_dir(&tree, &bad);
+        let path = bad.join(&file);
+        let mut data = std::fs::read(&path).unwrap();
+        change(&mut data);
+        std::fs::write(&path, &data).unwrap();
+        let env = GoEnv::new(go.clone())
+            .var("GOPROXY", &format!("file://{}", bad.display()))
+            .var("GONOPROXY", "none")
+            .var("GOSUMDB", &Fixture::gosumdb())
+            .var("HTTPS_PROXY", "http://127.0.0.1:9")
+            .var("HTTP_PROXY", "http://127.0.0.1:9");
+        let proj = project_without(&fx, "pruned", "example.com/a", &format!("p-{label}"));
+        let (ok, stderr) = run_go(&env, &proj, &["mod", "download", "example.com/a"]);
+        assert!(!ok, "{label}: go must refuse");
+        assert!(stderr.contains(go_says), "{label}: {stderr}");
+        let ctx = crate::support::cmd::TestContext::new();
+        let mut c = ctx.modsnap(&[
+            "verify",
+            "--proxy",
+            bad.to_str().unwrap(),
+            "--project",
+            &project("pruned"),
+        ]);
+        c.env("GOSUMDB", Fixture::gosumdb());
+        let (code, stdout, stderr) = crate::support::cmd::split(c.output().unwrap());
+        assert_eq!(code, 3, "{label}: {stdout}{stderr}");
+        assert!(
+            stdout.contains(verify_says)
+                && (label == "zip"
+                    || stdout.contains(file.strip_prefix(&format!("{DB}/")).unwrap())),
+            "{label}: {stdout}"
+        );
+    }
 }
