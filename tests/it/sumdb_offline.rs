@@ -437,7 +437,9 @@ fn the_offline_go_verifies_what_go_sum_lacks_and_refuses_tampering() {
         m.files.push(("evil.go".into(), b"package a\n".to_vec()));
         m.zip()
     };
-    let cases: Vec<(&str, String, Box<dyn Fn(&mut Vec<u8>)>, &str, &str)> = vec![
+    // (label, file, change, what go says, what verify says)
+    type Case<'a> = (&'a str, String, Box<dyn Fn(&mut Vec<u8>) + 'a>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "lookup",
             lookup.clone(),
