@@ -313,23 +313,72 @@ async fn run(
         return Ok(report);
     }
 
-    // 3. Every go.sum hash the archive relies on, confirmed by the
-    // checksum database (the check the go command never makes).
-    let sumdb_record = match &opts.sumdb {
-        Ok(sopts) => {
-            reporter.phase("checking go.sum with the checksum database", 0);
-            let r = super::sumcheck::check(
-                &client,
-                sopts,
-                &plan,
-                &gosum,
-                &fill_zips,
-                &opts.cache_dir,
-                jobs,
-            )
-            .await?;
+    // 3 and 4, at once: every go.sum hash the archive relies on, confirmed
+    // by the checksum database (the check the go command never makes),
+    // while every remaining artifact downloads, each verified against
+    // go.sum. Nothing is written until both are done, so a disagreement
+    // still leaves no archive; the zips only the database has a hash for
+    // download afterwards.
+    let download_list = |plan: &BTreeMap<ModVersion, Planned>, only: Option<&[ModVersion]>| {
+        let mut list = Vec::new();
+        for p in plan.values() {
+            let m = p.module();
+            if only.is_some_and(|o| !o.contains(&m)) {
+                continue;
+            }
+            if p.info {
+                list.push((m.clone(), Artifact::Info, None));
+            }
+            if let Some(h) = &p.mod_h1
+                && !mods.contains_key(&m)
+            {
+                list.push((m.clone(), Artifact::Mod, Some(h.clone())));
+            }
+            if let Some(h) = &p.zip_h1 {
+                list.push((m.clone(), Artifact::Zip, Some(h.clone())));
+            }
+        }
+        list
+    };
+    let first = download_list(&plan, None);
+    reporter.phase("downloading", first.len() as u64);
+    let (checked, mut results) = {
+        let check = async {
+            match &opts.sumdb {
+                Ok(sopts) => Some(
+                    super::sumcheck::check(
+                        &client,
+                        sopts,
+                        &plan,
+                        &gosum,
+                        &fill_zips,
+                        &opts.cache_dir,
+                        jobs,
+                    )
+                    .await,
+                ),
+                Err(_) => None,
+            }
+        };
+        let downloads = download_all(&store, &gosum, first, jobs, reporter.as_ref());
+        tokio::pin!(check, downloads);
+        // A database disagreement stops the downloads at once.
+        tokio::select! {
+            c = &mut check => {
+                if let Some(Err(e)) = c {
+                    return Err(e.into());
+                }
+                (c, downloads.await)
+            }
+            r = &mut downloads => (check.await, r),
+        }
+    };
+    let sumdb_record = match (checked, &opts.sumdb) {
+        (Some(r), _) => {
+            let r = r?;
             // Filled zips are stored like any other, verified against the
             // database's hash as they download.
+            let mut filled = Vec::new();
             for f in r.iter().flat_map(|r| r.filled.iter()) {
                 let p = plan.entry(f.module.clone()).or_insert_with(|| Planned {
                     path: f.module.path.clone(),
@@ -337,10 +386,33 @@ async fn run(
                     ..Default::default()
                 });
                 p.zip_h1 = Some(f.zip_h1.clone());
-                if p.mod_h1.is_none() {
+                // A go.mod go.sum has a line for was downloaded already.
+                let mod_known = p.mod_h1.is_some();
+                if !mod_known {
                     p.mod_h1 = f.mod_h1.clone();
                 }
+                let info_known = p.info;
                 p.info = true;
+                filled.push((f.module.clone(), info_known, mod_known));
+            }
+            if !filled.is_empty() {
+                let modules: Vec<ModVersion> = filled.iter().map(|f| f.0.clone()).collect();
+                let list: Vec<_> = download_list(&plan, Some(&modules))
+                    .into_iter()
+                    .filter(|(m, a, _)| {
+                        let (info_known, mod_known) = filled
+                            .iter()
+                            .find(|f| &f.0 == m)
+                            .map_or((false, false), |f| (f.1, f.2));
+                        match a {
+                            Artifact::Info => !info_known,
+                            Artifact::Mod => !mod_known,
+                            _ => true,
+                        }
+                    })
+                    .collect();
+                reporter.phase("downloading what go.sum lacks", list.len() as u64);
+                results.extend(download_all(&store, &gosum, list, jobs, reporter.as_ref()).await);
             }
             report
                 .warnings
@@ -356,62 +428,15 @@ async fn run(
             report.sumdb = r;
             record
         }
-        Err(why) => {
+        (None, Err(why)) => {
             report.warnings.extend(gap_warnings(&[]));
             Some(SumdbRecord {
                 skipped: Some(why.clone()),
                 ..Default::default()
             })
         }
+        (None, Ok(_)) => None,
     };
-
-    // 4. Every remaining artifact, concurrently, verified.
-    let total: u64 = plan
-        .values()
-        .map(|p| {
-            p.info as u64
-                + (p.mod_h1.is_some() && !mods.contains_key(&p.module())) as u64
-                + p.zip_h1.is_some() as u64
-        })
-        .sum();
-    reporter.phase("downloading", total);
-    let mut jobs_list = Vec::new();
-    for p in plan.values() {
-        let m = p.module();
-        if p.info {
-            jobs_list.push((m.clone(), Artifact::Info, None));
-        }
-        if let Some(h) = &p.mod_h1
-            && !mods.contains_key(&m)
-        {
-            jobs_list.push((m.clone(), Artifact::Mod, Some(h.clone())));
-        }
-        if let Some(h) = &p.zip_h1 {
-            jobs_list.push((m.clone(), Artifact::Zip, Some(h.clone())));
-        }
-    }
-    let results = futures_util::stream::iter(jobs_list)
-        .map(|(m, a, h)| {
-            let store = store.clone();
-            let gosum = &gosum;
-            let reporter = reporter.clone();
-            async move {
-                let r = match a {
-                    Artifact::Info => store.info(&m).await,
-                    Artifact::Mod => store.go_mod(&m, gosum).await.map(|(v, _)| v),
-                    _ => {
-                        let expected = h.unwrap_or_default();
-                        let file = gosum_file(gosum, &m).unwrap_or_default();
-                        store.zip(&m, &expected, &file).await
-                    }
-                };
-                reporter.item_done();
-                (m, a, r)
-            }
-        })
-        .buffer_unordered(jobs)
-        .collect::<Vec<_>>()
-        .await;
     let mut got: BTreeMap<(ModVersion, &'static str), Verified> = BTreeMap::new();
     for (m, v) in mods {
         got.insert((m, Artifact::Mod.ext()), v);
@@ -564,6 +589,35 @@ fn fill_stats(report: &mut SnapshotReport, stats: &Stats, start: Instant) {
     report.downloads = stats.downloads.load(Ordering::Relaxed);
     report.downloaded_bytes = stats.downloaded_bytes.load(Ordering::Relaxed);
     report.seconds = (start.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+}
+
+/// Downloads `list` (module, artifact, expected hash), `jobs` at a time,
+/// each verified as it streams: go.mod files against go.sum, zips against
+/// the hash given.
+async fn download_all(
+    store: &Store,
+    gosum: &GoSum,
+    list: Vec<(ModVersion, Artifact, Option<String>)>,
+    jobs: usize,
+    reporter: &dyn Reporter,
+) -> Vec<(ModVersion, Artifact, Result<Verified, ArtifactError>)> {
+    futures_util::stream::iter(list)
+        .map(|(m, a, h)| async move {
+            let r = match a {
+                Artifact::Info => store.info(&m).await,
+                Artifact::Mod => store.go_mod(&m, gosum).await.map(|(v, _)| v),
+                _ => {
+                    let expected = h.unwrap_or_default();
+                    let file = gosum_file(gosum, &m).unwrap_or_default();
+                    store.zip(&m, &expected, &file).await
+                }
+            };
+            reporter.item_done();
+            (m, a, r)
+        })
+        .buffer_unordered(jobs)
+        .collect::<Vec<_>>()
+        .await
 }
 
 fn gosum_file(gosum: &GoSum, m: &ModVersion) -> Option<String> {

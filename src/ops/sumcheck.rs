@@ -159,6 +159,9 @@ impl Classify for SumdbError {
     }
 }
 
+/// One tile's fetch result, shared by the lookups that need it.
+type TileSlot = std::sync::Mutex<Option<Option<Vec<u8>>>>;
+
 /// The database's files through the proxy client, with the cache on disk.
 struct Ops {
     client: ProxyClient,
@@ -167,8 +170,10 @@ struct Ops {
     route: std::sync::Mutex<Option<SumdbRoute>>,
     url: Option<String>,
     name: String,
-    /// Tiles fetched this run: concurrent lookups fetch each tile once.
-    tiles: std::sync::Mutex<BTreeMap<String, Option<Vec<u8>>>>,
+    /// Tiles fetched this run: concurrent lookups fetch each tile once,
+    /// and different tiles at the same time (one slot per tile, so the map
+    /// is locked only to find the slot).
+    tiles: std::sync::Mutex<BTreeMap<String, std::sync::Arc<TileSlot>>>,
     cache: PathBuf,
     rt: tokio::runtime::Handle,
 }
@@ -221,13 +226,17 @@ impl ClientOps for Ops {
     fn read_remote(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
         // Each tile once per run, however many lookups need it at once.
         if path.starts_with("tile/") {
-            let mut tiles = self.tiles.lock().map_err(|_| "lock poisoned".to_string())?;
-            if let Some(t) = tiles.get(path) {
+            let slot = {
+                let mut tiles = self.tiles.lock().map_err(|_| "lock poisoned".to_string())?;
+                tiles.entry(path.to_string()).or_default().clone()
+            };
+            let mut got = slot.lock().map_err(|_| "lock poisoned".to_string())?;
+            if let Some(t) = got.as_ref() {
                 return Ok(t.clone());
             }
-            let got = self.fetch(path)?;
-            tiles.insert(path.to_string(), got.clone());
-            return Ok(got);
+            let t = self.fetch(path)?;
+            *got = Some(t.clone());
+            return Ok(t);
         }
         self.fetch(path)
     }

@@ -36,7 +36,8 @@ pub struct JoinPlan {
     /// Relative paths to move from staging into the target (replacing a
     /// lookup there when the archive's bundle supersedes the tree's).
     pub place: Vec<String>,
-    /// Files left as they are (already there, or not needed).
+    /// Files already there (the same bytes, or covered by the tree's newer
+    /// bundle).
     pub kept: usize,
     /// What loses offline database coverage, and why.
     pub warnings: Vec<String>,
@@ -239,7 +240,6 @@ fn join_one(
             })
             .map(|(sub, _)| lookup_module(sub))
             .collect();
-        out.kept += subs.len();
         if missing.is_empty() {
             return;
         }

@@ -438,7 +438,13 @@ fn the_offline_go_verifies_what_go_sum_lacks_and_refuses_tampering() {
         m.zip()
     };
     // (label, file, change, what go says, what verify says)
-    type Case<'a> = (&'a str, String, Box<dyn Fn(&mut Vec<u8>) + 'a>, &'a str, &'a str);
+    type Case<'a> = (
+        &'a str,
+        String,
+        Box<dyn Fn(&mut Vec<u8>) + 'a>,
+        &'a str,
+        &'a str,
+    );
     let cases: Vec<Case> = vec![
         (
             "lookup",
