@@ -1232,20 +1232,7 @@ fn verify_rechecks_the_sumdb_bundle_with_the_database_key() {
 #[test]
 fn verify_rechecks_a_linked_head() {
     let fx = Fixture::new();
-    fx.tree.grow_sumdb(300);
-    let a = fx.out("a.tar");
-    let (code, _, stderr) = fx.snapshot(&[&project("unpruned"), "-o", a.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
-    fx.tree.grow_sumdb(700);
-    let b = fx.out("b.tar");
-    let (code, _, stderr) = fx.snapshot(&[
-        &project("pruned"),
-        "-o",
-        b.to_str().unwrap(),
-        "--link",
-        a.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    let (_, b) = fx.linked_snapshots();
     let forge = Forge::from_archive(fx, &b);
     let key = Fixture::gosumdb();
     let verify = |archive: &Path| {

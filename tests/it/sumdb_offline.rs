@@ -65,22 +65,7 @@ fn project_without(fx: &Fixture, name: &str, module: &str, copy: &str) -> PathBu
 #[test]
 fn linked_bundles_join_across_heads_and_keep_an_older_gopath_working() {
     let fx = Fixture::new();
-    // The log holds the fixture modules and 300 more records (level-1
-    // tiles), then grows to 700 more between the two snapshots.
-    fx.tree.grow_sumdb(300);
-    let a = fx.out("a.tar");
-    let (code, _, stderr) = fx.snapshot(&[&project("unpruned"), "-o", a.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
-    fx.tree.grow_sumdb(700);
-    let b = fx.out("b.tar");
-    let (code, _, stderr) = fx.snapshot(&[
-        &project("pruned"),
-        "-o",
-        b.to_str().unwrap(),
-        "--link",
-        a.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    let (a, b) = fx.linked_snapshots();
     let b0 = fx.out("b0.tar");
     let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", b0.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");

@@ -10,6 +10,9 @@
 #     `go list -m all` and `go mod verify` must succeed; with go.sum emptied, `go mod tidy`
 #     must rebuild it through the archive's checksum-database bundle, and `modsnap verify`
 #     must re-check that bundle with sum.golang.org's key.
+# (c) the same air-gapped `go mod tidy` for bench/project-small and bench/project (real graphs of
+#     80 and 474 module versions), each bundle's size reported, and `snapshot --link` across the
+#     real database's moving head with a GOPATH that used the earlier archive.
 # (b) for each entry of known_real_module_hashes.json (golang/mod test sources), download
 #     the module with the go command and check `modsnap hash zip|mod` prints the expected h1.
 #
@@ -108,6 +111,61 @@ if [[ -f "$A/snap.tar" ]] && tar -xf "$A/snap.tar" -C "$A/unpacked"; then
 	fi
 else
 	fail "(a) unpack the archive"
+fi
+
+echo
+echo "== (c) the checksum database kept on: real projects, sum.golang.org through the proxy"
+# For each project: snapshot with an empty cache, restore --proxy, then air-gapped with a fresh
+# GOPATH `go mod tidy` from an empty go.sum must rebuild go.sum (lines of the original only)
+# through the shipped bundle. Then
+# --link: bench/project snapshotted again, linked to project-small's archive, restored into the
+# same tree; the GOPATH that already verified project-small (its latest head is the earlier one)
+# must move on to the later head offline.
+C=$SCRATCH/c
+mkdir -p "$C"
+OFFC() { echo GOPROXY="file://$1" HTTPS_PROXY="http://127.0.0.1:$CLOSED_PORT" HTTP_PROXY="http://127.0.0.1:$CLOSED_PORT" \
+	https_proxy="http://127.0.0.1:$CLOSED_PORT" http_proxy="http://127.0.0.1:$CLOSED_PORT" NO_PROXY= no_proxy=; }
+for proj in testdata/example bench/project-small bench/project; do
+	name=$(basename "$proj")
+	cp -r "$REPO_DIR/$proj" "$C/$name"
+	if ! (cd "$C/$name" && "$MODSNAP" snapshot . -o "$C/$name.tar" --cache-dir "$C/cache-$name" --no-gomodcache --quiet) \
+		>"$C/$name.log" 2>&1; then
+		fail "(c) snapshot $proj: $(tail -3 "$C/$name.log")"
+		continue
+	fi
+	"$MODSNAP" restore "$C/$name.tar" --proxy "$C/tree-$name" >/dev/null 2>&1 || { fail "(c) restore $proj"; continue; }
+	cp "$C/$name/go.sum" "$C/$name.sum"
+	: >"$C/$name/go.sum"
+	# shellcheck disable=SC2046
+	# (bench go.sum files hold more than tidy keeps: every line tidy writes must be one of them)
+	if out=$(cd "$C/$name" && hgo "$C/go-$name" $(OFFC "$C/tree-$name") -- mod tidy 2>&1) &&
+		[[ -s "$C/$name/go.sum" ]] && [[ -z $(comm -13 <(sort "$C/$name.sum") <(sort "$C/$name/go.sum")) ]]; then
+		pass "(c) $proj: air-gapped go mod tidy from an empty go.sum, fresh GOPATH ($("$MODSNAP" ls "$C/$name.tar" | grep '^checksum database'))"
+	else
+		fail "(c) $proj: air-gapped go mod tidy through the bundle: $(tail -3 <<<"$out")"
+	fi
+	cp "$C/$name.sum" "$C/$name/go.sum"
+done
+if [[ -f "$C/project-small.tar" && -f "$C/project.tar" ]]; then
+	# bench/project again (its warm cache), linked to project-small's archive: the large
+	# graph's lookups reach a newer head than the small one's, so the link is a real proof.
+	mkdir -p "$C/linked"
+	cp -r "$REPO_DIR/bench/project/." "$C/linked/"
+	if (cd "$C/linked" && "$MODSNAP" snapshot . -o "$C/linked.tar" --link "$C/project-small.tar" \
+		--cache-dir "$C/cache-project" --no-gomodcache --quiet) >"$C/linked.log" 2>&1 &&
+		out=$("$MODSNAP" restore "$C/linked.tar" --proxy "$C/tree-project-small" 2>&1) &&
+		! grep -q warning <<<"$out"; then
+		pass "(c) --link: the later bundle replaces project-small's in its tree ($("$MODSNAP" ls "$C/linked.tar" | grep '^checksum database'))"
+		: >"$C/linked/go.sum"
+		# shellcheck disable=SC2046
+		if out=$(cd "$C/linked" && hgo "$C/go-project-small" $(OFFC "$C/tree-project-small") -- mod tidy 2>&1); then
+			pass "(c) --link: the GOPATH that used project-small's head verifies the later archive offline"
+		else
+			fail "(c) --link: air-gapped go mod tidy with the older GOPATH: $(tail -3 <<<"$out")"
+		fi
+	else
+		fail "(c) --link snapshot or restore: $(tail -3 "$C/linked.log") ${out:-}"
+	fi
 fi
 
 echo

@@ -76,6 +76,29 @@ impl Fixture {
     pub fn out(&self, name: &str) -> PathBuf {
         self.tmp.path().join(name)
     }
+
+    /// Two archives whose database bundles are signed at different heads,
+    /// the later one linked to the earlier: `a.tar` (project unpruned) with
+    /// the log at the fixture modules plus 300 records (level-1 tiles), then
+    /// the log grown to 700 more and `b.tar` (project pruned, `--link
+    /// a.tar`).
+    pub fn linked_snapshots(&self) -> (PathBuf, PathBuf) {
+        self.tree.grow_sumdb(300);
+        let a = self.out("a.tar");
+        let (code, _, stderr) = self.snapshot(&[&project("unpruned"), "-o", a.to_str().unwrap()]);
+        assert_eq!(code, 0, "{stderr}");
+        self.tree.grow_sumdb(700);
+        let b = self.out("b.tar");
+        let (code, _, stderr) = self.snapshot(&[
+            &project("pruned"),
+            "-o",
+            b.to_str().unwrap(),
+            "--link",
+            a.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        (a, b)
+    }
 }
 
 pub fn project(name: &str) -> String {
