@@ -17,7 +17,7 @@
 //! | L3 | [`ops`], [`project`], [`graph`], [`archive`], [`vendoring`] | operations: one function per subcommand, returning data; a project's inputs and the graph-loading loop; the module graph; the archive format; `go mod vendor` |
 //! | L2 | [`proxy`], [`fsutil`] | the GOPROXY client (the only network code); filesystem I/O with paths in every error |
 //! | L1 | [`modfile`], [`gosum`], [`modzip`], [`imports`] | file formats and their rules |
-//! | L0 | [`semver`], [`gover`], [`slashpath`], [`module`], [`goproxy`], [`classify`], [`dirhash`], [`parallel`] | pure values and algorithms |
+//! | L0 | [`semver`], [`gover`], [`slashpath`], [`module`], [`goproxy`], [`classify`], [`dirhash`], [`parallel`], [`toolchain`] | pure values and algorithms |
 #![warn(missing_docs)]
 
 pub mod archive;
@@ -41,4 +41,5 @@ pub mod proxy;
 pub mod semver;
 pub mod slashpath;
 pub mod sumdb;
+pub mod toolchain;
 pub mod vendoring;

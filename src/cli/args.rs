@@ -143,6 +143,25 @@ pub struct SnapshotArgs {
     /// GOPATH that used the earlier archive) keeps the database working for the modules of both.
     #[arg(long, value_name = "ARCHIVE", conflicts_with = "no_sumdb")]
     pub link: Vec<PathBuf>,
+    /// Also capture this Go toolchain (repeatable): a release such as go1.26.11, or a language
+    /// version such as go1.26 (its newest release in the proxy's list).
+    #[arg(long = "toolchain", value_name = "NAME")]
+    pub toolchain: Vec<String>,
+    /// The oldest Go the CI runs (go1.22.3 or 1.22.3): a `go` line newer than it makes the go
+    /// command switch too, so its toolchain is captured. Without it only `toolchain` lines count.
+    #[arg(long, value_name = "VERSION")]
+    pub min_go: Option<String>,
+    /// Platforms to capture toolchains for, comma-separated GOOS/GOARCH (repeatable)
+    /// [default: linux/amd64 and this machine's].
+    #[arg(
+        long = "platform",
+        value_name = "GOOS/GOARCH,...",
+        value_delimiter = ','
+    )]
+    pub platform: Vec<String>,
+    /// Capture no toolchains.
+    #[arg(long, conflicts_with_all = ["toolchain", "min_go", "platform"])]
+    pub no_toolchains: bool,
     /// Retries of a transient network failure (5xx, 429, reset, cut-off body, timeout), per file and proxy.
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=20))]
     pub retries: u32,

@@ -152,7 +152,46 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
             }
         }
     };
+    let mut platforms = Vec::new();
+    for p in &args.platform {
+        match crate::ops::toolchains::Platform::parse(p.trim()) {
+            Some(p) => platforms.push(p),
+            None => {
+                print_info(&format!(
+                    "error: --platform {p}: not GOOS/GOARCH (for example linux/amd64)"
+                ));
+                return ExitStatus::Usage;
+            }
+        }
+    }
+    if platforms.is_empty() {
+        platforms.push(
+            crate::ops::toolchains::Platform::parse("linux/amd64")
+                .unwrap_or_else(crate::ops::toolchains::Platform::host),
+        );
+        platforms.push(crate::ops::toolchains::Platform::host());
+    }
+    platforms.sort();
+    platforms.dedup();
+    let min_go = match args.min_go.as_deref() {
+        None => None,
+        Some(v) => match crate::ops::toolchains::parse_min_go(v) {
+            Some(name) => Some(name),
+            None => {
+                print_info(&format!(
+                    "error: --min-go {v}: not a Go version (for example 1.22.3)"
+                ));
+                return ExitStatus::Usage;
+            }
+        },
+    };
     let opts = SnapshotOptions {
+        toolchains: crate::ops::toolchains::ToolchainOptions {
+            skip: args.no_toolchains,
+            min_go,
+            extra: args.toolchain.clone(),
+            platforms,
+        },
         sumdb,
         gowork,
         dirs,
@@ -236,9 +275,11 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
                         names.join(", ")
                     ));
                 }
-                for t in &report.toolchains {
+                for (t, size) in &report.toolchains {
                     print_info(&format!(
-                        "note: the project asks for toolchain {t}; toolchains are not captured yet, so the air-gapped machine needs that Go installed (or GOTOOLCHAIN=local)"
+                        "toolchain: {} {t} ({})",
+                        crate::ops::toolchains::MODULE,
+                        human_bytes(*size)
                     ));
                 }
             }

@@ -19,6 +19,7 @@ pub mod restore;
 pub mod snapshot;
 pub mod sumcheck;
 pub mod sumjoin;
+pub mod toolchains;
 pub mod vendor;
 
 /// `GOWORK`, for the commands that read projects.

@@ -448,6 +448,23 @@ pub fn proxy_env(proxy_dir: &Path) -> Vec<(String, String)> {
     vec![("GOPROXY".into(), url), ("GONOPROXY".into(), "none".into())]
 }
 
+/// `GOTOOLCHAIN=auto` added to `env` when the archive holds toolchains: a
+/// machine image may set `GOTOOLCHAIN=local` in `$GOROOT/go.env`, which
+/// would keep the go command from switching to them.
+fn with_toolchain_env(
+    mut env: Vec<(String, String)>,
+    manifest: &Manifest,
+) -> Vec<(String, String)> {
+    if manifest
+        .modules
+        .iter()
+        .any(|m| m.path == crate::toolchain::MODULE)
+    {
+        env.push(("GOTOOLCHAIN".into(), "auto".into()));
+    }
+    env
+}
+
 /// Restores `archive` as a GOPROXY tree in `target`.
 pub fn restore_proxy(
     archive: &Path,
@@ -479,7 +496,7 @@ pub fn restore_proxy(
     commit(&t.dir, &moves)?;
     t.done = true;
     Ok(RestoreReport {
-        env: proxy_env(&t.dir),
+        env: with_toolchain_env(proxy_env(&t.dir), &manifest),
         target: t.dir.clone(),
         modules: manifest.modules.len(),
         written,
@@ -531,7 +548,13 @@ pub fn restore_modcache(
         .collect();
     reporter.phase("unpacking", zips.len() as u64);
     let extracted = crate::parallel::map(&zips, 8, |(m, name, want)| {
-        let r = unpack_module(t.staging(), m, name, want);
+        let r = unpack_module(
+            t.staging(),
+            m,
+            name,
+            want,
+            m.path != crate::toolchain::MODULE,
+        );
         reporter.item_done();
         r
     })?;
@@ -540,6 +563,10 @@ pub fn restore_modcache(
     // before anything moves.
     let mut dir_moves = Vec::new();
     for (ziphash_rel, dir_rel, name) in &extracted {
+        let Some(dir_rel) = dir_rel else {
+            staged.insert(ziphash_rel.clone(), name.clone());
+            continue;
+        };
         let existing = t.dir.join(dir_rel);
         if existing.exists() {
             let theirs = t.dir.join(ziphash_rel);
@@ -576,11 +603,14 @@ pub fn restore_modcache(
     commit(&t.dir, &moves)?;
     t.done = true;
     Ok(RestoreReport {
-        env: vec![
-            ("GOMODCACHE".into(), t.dir.to_string_lossy().into_owned()),
-            ("GOPROXY".into(), "off".into()),
-            ("GONOPROXY".into(), "none".into()),
-        ],
+        env: with_toolchain_env(
+            vec![
+                ("GOMODCACHE".into(), t.dir.to_string_lossy().into_owned()),
+                ("GOPROXY".into(), "off".into()),
+                ("GONOPROXY".into(), "none".into()),
+            ],
+            &manifest,
+        ),
         target: t.dir.clone(),
         modules: manifest.modules.len(),
         written,
@@ -589,15 +619,19 @@ pub fn restore_modcache(
     })
 }
 
-/// Checks and hashes one staged zip, writes its `.ziphash`, and extracts it
-/// to `<escaped path>@<escaped version>/` in staging. Returns the extracted
-/// `.ziphash`'s and the directory's relative paths, and a label.
+/// Checks and hashes one staged zip, writes its `.ziphash`, and (when
+/// `extract`) extracts it to `<escaped path>@<escaped version>/` in
+/// staging. Returns the `.ziphash`'s and the directory's relative paths,
+/// and a label. Toolchains are not extracted: the go command unpacks a
+/// toolchain itself on first use (making its binaries executable, putting
+/// its `_go.mod` files back), from the verified zip.
 fn unpack_module(
     staging: &Path,
     m: &ModVersion,
     name: &str,
     want: &str,
-) -> Result<(String, String, String), RestoreError> {
+    extract: bool,
+) -> Result<(String, Option<String>, String), RestoreError> {
     let bad = |detail: String| RestoreError::BadZip {
         module: m.to_string(),
         detail,
@@ -613,10 +647,13 @@ fn unpack_module(
     );
     let ziphash = staging.join(&ziphash_rel);
     fsutil::write_file(&ziphash, h1.as_bytes())?;
+    if !extract {
+        return Ok((ziphash_rel, None, name.to_string()));
+    }
     let dir_rel = goproxy::modcache_dir(m).map_err(|e| bad(e.to_string()))?;
     let dir = staging.join(&dir_rel);
     modzip::unzip(&dir, m, &zip).map_err(|e| bad(e.to_string()))?;
-    Ok((ziphash_rel, dir_rel, name.to_string()))
+    Ok((ziphash_rel, Some(dir_rel), name.to_string()))
 }
 
 /// Makes the extracted module directories read-only, as the go command

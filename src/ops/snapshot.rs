@@ -48,6 +48,8 @@ pub struct SnapshotOptions {
     pub gowork: GoWork,
     /// The checksum-database check of go.sum; `Err` says why it is skipped.
     pub sumdb: Result<super::sumcheck::SumdbOptions, String>,
+    /// Which Go toolchains to capture.
+    pub toolchains: super::toolchains::ToolchainOptions,
     /// Project directories (modules or workspaces).
     pub dirs: Vec<PathBuf>,
     /// The archive to write; its extension picks the format.
@@ -113,6 +115,9 @@ pub enum SnapshotError {
     /// The checksum database disagrees with go.sum, or cannot be used.
     #[error(transparent)]
     Sumdb(#[from] super::sumcheck::SumdbError),
+    /// A toolchain that cannot be captured.
+    #[error(transparent)]
+    Toolchain(#[from] super::toolchains::ToolchainError),
     /// A module path cannot be escaped (should have been caught earlier).
     #[error("{0}")]
     Internal(String),
@@ -122,6 +127,7 @@ impl Classify for SnapshotError {
     fn class(&self) -> ErrorClass {
         match self {
             SnapshotError::Sumdb(e) => e.class(),
+            SnapshotError::Toolchain(e) => e.class(),
             SnapshotError::Resolve(e) => e.class(),
             SnapshotError::Artifact(e) => e.class(),
             SnapshotError::Incomplete { error, .. } => error.class(),
@@ -168,8 +174,9 @@ pub struct SnapshotReport {
     pub downloaded_bytes: u64,
     /// Wall time in seconds.
     pub seconds: f64,
-    /// `toolchain` lines of the inputs (not captured yet).
-    pub toolchains: Vec<String>,
+    /// The toolchains captured (`golang.org/toolchain` module versions,
+    /// with their zip sizes).
+    pub toolchains: Vec<(String, u64)>,
     /// Things the user should know that did not stop the snapshot.
     pub warnings: Vec<String>,
     /// The checksum-database check (absent when skipped).
@@ -250,10 +257,6 @@ async fn run(
     // 2. The plan.
     let mut plan = plan(&graphs, &gosum);
     let mut report = SnapshotReport {
-        toolchains: projects
-            .iter()
-            .filter_map(|p| p.toolchain.clone())
-            .collect(),
         warnings: super::resolve::version_warnings(&projects)
             .into_iter()
             .chain(warnings)
@@ -278,6 +281,21 @@ async fn run(
                 super::resolve::download_gap_warning(dir, &left)
             })
             .collect()
+    };
+    // The toolchains the projects switch to (and those named), for each
+    // platform: verified through the database, so captured only with it.
+    let toolchain_names = super::toolchains::names(&client, &projects, &opts.toolchains).await?;
+    let toolchain_mods = match &opts.sumdb {
+        Ok(_) => super::toolchains::modules(&toolchain_names, &opts.toolchains.platforms),
+        Err(why) => {
+            if !toolchain_names.is_empty() {
+                report.warnings.push(format!(
+                    "toolchain(s) {} not captured: the go command accepts a toolchain only through the checksum database, and it is off ({why})",
+                    toolchain_names.join(", ")
+                ));
+            }
+            Vec::new()
+        }
     };
     if opts.dry_run {
         report.warnings.extend(gap_warnings(&[]));
@@ -349,9 +367,12 @@ async fn run(
                     super::sumcheck::check(
                         &client,
                         sopts,
-                        &plan,
-                        &gosum,
-                        &fill_zips,
+                        &super::sumcheck::Wanted {
+                            plan: &plan,
+                            gosum: &gosum,
+                            fill_zips: &fill_zips,
+                            toolchains: &toolchain_mods,
+                        },
                         &opts.cache_dir,
                         jobs,
                     )
@@ -379,7 +400,10 @@ async fn run(
             // Filled zips are stored like any other, verified against the
             // database's hash as they download.
             let mut filled = Vec::new();
-            for f in r.iter().flat_map(|r| r.filled.iter()) {
+            for f in r
+                .iter()
+                .flat_map(|r| r.filled.iter().chain(r.toolchains.iter()))
+            {
                 let p = plan.entry(f.module.clone()).or_insert_with(|| Planned {
                     path: f.module.path.clone(),
                     version: f.module.version.clone(),
@@ -531,6 +555,15 @@ async fn run(
         }
         record.files.sort_by(|a, b| a.name.cmp(&b.name));
     }
+    report.toolchains = manifest
+        .modules
+        .iter()
+        .filter(|m| m.path == crate::toolchain::MODULE)
+        .map(|m| {
+            let size = m.file(Artifact::Zip).map_or(0, |f| f.size);
+            (m.version.clone(), size)
+        })
+        .collect();
     report.modules = manifest.modules.len();
     // Counted as verify, restore and ls count: stored module files, not
     // the `@v/list` files derived from them.

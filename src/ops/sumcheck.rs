@@ -74,6 +74,9 @@ pub struct SumdbReport {
     /// with the hash the database proved for each: the snapshot fetches
     /// them verified against it, and the bundle carries their lookups.
     pub filled: Vec<Filled>,
+    /// The toolchains to capture (`golang.org/toolchain` module versions),
+    /// with the hashes the database proved for each.
+    pub toolchains: Vec<Filled>,
     /// The tree size of the head the bundle is signed at.
     pub head: Option<i64>,
     /// The earlier bundles it proves.
@@ -273,6 +276,10 @@ struct Want {
     go_mod: bool,
     /// `None` for a zip go.sum lacks, looked up to be filled in.
     hash: Option<String>,
+    /// A toolchain to capture: looked up whatever GONOSUMDB says (the go
+    /// command always verifies toolchains through the database), and a
+    /// failure is an error.
+    toolchain: bool,
 }
 
 /// Reads the checksum-database bundle of an earlier archive (any format,
@@ -353,16 +360,34 @@ pub fn read_linked(path: &Path) -> Result<LinkedBundle, SumdbError> {
     })
 }
 
-/// Confirms every zip and go.mod hash of `plan` with the database.
+/// What [`check`] looks up.
+pub struct Wanted<'a> {
+    /// The plan: every zip and go.mod hash in it is confirmed.
+    pub plan: &'a BTreeMap<ModVersion, Planned>,
+    /// The merged go.sum (to name the file of a disagreeing line).
+    pub gosum: &'a GoSum,
+    /// Zips go.sum lacks that offline `go mod download` wants: filled in
+    /// when the database has them.
+    pub fill_zips: &'a [ModVersion],
+    /// Toolchain module versions to capture: each must be there.
+    pub toolchains: &'a [ModVersion],
+}
+
+/// Confirms every zip and go.mod hash of the plan with the database, and
+/// looks up the zips and toolchains to fill in.
 pub async fn check(
     client: &ProxyClient,
     opts: &SumdbOptions,
-    plan: &BTreeMap<ModVersion, Planned>,
-    gosum: &GoSum,
-    fill_zips: &[ModVersion],
+    wanted: &Wanted<'_>,
     cache_dir: &Path,
     jobs: usize,
 ) -> Result<Option<SumdbReport>, SumdbError> {
+    let Wanted {
+        plan,
+        gosum,
+        fill_zips,
+        toolchains,
+    } = *wanted;
     let GoSumDb::On { verifier, url, .. } = &opts.gosumdb else {
         return Ok(None);
     };
@@ -386,6 +411,7 @@ pub async fn check(
                     module: m.clone(),
                     go_mod,
                     hash: Some(hash.clone()),
+                    toolchain: false,
                 });
             }
         }
@@ -400,6 +426,15 @@ pub async fn check(
             module: m.clone(),
             go_mod: false,
             hash: None,
+            toolchain: false,
+        });
+    }
+    for m in toolchains {
+        wants.entry(m.clone()).or_default().push(Want {
+            module: m.clone(),
+            go_mod: false,
+            hash: None,
+            toolchain: true,
         });
     }
     let linked = {
@@ -455,7 +490,9 @@ pub async fn check(
                         Ok(r) => found.push(Some(r)),
                         // A zip to fill in that the database cannot give
                         // stays a gap; a lie is still an error.
-                        Err(e) if w.hash.is_none() && !e.is_security() => found.push(None),
+                        Err(e) if w.hash.is_none() && !w.toolchain && !e.is_security() => {
+                            found.push(None)
+                        }
                         Err(e) => return Err(e),
                     }
                 }
@@ -509,11 +546,16 @@ pub async fn check(
                         .lines()
                         .find_map(|l| l.strip_prefix(&mod_prefix))
                         .map(|h| format!("h1:{h}"));
-                    report.filled.push(Filled {
+                    let f = Filled {
                         module: w.module.clone(),
                         zip_h1: db_hash,
                         mod_h1: mod_hash,
-                    });
+                    };
+                    if w.toolchain {
+                        report.toolchains.push(f);
+                    } else {
+                        report.filled.push(f);
+                    }
                     if !records
                         .iter()
                         .any(|r: &crate::sumdb::client::Record| r.lookup == record.lookup)

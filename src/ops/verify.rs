@@ -363,6 +363,13 @@ fn check_projects(
                 .warnings
                 .extend(super::resolve::download_gap_warning(dir, &left));
         }
+        // The toolchain each project's `toolchain` line switches to, for
+        // this machine's platform.
+        for (_, m) in super::toolchains::missing_in_tree(&projects, tree) {
+            report
+                .missing
+                .push(Finding::new(&m, Artifact::Zip, Problem::Missing));
+        }
         let plan = plan(&resolved.graphs, &gosum);
         let mut gaps = Vec::new();
         reporter.phase("checking", plan.len() as u64);

@@ -17,6 +17,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("goproxy", &["module", "semver"]),
     ("dirhash", &[]),
     ("parallel", &[]),
+    ("toolchain", &["gover"]),
     // L1: formats.
     ("modfile", &["module", "semver", "gover"]),
     ("gosum", &[]),
@@ -84,6 +85,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "vendoring",
             "parallel",
             "sumdb",
+            "toolchain",
         ],
     ),
     (

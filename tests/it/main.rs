@@ -27,4 +27,5 @@ mod proxy_client;
 mod restore;
 mod snapshot;
 mod sumdb_offline;
+mod toolchains;
 mod vendor;

@@ -17,7 +17,10 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn new() -> Fixture {
-        let tree = ProxyTree::new(&ModuleSource::load_all());
+        // The fixture modules and the fixture toolchains.
+        let mut modules = ModuleSource::load_all();
+        modules.extend(ModuleSource::load_all_in("toolchains"));
+        let tree = ProxyTree::new(&modules);
         let server = Server::start(tree.dir.path());
         Fixture {
             tree,

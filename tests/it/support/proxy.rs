@@ -44,7 +44,14 @@ impl ModuleSource {
     /// Loads `testdata/modules/<name>.txtar`: header `module=`, `version=`,
     /// optional `time=`; one txtar file per module file.
     pub fn load(name: &str) -> ModuleSource {
-        let file = testdata().join("modules").join(format!("{name}.txtar"));
+        Self::load_in("modules", name)
+    }
+
+    /// Loads `testdata/<dir>/<name>.txtar` (`toolchains` holds fixture
+    /// toolchain modules, kept apart so that tests over every module are
+    /// not about toolchains).
+    pub fn load_in(dir: &str, name: &str) -> ModuleSource {
+        let file = testdata().join(dir).join(format!("{name}.txtar"));
         let data = std::fs::read(&file).unwrap_or_else(|e| panic!("read {}: {e}", file.display()));
         let ar = Txtar::parse(&data);
         ModuleSource {
@@ -59,15 +66,23 @@ impl ModuleSource {
 
     /// Every module in `testdata/modules`, sorted by file name.
     pub fn load_all() -> Vec<ModuleSource> {
-        let mut names: Vec<String> = std::fs::read_dir(testdata().join("modules"))
-            .expect("testdata/modules")
+        Self::load_all_in("modules")
+    }
+
+    /// Every module in `testdata/<dir>`, sorted by file name.
+    pub fn load_all_in(dir: &str) -> Vec<ModuleSource> {
+        let mut names: Vec<String> = std::fs::read_dir(testdata().join(dir))
+            .expect("testdata dir")
             .filter_map(|e| {
                 let name = e.ok()?.file_name().into_string().ok()?;
                 name.strip_suffix(".txtar").map(str::to_string)
             })
             .collect();
         names.sort();
-        names.iter().map(|n| ModuleSource::load(n)).collect()
+        names
+            .iter()
+            .map(|n| ModuleSource::load_in(dir, n))
+            .collect()
     }
 
     /// `path@version`.
