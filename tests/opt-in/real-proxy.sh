@@ -13,6 +13,8 @@
 # (c) the same air-gapped `go mod tidy` for bench/project-small and bench/project (real graphs of
 #     80 and 474 module versions), each bundle's size reported, and `snapshot --link` across the
 #     real database's moving head with a GOPATH that used the earlier archive.
+# (d) a real toolchain newer than the local go (TOOLCHAIN, default go1.26.11) captured for this
+#     platform, and the air-gapped go switching to it (GOTOOLCHAIN=auto): go version, go build.
 # (b) for each entry of known_real_module_hashes.json (golang/mod test sources), download
 #     the module with the go command and check `modsnap hash zip|mod` prints the expected h1.
 #
@@ -165,6 +167,43 @@ if [[ -f "$C/project-small.tar" && -f "$C/project.tar" ]]; then
 		fi
 	else
 		fail "(c) --link snapshot or restore: $(tail -3 "$C/linked.log") ${out:-}"
+	fi
+fi
+
+echo
+echo "== (d) a real toolchain from the Go module proxy, switched to offline"
+# A project whose toolchain line names a release newer than the local go (TOOLCHAIN, default
+# go1.26.11): snapshot captures it for this platform, restore --proxy, then air-gapped with
+# GOTOOLCHAIN=auto and the default GOSUMDB `go version` must print it and `go build` work.
+D=$SCRATCH/d
+TC=${TOOLCHAIN:-go1.26.11}
+LOCAL_GO=$("$GO" env GOVERSION)
+if [[ $(printf '%s\n%s\n' "${LOCAL_GO#go}" "${TC#go}" | sort -V | tail -1) == "${LOCAL_GO#go}" ]]; then
+	skip "(d) the local $LOCAL_GO is not older than $TC (set TOOLCHAIN)"
+else
+	mkdir -p "$D/proj"
+	printf 'module example.com/tc\n\ngo 1.26.0\n\ntoolchain %s\n' "$TC" >"$D/proj/go.mod"
+	printf 'package main\n\nfunc main() {}\n' >"$D/proj/main.go"
+	: >"$D/proj/go.sum"
+	PLATFORM=$("$GO" env GOOS)/$("$GO" env GOARCH)
+	if (cd "$D/proj" && "$MODSNAP" snapshot . -o "$D/tc.tar" --platform "$PLATFORM" --cache-dir "$D/cache" \
+		--no-gomodcache) >"$D/snapshot.log" 2>&1 &&
+		"$MODSNAP" restore "$D/tc.tar" --proxy "$D/tree" >"$D/restore.log" 2>&1; then
+		pass "(d) snapshot and restore: $(grep -o 'toolchain: .*' "$D/snapshot.log" | head -1)"
+		# shellcheck disable=SC2046
+		if out=$(cd "$D/proj" && hgo "$D/go" GOTOOLCHAIN=auto $(OFFC "$D/tree") -- version 2>&1) && grep -q "$TC" <<<"$out"; then
+			pass "(d) air-gapped GOTOOLCHAIN=auto switches: $out"
+		else
+			fail "(d) air-gapped go version with the captured toolchain: $(tail -3 <<<"$out")"
+		fi
+		# shellcheck disable=SC2046
+		if out=$(cd "$D/proj" && hgo "$D/go" GOTOOLCHAIN=auto $(OFFC "$D/tree") -- build ./... 2>&1); then
+			pass "(d) air-gapped go build with $TC"
+		else
+			fail "(d) air-gapped go build with $TC: $(tail -3 <<<"$out")"
+		fi
+	else
+		fail "(d) snapshot or restore of $TC: $(tail -3 "$D/snapshot.log" "$D/restore.log" 2>/dev/null)"
 	fi
 fi
 
