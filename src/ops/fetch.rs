@@ -197,11 +197,33 @@ impl Store {
         m: &ModVersion,
         gosum: &GoSum,
     ) -> Result<(Verified, Vec<u8>), ArtifactError> {
+        self.go_mod_with(m, gosum, None).await
+    }
+
+    /// [`Store::go_mod`], and when go.sum has no line for it, verified
+    /// against `proved` instead (a hash the checksum database proved), so
+    /// that no `.mod` is ever kept unverified because go.sum lacks it.
+    pub async fn go_mod_with(
+        &self,
+        m: &ModVersion,
+        gosum: &GoSum,
+        proved: Option<&str>,
+    ) -> Result<(Verified, Vec<u8>), ArtifactError> {
         let rel = crate::goproxy::file_name(m, Artifact::Mod)
             .map_err(|e| ArtifactError::Internal(e.to_string()))?;
         let check = |data: &[u8], source: &str| -> Result<String, VerifyError> {
             let h1 = dirhash::hash_go_mod(data);
             match gosum.check_go_mod(&m.path, &m.version, &h1) {
+                SumCheck::Missing if proved.is_some_and(|p| p != h1) => {
+                    Err(VerifyError::HashMismatch {
+                        module: m.to_string(),
+                        what: "go.mod",
+                        from: source.to_string(),
+                        computed: h1,
+                        expected: proved.unwrap_or_default().to_string(),
+                        gosum: "the checksum database".to_string(),
+                    })
+                }
                 SumCheck::Match => Ok(h1),
                 SumCheck::Mismatch { expected, file } => Err(VerifyError::HashMismatch {
                     module: m.to_string(),

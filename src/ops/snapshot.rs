@@ -638,7 +638,12 @@ async fn download_all(
         .map(|(m, a, h)| async move {
             let r = match a {
                 Artifact::Info => store.info(&m).await,
-                Artifact::Mod => store.go_mod(&m, gosum).await.map(|(v, _)| v),
+                // The expected hash is go.sum's, or for a go.mod only the
+                // checksum database had a hash for, the database's.
+                Artifact::Mod => store
+                    .go_mod_with(&m, gosum, h.as_deref())
+                    .await
+                    .map(|(v, _)| v),
                 _ => {
                     let expected = h.unwrap_or_default();
                     let file = gosum_file(gosum, &m).unwrap_or_default();

@@ -12,7 +12,7 @@ use std::path::Path;
 use crate::support::cmd::run;
 use crate::support::fixture::{Fixture, copy_dir, project, tar_names};
 use crate::support::go::{GoEnv, go_or_skip};
-use crate::support::proxy::ModuleSource;
+use crate::support::proxy::{Fault, ModuleSource};
 
 const TC: &str = "golang.org/toolchain@v0.0.1-go1.99.1.linux-amd64";
 const ZIP: &str = "golang.org/toolchain/@v/v0.0.1-go1.99.1.linux-amd64.zip";
@@ -174,4 +174,41 @@ fn the_offline_go_switches_to_a_captured_toolchain() {
     ]);
     assert_eq!(code, 3, "{stdout}{stderr}");
     assert!(stdout.contains(TC), "{stdout}");
+}
+
+/// A toolchain is never in go.sum: its zip and go.mod are held to the
+/// hashes the checksum database proved. A proxy serving other bytes for
+/// either is a security error (exit 3) and nothing is written.
+#[test]
+fn a_toolchain_the_proxy_changed_is_refused() {
+    let evil_zip = {
+        let mut m = ModuleSource::load_in("toolchains", "go1.99.1-linux-amd64");
+        m.files
+            .push(("bin/evil".into(), b"#!/bin/sh\necho evil\n".to_vec()));
+        m.zip()
+    };
+    for (ext, body) in [
+        ("zip", evil_zip),
+        ("mod", b"module golang.org/evil\n".to_vec()),
+    ] {
+        let fx = Fixture::new();
+        fx.server.fault(
+            &format!("/golang.org/toolchain/@v/v0.0.1-go1.99.1.linux-amd64.{ext}"),
+            Fault::Replace(body),
+        );
+        let out = fx.out("tc.tar");
+        let (code, _, stderr) = fx.snapshot(&[
+            &project("toolchain"),
+            "-o",
+            out.to_str().unwrap(),
+            "--platform",
+            "linux/amd64",
+        ]);
+        assert_eq!(code, 3, "{ext}: {stderr}");
+        assert!(
+            stderr.contains("SECURITY ERROR") && stderr.contains(TC),
+            "{ext}: {stderr}"
+        );
+        assert!(!out.exists(), "{ext}");
+    }
 }
