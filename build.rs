@@ -1,5 +1,6 @@
-//! Records the commit modsnap is built from (`modsnap --version`), when the
-//! source is a git checkout and git is installed; nothing otherwise.
+//! Records the version string of `modsnap --version`: the package version,
+//! and the commit it is built from when the source is a git checkout and git
+//! is installed (a source tree without `.git` builds too).
 
 fn main() {
     println!("cargo:rerun-if-changed=.git/HEAD");
@@ -12,7 +13,9 @@ fn main() {
         .and_then(|o| String::from_utf8(o.stdout).ok())
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty());
-    if let Some(c) = commit {
-        println!("cargo:rustc-env=MODSNAP_GIT_COMMIT={c}");
+    let version = env!("CARGO_PKG_VERSION");
+    match commit {
+        Some(c) => println!("cargo:rustc-env=MODSNAP_VERSION={version} ({c})"),
+        None => println!("cargo:rustc-env=MODSNAP_VERSION={version}"),
     }
 }

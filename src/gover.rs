@@ -112,16 +112,37 @@ pub fn go_version_at_least(v: &str, minor: u64) -> bool {
     GoVersion::parse(v).is_some() && compare(v, &format!("1.{minor}")).is_ge()
 }
 
-/// go/version's `Compare` over toolchain names (`go1.21.3`); names without
-/// the `go` prefix are invalid.
+/// go/version's `Compare` over toolchain names (`go1.21.3`, `go1.21.3-custom`:
+/// a `-suffix` is cut first); names without the `go` prefix are invalid.
 pub fn toolchain_compare(v: &str, w: &str) -> Ordering {
     let strip = |x: &'_ str| -> String {
+        let x = x.split('-').next().unwrap_or_default();
         match x.strip_prefix("go") {
             Some(rest) if GoVersion::parse(rest).is_some() => rest.to_string(),
             _ => String::new(),
         }
     };
     compare(&strip(v), &strip(w))
+}
+
+/// cmd/go's `gover.FromToolchain`: the Go version of a toolchain name
+/// (`go1.21.3-custom` → `1.21.3`; a suffix after a space, tab or `-` is
+/// cut), `None` for a name without the `go` prefix, with a path separator,
+/// or whose version is not valid.
+pub fn from_toolchain(name: &str) -> Option<&str> {
+    if name.contains(['/', '\\']) {
+        return None;
+    }
+    let v = name.strip_prefix("go")?;
+    let v = v.split([' ', '\t', '-']).next().unwrap_or_default();
+    GoVersion::parse(v).is_some().then_some(v)
+}
+
+/// `gover.IsLang`: whether `v` is a language version (`1.21`, not `1.21.0`
+/// or `1.21rc1`).
+pub fn is_lang(v: &str) -> bool {
+    GoVersion::parse(v).is_some_and(|p| p.patch.is_empty() && p.kind.is_empty())
+        && v.matches('.').count() == 1
 }
 
 /// go/version's `Lang` over toolchain names: `go1.21` for `go1.21.3`, `""`

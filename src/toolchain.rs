@@ -94,32 +94,38 @@ pub fn parse_module_version(v: &str) -> Option<(String, Platform)> {
 /// version ≥ 1.21 has no toolchain of its own), `go1.20` for `1.20`,
 /// `go1.22rc1` as written.
 pub fn from_go_line(go: &str) -> String {
-    let patchless =
-        go.matches('.').count() == 1 && go.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-    if patchless && gover::go_version_at_least(go, 21) {
+    if gover::is_lang(go) && gover::compare(go, "1.21").is_ge() {
         format!("go{go}.0")
     } else {
         format!("go{go}")
     }
 }
 
-/// The toolchain the go command switches to for a module or workspace
-/// with these `go` and `toolchain` lines, when the minimum it runs with is
-/// `min` (`go1.22.3`): `None` when it keeps the minimum.
+/// The toolchain the go command switches to (cmd/go toolchain `Select`,
+/// GOTOOLCHAIN=auto) for a module or workspace with these `go` and
+/// `toolchain` lines, when the minimum it runs with is toolchain `min`
+/// (`go1.22.3`): `None` when it keeps the minimum. `toolchain default`
+/// keeps the minimum whatever the `go` line says; a `toolchain` line is
+/// adopted when its version is newer than the minimum's; then a `go` line
+/// newer than the version chosen so far wins. An invalid `toolchain` line
+/// (the go command refuses the file) is ignored here.
 pub fn switch_target(go: Option<&str>, toolchain: Option<&str>, min: &str) -> Option<String> {
+    let mut min_vers = gover::from_toolchain(min)?.to_string();
+    if toolchain == Some("default") {
+        return None;
+    }
     let mut choice = min.to_string();
     if let Some(t) = toolchain
-        && t != "default"
-        && (t.starts_with("go") || t.contains("-go"))
-        && gover::toolchain_compare(t, &choice) == Ordering::Greater
+        && let Some(tv) = gover::from_toolchain(t)
+        && gover::compare(tv, &min_vers).is_gt()
     {
         choice = t.to_string();
+        min_vers = tv.to_string();
     }
-    if let Some(go) = go {
-        let from_go = from_go_line(go);
-        if gover::toolchain_compare(&from_go, &choice) == Ordering::Greater {
-            choice = from_go;
-        }
+    if let Some(go) = go
+        && gover::compare(go, &min_vers).is_gt()
+    {
+        choice = from_go_line(go);
     }
     (choice != min).then_some(choice)
 }
@@ -178,6 +184,23 @@ mod tests {
             Some("go1.27.1")
         );
         assert_eq!(switch_target(Some("1.22"), Some("default"), min), None);
+        // `toolchain default` ignores the go line too.
+        assert_eq!(switch_target(Some("1.99"), Some("default"), min), None);
+        // The go line is compared before `.0` is added: a newer rc
+        // toolchain line is kept.
+        assert_eq!(
+            switch_target(Some("1.23"), Some("go1.23rc2"), min).as_deref(),
+            Some("go1.23rc2")
+        );
+        // Custom suffixes compare by their version.
+        assert_eq!(
+            switch_target(Some("1.22"), Some("go1.99.1-custom"), min).as_deref(),
+            Some("go1.99.1-custom")
+        );
+        assert_eq!(
+            switch_target(Some("1.22"), Some("mycorp-go1.99"), min),
+            None
+        );
         assert_eq!(switch_target(Some("1.22"), Some("go1.21.0"), min), None);
         assert_eq!(from_go_line("1.20"), "go1.20");
         assert_eq!(from_go_line("1.23rc1"), "go1.23rc1");

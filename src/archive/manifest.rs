@@ -50,6 +50,25 @@ pub struct Manifest {
     /// in archives written before it existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sumdb: Option<SumdbRecord>,
+    /// How the snapshot chose Go toolchains to capture (absent in archives
+    /// written before it could).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toolchains: Option<ToolchainRecord>,
+}
+
+/// How a snapshot chose the Go toolchains it holds (they are modules of
+/// `golang.org/toolchain` in `modules`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolchainRecord {
+    /// Why none was captured (`--no-toolchains`, the database off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// `--min-go`: `go` lines newer than it counted too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_go: Option<String>,
+    /// The platforms captured (`linux/amd64`).
+    #[serde(default)]
+    pub platforms: Vec<String>,
 }
 
 /// What the snapshot's checksum-database check did.

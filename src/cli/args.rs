@@ -6,15 +6,7 @@ use clap::{Parser, Subcommand};
 
 /// Make Go builds work without the network.
 /// The version with the commit it was built from, when known.
-pub const VERSION: &str = match option_env!("MODSNAP_GIT_COMMIT") {
-    Some(_) => concat!(
-        env!("CARGO_PKG_VERSION"),
-        " (",
-        env!("MODSNAP_GIT_COMMIT"),
-        ")"
-    ),
-    None => env!("CARGO_PKG_VERSION"),
-};
+pub const VERSION: &str = env!("MODSNAP_VERSION");
 
 #[derive(Debug, Parser)]
 #[command(

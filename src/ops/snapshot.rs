@@ -265,17 +265,21 @@ async fn run(
     };
     // The zips offline `go mod download` wants that go.sum lacks: filled
     // in through the checksum database below when it is on.
-    let fill_zips: Vec<ModVersion> = download
+    let mut fill_zips: Vec<ModVersion> = download
         .iter()
         .flat_map(|(_, gaps)| gaps.iter().cloned())
         .collect();
-    let gap_warnings = |filled: &[super::sumcheck::Filled]| -> Vec<String> {
+    fill_zips.sort();
+    fill_zips.dedup();
+    // What is left of each project's gaps once `covered` ones ship with a
+    // database lookup.
+    let gap_warnings = |covered: &std::collections::BTreeSet<ModVersion>| -> Vec<String> {
         download
             .iter()
             .filter_map(|(dir, gaps)| {
                 let left: Vec<ModVersion> = gaps
                     .iter()
-                    .filter(|m| !filled.iter().any(|f| f.module == **m))
+                    .filter(|m| !covered.contains(*m))
                     .cloned()
                     .collect();
                 super::resolve::download_gap_warning(dir, &left)
@@ -284,7 +288,9 @@ async fn run(
     };
     // The toolchains the projects switch to (and those named), for each
     // platform: verified through the database, so captured only with it.
-    let toolchain_names = super::toolchains::names(&client, &projects, &opts.toolchains).await?;
+    let (toolchain_names, toolchain_warnings) =
+        super::toolchains::names(&client, &projects, &opts.toolchains).await?;
+    report.warnings.extend(toolchain_warnings);
     let toolchain_mods = match &opts.sumdb {
         Ok(_) => super::toolchains::modules(&toolchain_names, &opts.toolchains.platforms),
         Err(why) => {
@@ -298,7 +304,7 @@ async fn run(
         }
     };
     if opts.dry_run {
-        report.warnings.extend(gap_warnings(&[]));
+        report.warnings.extend(gap_warnings(&Default::default()));
         let sizes =
             futures_util::stream::iter(plan.values().filter(|p| p.zip_h1.is_some()).cloned())
                 .map(|p| {
@@ -396,7 +402,7 @@ async fn run(
     };
     let sumdb_record = match (checked, &opts.sumdb) {
         (Some(r), _) => {
-            let r = r?;
+            let mut r = r?;
             // Filled zips are stored like any other, verified against the
             // database's hash as they download.
             let mut filled = Vec::new();
@@ -436,11 +442,49 @@ async fn run(
                     })
                     .collect();
                 reporter.phase("downloading what go.sum lacks", list.len() as u64);
-                results.extend(download_all(&store, &gosum, list, jobs, reporter.as_ref()).await);
+                let toolchain = |m: &ModVersion| m.path == crate::toolchain::MODULE;
+                for (m, a, r) in download_all(&store, &gosum, list, jobs, reporter.as_ref()).await {
+                    match r {
+                        // A filled-in file the proxy will not give is only
+                        // what it was before: a gap for `go mod download`.
+                        // A toolchain must be there; a lie is always fatal.
+                        Err(e) if !toolchain(&m) && !matches!(e, ArtifactError::Verify(_)) => {
+                            report.warnings.push(format!(
+                                "{m} {}: not stored (go.sum has no hash for it; offline `go mod download` will fail on it): {e}",
+                                a.ext()
+                            ));
+                            if let Some(p) = plan.get_mut(&m) {
+                                match a {
+                                    Artifact::Zip => p.zip_h1 = None,
+                                    Artifact::Mod => p.mod_h1 = None,
+                                    _ => p.info = false,
+                                }
+                            }
+                        }
+                        r => results.push((m, a, r)),
+                    }
+                }
             }
-            report
-                .warnings
-                .extend(gap_warnings(r.as_ref().map_or(&[][..], |r| &r.filled)));
+            // Covered: zips filled in, and zips another project's go.sum
+            // has (confirmed, their lookups shipped) unless private.
+            if let Some(r) = r.as_mut() {
+                r.filled
+                    .retain(|f| plan.get(&f.module).is_some_and(|p| p.zip_h1.is_some()));
+            }
+            let covered: std::collections::BTreeSet<ModVersion> = fill_zips
+                .iter()
+                .filter(|m| {
+                    plan.get(*m).is_some_and(|p| p.zip_h1.is_some())
+                        && (r
+                            .as_ref()
+                            .is_some_and(|r| r.filled.iter().any(|f| &f.module == *m))
+                            || opts.sumdb.as_ref().is_ok_and(|s| {
+                                !crate::module::match_prefix_patterns(&s.gonosumdb, &m.path)
+                            }))
+                })
+                .cloned()
+                .collect();
+            report.warnings.extend(gap_warnings(&covered));
             let record = r.as_ref().map(|r| SumdbRecord {
                 name: Some(r.name.clone()),
                 checked: r.checked,
@@ -453,7 +497,7 @@ async fn run(
             record
         }
         (None, Err(why)) => {
-            report.warnings.extend(gap_warnings(&[]));
+            report.warnings.extend(gap_warnings(&Default::default()));
             Some(SumdbRecord {
                 skipped: Some(why.clone()),
                 ..Default::default()
@@ -540,6 +584,23 @@ async fn run(
     unavailable.sort();
     manifest.unavailable = unavailable;
     manifest.sumdb = sumdb_record;
+    manifest.toolchains = Some(crate::archive::manifest::ToolchainRecord {
+        skipped: if opts.toolchains.skip {
+            Some("--no-toolchains".into())
+        } else {
+            opts.sumdb
+                .as_ref()
+                .err()
+                .map(|why| format!("the checksum database is off ({why})"))
+        },
+        min_go: opts.toolchains.min_go.clone(),
+        platforms: opts
+            .toolchains
+            .platforms
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+    });
     if let (Some(r), Some(record)) = (&report.sumdb, manifest.sumdb.as_mut()) {
         for (i, (rel, data)) in r.bundle.iter().enumerate() {
             let name = crate::goproxy::sumdb_name(&r.name, rel);
@@ -679,6 +740,7 @@ fn assemble(
         modules: Vec::new(),
         unavailable: Vec::new(),
         sumdb: None,
+        toolchains: None,
     };
     let blake3 = blake3_all(got)?;
     let mut entries = Vec::new();

@@ -139,6 +139,17 @@ pub enum SumdbError {
     /// Local I/O for the cache.
     #[error("checksum database cache: {0}")]
     Cache(String),
+    /// A toolchain to capture that the database has no record of (no such
+    /// release, or not for that platform), or could not be asked about.
+    #[error(
+        "toolchain {module} cannot be captured: {detail}; hint: check the name and --platform (the proxy lists golang.org/toolchain versions), or pass --no-toolchains"
+    )]
+    Toolchain {
+        /// The `golang.org/toolchain` module version.
+        module: String,
+        /// What the database said.
+        detail: String,
+    },
     /// An archive named by `--link` cannot be linked to.
     #[error("--link {archive}: {detail}")]
     Link {
@@ -351,6 +362,14 @@ pub fn read_linked(path: &Path) -> Result<LinkedBundle, SumdbError> {
         }
         records.push((rel.to_string(), id, text.to_vec()));
     }
+    // The heads it proves itself (its own --link): a chain of links keeps
+    // proving every earlier head.
+    for l in manifest.sumdb.iter().flat_map(|r| r.links.iter()) {
+        let note = l.note.as_bytes().to_vec();
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
     notes.sort();
     Ok(LinkedBundle {
         archive,
@@ -493,10 +512,16 @@ pub async fn check(
                         Err(e) if w.hash.is_none() && !w.toolchain && !e.is_security() => {
                             found.push(None)
                         }
-                        Err(e) => return Err(e),
+                        Err(e) if w.toolchain && !e.is_security() => {
+                            return Err(SumdbError::Toolchain {
+                                module: w.module.to_string(),
+                                detail: e.to_string(),
+                            });
+                        }
+                        Err(e) => return Err(e.into()),
                     }
                 }
-                Ok::<_, ClientError>((group, found))
+                Ok::<_, SumdbError>((group, found))
             })
         })
         .buffer_unordered(jobs.max(1))
@@ -514,7 +539,7 @@ pub async fn check(
                     .as_ref()
                     .is_none_or(|f| f.class() != ErrorClass::Security)
                 {
-                    first_err = Some(e.into());
+                    first_err = Some(e);
                 }
                 continue;
             }

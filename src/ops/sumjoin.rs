@@ -34,7 +34,8 @@ use crate::sumdb::tlog::{self, Tile, TileHashReader, TileReader, TlogError, Tree
 #[derive(Debug, Default)]
 pub struct JoinPlan {
     /// Relative paths to move from staging into the target (replacing a
-    /// lookup there when the archive's bundle supersedes the tree's).
+    /// lookup there when the archive's bundle supersedes the tree's), tiles
+    /// before lookups.
     pub place: Vec<String>,
     /// Files already there (the same bytes, or covered by the tree's newer
     /// bundle).
@@ -175,6 +176,11 @@ pub fn plan(
             &mut out,
         )?;
     }
+    // Tiles first, lookups last: a go command reading the tree while the
+    // restore runs, or a restore cut short, never finds a lookup signed at
+    // a head whose proofs are not there yet.
+    out.place
+        .sort_by_key(|rel| (rel.contains("/lookup/"), rel.clone()));
     Ok(out)
 }
 

@@ -17,7 +17,7 @@
 //! sumcheck do them like any module's), unpacking (the go command unpacks
 //! a toolchain itself, with its own post-processing).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::module::ModVersion;
 use crate::project::Project;
@@ -42,14 +42,11 @@ pub struct ToolchainOptions {
 /// `--min-go`: `1.22.3` or `go1.22.3` as a toolchain name; `None` when it
 /// is not a Go version.
 pub fn parse_min_go(v: &str) -> Option<String> {
-    let name = if v.starts_with("go") {
-        v.to_string()
-    } else {
-        format!("go{v}")
-    };
-    crate::gover::toolchain_compare(&name, "go1")
-        .is_ge()
-        .then_some(name)
+    let v = v.strip_prefix("go").unwrap_or(v);
+    crate::gover::GoVersion::parse(v)?;
+    // `1.22` is the language version: the oldest Go of that line is
+    // go1.22.0, as for a `go` line.
+    Some(toolchain::from_go_line(v))
 }
 
 /// Why a toolchain cannot be captured.
@@ -81,24 +78,42 @@ pub fn project_target(p: &Project, min_go: Option<&str>) -> Option<String> {
         None => p
             .toolchain
             .clone()
-            .filter(|t| t != "default" && (t.starts_with("go") || t.contains("-go"))),
+            .filter(|t| t != "default" && crate::gover::from_toolchain(t).is_some()),
     }
 }
 
+/// Whether `name` is a custom build (`go1.22.3-corp`): the go command
+/// looks for it on PATH and downloads it only from a proxy that has it.
+fn is_custom(name: &str) -> bool {
+    crate::gover::from_toolchain(name).is_some_and(|v| name.len() != v.len() + 2)
+}
+
 /// The toolchain names to capture (sorted, unique), language versions
-/// resolved against the proxy's list.
+/// resolved against the proxy's list, and warnings for the ones left out
+/// (custom builds a project names: the go command finds those on PATH).
 pub async fn names(
     client: &Client,
     projects: &[Project],
     opts: &ToolchainOptions,
-) -> Result<Vec<String>, ToolchainError> {
+) -> Result<(Vec<String>, Vec<String>), ToolchainError> {
     if opts.skip {
-        return Ok(Vec::new());
+        return Ok(Default::default());
     }
-    let mut out: Vec<String> = projects
-        .iter()
-        .filter_map(|p| project_target(p, opts.min_go.as_deref()))
-        .collect();
+    let mut warnings = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    for p in projects {
+        let Some(t) = project_target(p, opts.min_go.as_deref()) else {
+            continue;
+        };
+        if is_custom(&t) {
+            warnings.push(format!(
+                "{}: toolchain {t} is a custom build: the go command runs it from PATH, and no proxy publishes it; not captured",
+                p.dir.display()
+            ));
+            continue;
+        }
+        out.push(t);
+    }
     let mut listed: Option<Vec<String>> = None;
     for name in &opts.extra {
         let bad = |detail: &str| ToolchainError::Unknown {
@@ -122,7 +137,7 @@ pub async fn names(
     }
     out.sort_by(|a, b| crate::gover::toolchain_compare(a, b).then_with(|| a.cmp(b)));
     out.dedup();
-    Ok(out)
+    Ok((out, warnings))
 }
 
 /// The toolchain names the proxy lists (any platform).
@@ -154,21 +169,51 @@ pub fn modules(names: &[String], platforms: &[Platform]) -> Vec<ModVersion> {
     out
 }
 
-/// For `verify --project`: each project's toolchain (its `toolchain`
-/// line) the tree in `dir` holds no zip of for this machine's platform, as
-/// (project directory, module version).
-pub fn missing_in_tree(projects: &[Project], dir: &Path) -> Vec<(PathBuf, ModVersion)> {
+/// For `verify --project`: the toolchains the projects switch to that the
+/// tree in `dir` lacks for this machine's platform, and warnings. With the
+/// archive's record of how its snapshot chose toolchains, exactly what that
+/// snapshot should have captured is required (nothing when it captured
+/// none on purpose; a warning when this platform was not asked for);
+/// without one (a tree, an older archive), each `toolchain` line's.
+pub fn missing(
+    projects: &[Project],
+    dir: &Path,
+    record: Option<&crate::archive::manifest::ToolchainRecord>,
+) -> (Vec<ModVersion>, Vec<String>) {
     let host = Platform::host();
-    projects
-        .iter()
-        .filter_map(|p| {
-            let name = project_target(p, None)?;
-            let m = ModVersion::new(
-                toolchain::MODULE.to_string(),
-                toolchain::module_version(&name, &host),
-            );
-            let zip = crate::goproxy::file_name(&m, Artifact::Zip).ok()?;
-            (!dir.join(zip).is_file()).then(|| (p.dir.clone(), m))
-        })
-        .collect()
+    let mut warnings = Vec::new();
+    let min_go = match record {
+        Some(r) if r.skipped.is_some() => return (Vec::new(), warnings),
+        Some(r) => r.min_go.clone(),
+        None => None,
+    };
+    let mut out = Vec::new();
+    for p in projects {
+        let Some(name) = project_target(p, min_go.as_deref()) else {
+            continue;
+        };
+        if is_custom(&name) {
+            continue;
+        }
+        if let Some(r) = record
+            && !r.platforms.contains(&host.to_string())
+        {
+            warnings.push(format!(
+                "{}: toolchain {name} was captured for {} only, not for this machine ({host})",
+                p.dir.display(),
+                r.platforms.join(", ")
+            ));
+            continue;
+        }
+        let m = ModVersion::new(
+            toolchain::MODULE.to_string(),
+            toolchain::module_version(&name, &host),
+        );
+        let present =
+            crate::goproxy::file_name(&m, Artifact::Zip).is_ok_and(|zip| dir.join(zip).is_file());
+        if !present && !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    (out, warnings)
 }

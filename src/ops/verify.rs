@@ -116,6 +116,7 @@ pub fn verify(
 ) -> Result<VerifyReport, VerifyError> {
     let mut report = VerifyReport::default();
     let staging;
+    let mut toolchains = None;
     let tree: PathBuf = match (&opts.archive, &opts.proxy) {
         (Some(archive), None) => {
             // Without projects, a plain .tar is checked where it lies.
@@ -141,6 +142,7 @@ pub fn verify(
             let dir = staging.path().to_owned();
             let open = move |name: &str| std::fs::read(dir.join(name)).ok();
             bundle_findings(&manifest, &opts.gosumdb, &open, &mut report);
+            toolchains = manifest.toolchains.clone();
             staging.path().to_owned()
         }
         (None, Some(dir)) => {
@@ -165,7 +167,11 @@ pub fn verify(
             rt,
             &tree,
             &opts.projects,
-            &opts.gowork,
+            &ProjectChecks {
+                gowork: &opts.gowork,
+                gosumdb: &opts.gosumdb,
+                toolchains: toolchains.as_ref(),
+            },
             reporter,
             &mut report,
         )?;
@@ -318,14 +324,23 @@ fn deep_check(dir: &Path, manifest: &Manifest, report: &mut VerifyReport) {
 
 /// The snapshot computation against `tree`, offline: every planned
 /// artifact must be there and hash to go.sum.
+/// What [`check_projects`] needs besides the tree and the projects.
+struct ProjectChecks<'a> {
+    gowork: &'a crate::project::GoWork,
+    gosumdb: &'a super::sumcheck::GoSumDb,
+    /// How the archive's snapshot chose toolchains (`None` for a tree).
+    toolchains: Option<&'a crate::archive::manifest::ToolchainRecord>,
+}
+
 fn check_projects(
     rt: &tokio::runtime::Runtime,
     tree: &Path,
     dirs: &[PathBuf],
-    gowork: &crate::project::GoWork,
+    checks: &ProjectChecks<'_>,
     reporter: &dyn Reporter,
     report: &mut VerifyReport,
 ) -> Result<(), VerifyError> {
+    let gowork = checks.gowork;
     // Two projects whose go.sum files disagree is a security error, as in
     // snapshot, not a list of "missing" hashes.
     let (projects, gosum) = load_projects(dirs, gowork)?;
@@ -348,28 +363,41 @@ fn check_projects(
             .warnings
             .extend(super::resolve::version_warnings(&projects));
         report.warnings.extend(resolved.warnings.iter().cloned());
-        // Zips go.sum lacks that the tree holds anyway (snapshot fetched
-        // them verified through the checksum database) are no gap.
+        // Zips go.sum lacks that the tree holds with their database lookup
+        // (snapshot fetched them verified through the checksum database,
+        // and the tree's bundle was re-checked above) are no gap; without
+        // the lookup the go command cannot verify them offline.
+        let db = match checks.gosumdb {
+            super::sumcheck::GoSumDb::On { verifier, .. } => Some(verifier.name().to_string()),
+            super::sumcheck::GoSumDb::Off => None,
+        };
+        let filled = |m: &ModVersion| -> bool {
+            let (Some(db), Ok(zip), Ok(p), Ok(v)) = (
+                db.as_deref(),
+                crate::goproxy::file_name(m, Artifact::Zip),
+                crate::module::escape_path(&m.path),
+                crate::module::escape_version(&m.version),
+            ) else {
+                return false;
+            };
+            let lookup = crate::goproxy::sumdb_name(db, &format!("lookup/{p}@{v}"));
+            tree.join(zip).is_file() && tree.join(lookup).is_file()
+        };
         for (dir, gaps) in &resolved.download {
-            let left: Vec<ModVersion> = gaps
-                .iter()
-                .filter(|m| {
-                    crate::goproxy::file_name(m, Artifact::Zip)
-                        .map_or(true, |n| !tree.join(n).is_file())
-                })
-                .cloned()
-                .collect();
+            let left: Vec<ModVersion> = gaps.iter().filter(|m| !filled(m)).cloned().collect();
             report
                 .warnings
                 .extend(super::resolve::download_gap_warning(dir, &left));
         }
         // The toolchain each project's `toolchain` line switches to, for
         // this machine's platform.
-        for (_, m) in super::toolchains::missing_in_tree(&projects, tree) {
+        let (missing, warnings) = super::toolchains::missing(&projects, tree, checks.toolchains);
+        for m in missing {
             report
                 .missing
                 .push(Finding::new(&m, Artifact::Zip, Problem::Missing));
         }
+        report.warnings.extend(warnings);
         let plan = plan(&resolved.graphs, &gosum);
         let mut gaps = Vec::new();
         reporter.phase("checking", plan.len() as u64);

@@ -505,3 +505,76 @@ fn the_offline_go_verifies_what_go_sum_lacks_and_refuses_tampering() {
         );
     }
 }
+
+/// Zips go.sum lacks that several projects share are looked up and named
+/// once; one that another project's go.sum covers ships with its lookup
+/// and is no gap.
+#[test]
+fn shared_gaps_are_filled_once_and_covered_ones_are_no_gap() {
+    let fx = Fixture::new();
+    let copy = fx.tmp.path().join("unpruned-copy");
+    copy_dir(Path::new(&project("unpruned")), &copy);
+    let out = fx.out("shared.tar");
+    let (code, _, stderr) = fx.snapshot(&[
+        &project("unpruned"),
+        copy.to_str().unwrap(),
+        &project("replace"),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("were verified with it and stored"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    for m in ["example.com/c@v1.0.0", "example.com/f@v1.0.0"] {
+        assert_eq!(line.matches(m).count(), 1, "{line}");
+    }
+    assert!(!stderr.contains("will fail"), "{stderr}");
+    let names = crate::support::fixture::tar_names(&out);
+    assert!(
+        names.contains(&format!("{DB}/lookup/example.com/d@v1.0.0")),
+        "{names:?}"
+    );
+}
+
+/// verify --project counts a zip go.sum lacks as filled only when the tree
+/// also holds its database lookup: after an unlinked later bundle was kept
+/// out of a tree, its filled zips are gaps again, and verify says so.
+#[test]
+fn a_filled_zip_without_its_lookup_is_still_a_gap() {
+    let fx = Fixture::new();
+    let a = fx.out("a.tar");
+    let (code, _, stderr) = fx.snapshot(&[&project("vendor-go122"), "-o", a.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    fx.tree.grow_sumdb(100);
+    let b = fx.out("b.tar");
+    let (code, _, stderr) = fx.snapshot(&[&project("unpruned"), "-o", b.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let tree = fx.tmp.path().join("tree");
+    restore(&a, &tree);
+    assert!(restore(&b, &tree).contains("no offline database coverage"));
+    let verify = |tree: &Path| {
+        let ctx = crate::support::cmd::TestContext::new();
+        let mut c = ctx.modsnap(&[
+            "verify",
+            "--proxy",
+            tree.to_str().unwrap(),
+            "--project",
+            &project("unpruned"),
+        ]);
+        c.env("GOSUMDB", Fixture::gosumdb());
+        crate::support::cmd::split(c.output().unwrap())
+    };
+    let (_, stdout, stderr) = verify(&tree);
+    assert!(
+        stderr.contains("will fail") && stderr.contains("example.com/c@v1.0.0"),
+        "{stdout}{stderr}"
+    );
+    // The same archive alone: filled, no warning.
+    let alone = fx.tmp.path().join("alone");
+    restore(&b, &alone);
+    let (code, stdout, stderr) = verify(&alone);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stderr.contains("will fail"), "{stderr}");
+}

@@ -212,3 +212,82 @@ fn a_toolchain_the_proxy_changed_is_refused() {
         assert!(!out.exists(), "{ext}");
     }
 }
+
+/// verify --project asks exactly for what the archive's snapshot meant to
+/// capture: nothing after `--no-toolchains`, nothing when `--min-go` says
+/// the CI's go is new enough; a custom build is not fetched (the go command
+/// runs it from PATH), with a warning.
+#[test]
+fn verify_follows_how_the_snapshot_chose_toolchains() {
+    let fx = Fixture::new();
+    let proj = fx.tmp.path().join("proj");
+    copy_dir(Path::new(&project("toolchain")), &proj);
+    for (label, extra) in [
+        ("none", vec!["--no-toolchains"]),
+        ("newer-ci", vec!["--min-go", "1.99.2"]),
+    ] {
+        let out = fx.out(&format!("{label}.tar"));
+        let mut args = vec![proj.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        args.extend(extra);
+        let (code, _, stderr) = fx.snapshot(&args);
+        assert_eq!(code, 0, "{label}: {stderr}");
+        assert!(!tar_names(&out).contains(ZIP), "{label}");
+        let (code, stdout, stderr) = verify_with_key(&[
+            "verify",
+            out.to_str().unwrap(),
+            "--project",
+            proj.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{label}: {stdout}{stderr}");
+    }
+    // --min-go also counts go lines: `go 1.99` with a CI at 1.22.3
+    // switches to go1.99.0, which nobody publishes (exit 1, with a hint).
+    let goline = fx.tmp.path().join("goline");
+    copy_dir(Path::new(&project("toolchain")), &goline);
+    std::fs::write(goline.join("go.mod"), "module example.com/tc\n\ngo 1.99\n").unwrap();
+    let (code, _, stderr) = fx.snapshot(&[
+        goline.to_str().unwrap(),
+        "-o",
+        fx.out("goline.tar").to_str().unwrap(),
+        "--min-go",
+        "1.22.3",
+        "--platform",
+        "linux/amd64",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("golang.org/toolchain@v0.0.1-go1.99.0.linux-amd64 cannot be captured")
+            && stderr.contains("--no-toolchains"),
+        "{stderr}"
+    );
+    // `toolchain default` keeps the minimum, whatever the go line says.
+    std::fs::write(
+        goline.join("go.mod"),
+        "module example.com/tc\n\ngo 1.99\n\ntoolchain default\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = fx.snapshot(&[
+        goline.to_str().unwrap(),
+        "-o",
+        fx.out("default.tar").to_str().unwrap(),
+        "--min-go",
+        "1.22.3",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    // A custom build.
+    std::fs::write(
+        goline.join("go.mod"),
+        "module example.com/tc\n\ngo 1.22\n\ntoolchain go1.99.1-corp\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = fx.snapshot(&[
+        goline.to_str().unwrap(),
+        "-o",
+        fx.out("custom.tar").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("go1.99.1-corp is a custom build"),
+        "{stderr}"
+    );
+}
