@@ -183,3 +183,30 @@ measure() {
 	fi
 	return 0
 }
+
+# results_begin NAME LINE...: starts $RESULTS_TSV ($RESULTS_DIR/NAME-<stamp>.tsv) and its .env file
+# with the date, machine, go and modsnap versions, then each LINE; echoed to stderr.
+results_begin() {
+	local name=$1
+	shift
+	STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+	RESULTS_TSV=$RESULTS_DIR/$name-$STAMP.tsv
+	python3 "$BENCH_DIR/tools.py" header >"$RESULTS_TSV"
+	{
+		echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+		echo "machine: $(nproc) cores, $(uname -sr); go: $("$GO" version)"
+		echo "modsnap: $("$MODSNAP" --version) ($(cd "$REPO_DIR" && git rev-parse --short HEAD 2>/dev/null || echo '?'))"
+		printf '%s\n' "$@"
+	} | tee "$RESULTS_TSV.env" >&2
+}
+
+# results_end: the load at the end, the .env lines, the summary table and where the raw rows are.
+results_end() {
+	echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS_TSV.env" >&2
+	echo
+	cat "$RESULTS_TSV.env"
+	echo
+	python3 "$BENCH_DIR/tools.py" summary "$RESULTS_TSV"
+	echo
+	echo "raw rows: $RESULTS_TSV"
+}

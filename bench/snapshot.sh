@@ -81,10 +81,4 @@ if [[ -z "${SKIP_FORMATS:-}" ]]; then
 	done
 fi
 
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS_TSV.env" >&2
-echo
-cat "$RESULTS_TSV.env"
-echo
-python3 "$BENCH_DIR/tools.py" summary "$RESULTS_TSV"
-echo
-echo "raw rows: $RESULTS_TSV"
+results_end

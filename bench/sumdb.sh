@@ -28,15 +28,8 @@ KEY=$(cat "$STAMP_FILE")
 rm -rf "$RUN_DIR" && mkdir -p "$RUN_DIR" "$RESULTS_DIR"
 start_server
 
-STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-RESULTS_TSV=$RESULTS_DIR/sumdb-$STAMP.tsv
-python3 "$BENCH_DIR/tools.py" header >"$RESULTS_TSV"
-{
-	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "machine: $(nproc) cores, $(uname -sr); go: $("$GO" version)"
-	echo "modsnap: $("$MODSNAP" --version) ($(cd "$REPO_DIR" && git rev-parse --short HEAD 2>/dev/null || echo '?'))"
-	echo "runs: $RUNS; database: $SUMDB_SIZE records; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-} | tee "$RESULTS_TSV.env" >&2
+results_begin sumdb \
+	"runs: $RUNS; database: $SUMDB_SIZE records; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 run_go() { # project run
 	local s=$RUN_DIR/go-$1-$2
@@ -72,10 +65,4 @@ for proj in "${PROJECTS[@]}"; do
 	done
 done
 
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS_TSV.env" >&2
-echo
-cat "$RESULTS_TSV.env"
-echo
-python3 "$BENCH_DIR/tools.py" summary "$RESULTS_TSV"
-echo
-echo "raw rows: $RESULTS_TSV"
+results_end

@@ -30,15 +30,8 @@ sed -i "s/^toolchain .*/toolchain $TOOLCHAIN/" "$BENCH_DIR/project-toolchain/go.
 rm -rf "$RUN_DIR" && mkdir -p "$RUN_DIR" "$RESULTS_DIR"
 start_server
 
-STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-RESULTS_TSV=$RESULTS_DIR/toolchain-$STAMP.tsv
-python3 "$BENCH_DIR/tools.py" header >"$RESULTS_TSV"
-{
-	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "machine: $(nproc) cores, $(uname -sr); go: $("$GO" version)"
-	echo "modsnap: $("$MODSNAP" --version) ($(cd "$REPO_DIR" && git rev-parse --short HEAD 2>/dev/null || echo '?'))"
-	echo "runs: $RUNS; toolchain: $MOD, $(stat -c %s "$DOWNLOAD/golang.org/toolchain/@v/v0.0.1-$TOOLCHAIN.linux-amd64.zip") bytes; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-} | tee "$RESULTS_TSV.env" >&2
+results_begin toolchain \
+	"runs: $RUNS; toolchain: $MOD, $(stat -c %s "$DOWNLOAD/golang.org/toolchain/@v/v0.0.1-$TOOLCHAIN.linux-amd64.zip") bytes; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 run_go() { # run
 	local s=$RUN_DIR/go-$1
@@ -59,10 +52,4 @@ for RUN_NO in $(seq "$RUNS"); do
 	else run_modsnap "$RUN_NO"; run_go "$RUN_NO"; fi
 done
 
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS_TSV.env" >&2
-echo
-cat "$RESULTS_TSV.env"
-echo
-python3 "$BENCH_DIR/tools.py" summary "$RESULTS_TSV"
-echo
-echo "raw rows: $RESULTS_TSV"
+results_end
