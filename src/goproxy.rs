@@ -172,6 +172,23 @@ pub fn sumdb_name(name: &str, rest: &str) -> String {
     format!("sumdb/{name}/{rest}")
 }
 
+/// A checksum-database lookup file's path below `sumdb/<name>/`:
+/// `lookup/<escaped path>@<escaped version>`.
+pub fn sumdb_lookup(m: &ModVersion) -> Result<String, LayoutError> {
+    let version = module::escape_version(&m.version).map_err(LayoutError::Path)?;
+    Ok(format!("lookup/{}@{version}", escaped_path(&m.path)?))
+}
+
+/// The module version a lookup file names ([`sumdb_lookup`] backwards);
+/// `None` when `rest` is not one.
+pub fn parse_sumdb_lookup(rest: &str) -> Option<ModVersion> {
+    let (p, v) = rest.strip_prefix("lookup/")?.rsplit_once('@')?;
+    Some(ModVersion {
+        path: module::unescape_path(p).ok()?,
+        version: module::unescape_version(v).ok()?,
+    })
+}
+
 /// The module cache's directory for an extracted module version
 /// (`<escaped path>@<escaped version>`, relative to `$GOMODCACHE`).
 pub fn modcache_dir(m: &ModVersion) -> Result<String, LayoutError> {
@@ -318,6 +335,15 @@ mod tests {
                 rest: "lookup/example.com/tile@v1.0.0".into()
             })
         );
+        assert_eq!(
+            sumdb_lookup(&m).unwrap(),
+            "lookup/example.com/!upper@v1.0.0-!beta"
+        );
+        assert_eq!(
+            parse_sumdb_lookup("lookup/example.com/!upper@v1.0.0-!beta"),
+            Some(m.clone())
+        );
+        assert_eq!(parse_sumdb_lookup("tile/8/0/000"), None);
         assert_eq!(modcache_dir(&m).unwrap(), "example.com/!upper@v1.0.0-!beta");
         assert_eq!(
             parse(&sumdb_name("sum.golang.org", "supported")),

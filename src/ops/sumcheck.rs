@@ -845,18 +845,15 @@ fn check_bundle(
         open,
     };
     let client = Client::new(verifier, ops);
-    let lookup_prefix = format!("sumdb/{name}/lookup/");
+    let db_prefix = format!("sumdb/{name}/");
     for entry in b.entries {
-        let Some(rest) = entry.strip_prefix(&lookup_prefix) else {
+        let Some(rest) = entry
+            .strip_prefix(&db_prefix)
+            .filter(|r| r.starts_with("lookup/"))
+        else {
             continue;
         };
-        let parsed = rest.rsplit_once('@').and_then(|(p, v)| {
-            Some((
-                crate::module::unescape_path(p).ok()?,
-                crate::module::unescape_version(v).ok()?,
-            ))
-        });
-        let Some((path, version)) = parsed else {
+        let Some(ModVersion { path, version }) = crate::goproxy::parse_sumdb_lookup(rest) else {
             out.bad
                 .push((entry.to_string(), "not a lookup file name".into()));
             continue;

@@ -68,16 +68,7 @@ fn note_tree(note: &[u8]) -> Option<Tree> {
 
 /// `path@version` from `lookup/<escaped path>@<escaped version>`.
 fn lookup_module(sub: &str) -> String {
-    sub.strip_prefix("lookup/")
-        .and_then(|r| r.rsplit_once('@'))
-        .and_then(|(p, v)| {
-            Some(format!(
-                "{}@{}",
-                crate::module::unescape_path(p).ok()?,
-                crate::module::unescape_version(v).ok()?
-            ))
-        })
-        .unwrap_or_else(|| sub.to_string())
+    crate::goproxy::parse_sumdb_lookup(sub).map_or_else(|| sub.to_string(), |m| m.to_string())
 }
 
 /// Tiles read from a database directory, a missing partial tile cut from

@@ -372,15 +372,14 @@ fn check_projects(
             super::sumcheck::GoSumDb::Off => None,
         };
         let filled = |m: &ModVersion| -> bool {
-            let (Some(db), Ok(zip), Ok(p), Ok(v)) = (
+            let (Some(db), Ok(zip), Ok(lookup)) = (
                 db.as_deref(),
                 crate::goproxy::file_name(m, Artifact::Zip),
-                crate::module::escape_path(&m.path),
-                crate::module::escape_version(&m.version),
+                crate::goproxy::sumdb_lookup(m),
             ) else {
                 return false;
             };
-            let lookup = crate::goproxy::sumdb_name(db, &format!("lookup/{p}@{v}"));
+            let lookup = crate::goproxy::sumdb_name(db, &lookup);
             tree.join(zip).is_file() && tree.join(lookup).is_file()
         };
         for (dir, gaps) in &resolved.download {

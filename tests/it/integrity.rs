@@ -1228,7 +1228,7 @@ fn verify_rechecks_the_sumdb_bundle_with_the_database_key() {
 /// `verify` re-checks a linked head (`snapshot --link`) offline: its note
 /// against the database key and its proof as a prefix of the bundle's
 /// head through the bundle's tiles. A note changed in the manifest, or a
-/// proof tile left out, is corrupt (exit 3).
+/// proof tile left out, is corrupt (exit 3), in every archive format.
 #[test]
 fn verify_rechecks_a_linked_head() {
     let fx = Fixture::new();
@@ -1241,38 +1241,41 @@ fn verify_rechecks_a_linked_head() {
         c.env("GOSUMDB", &key);
         crate::support::cmd::split(c.output().expect("run modsnap"))
     };
-    let good = forge.write("linked", "tar", &forge.manifest, &forge.tree);
-    let (code, stdout, stderr) = verify(&good);
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    // Every archive format reads the bundle through the same check.
+    for ext in ["tar", "tar.zst", "zip"] {
+        let good = forge.write("linked", ext, &forge.manifest, &forge.tree);
+        let (code, stdout, stderr) = verify(&good);
+        assert_eq!(code, 0, "{ext}: {stdout}{stderr}");
 
-    // The linked note, one digit of its tree size changed.
-    let mut manifest = forge.manifest.clone();
-    let link = &mut manifest.sumdb.as_mut().unwrap().links[0];
-    let size = link.tree.to_string();
-    link.note = link
-        .note
-        .replacen(&format!("\n{size}\n"), &format!("\n{}\n", link.tree - 1), 1);
-    let bad = forge.write("bad-note", "tar", &manifest, &forge.tree);
-    let (code, stdout, stderr) = verify(&bad);
-    assert_eq!(code, 3, "{stdout}{stderr}");
-    assert!(
-        stdout.contains(&format!("linked head tree#{size}")) && stdout.contains("signature"),
-        "{stdout}"
-    );
+        // The linked note, one digit of its tree size changed.
+        let mut manifest = forge.manifest.clone();
+        let link = &mut manifest.sumdb.as_mut().unwrap().links[0];
+        let size = link.tree.to_string();
+        link.note =
+            link.note
+                .replacen(&format!("\n{size}\n"), &format!("\n{}\n", link.tree - 1), 1);
+        let bad = forge.write("bad-note", ext, &manifest, &forge.tree);
+        let (code, stdout, stderr) = verify(&bad);
+        assert_eq!(code, 3, "{ext}: {stdout}{stderr}");
+        assert!(
+            stdout.contains(&format!("linked head tree#{size}")) && stdout.contains("signature"),
+            "{ext}: {stdout}"
+        );
 
-    // The tile that only the proof needs (records past the fixture modules'
-    // level-0 tile, complete at the new head) left out.
-    let proof_tile = "sumdb/modsnap.test/sumdb/tile/8/0/001";
-    let mut manifest = forge.manifest.clone();
-    let files = &mut manifest.sumdb.as_mut().unwrap().files;
-    let before = files.len();
-    files.retain(|f| f.name != proof_tile);
-    assert_eq!(files.len(), before - 1, "the bundle ships {proof_tile}");
-    let bad = forge.write("no-proof", "tar", &manifest, &forge.tree);
-    let (code, stdout, stderr) = verify(&bad);
-    assert_eq!(code, 3, "{stdout}{stderr}");
-    assert!(
-        stdout.contains(&format!("linked head tree#{size}")),
-        "{stdout}"
-    );
+        // The tile that only the proof needs (records past the fixture modules'
+        // level-0 tile, complete at the new head) left out.
+        let proof_tile = "sumdb/modsnap.test/sumdb/tile/8/0/001";
+        let mut manifest = forge.manifest.clone();
+        let files = &mut manifest.sumdb.as_mut().unwrap().files;
+        let before = files.len();
+        files.retain(|f| f.name != proof_tile);
+        assert_eq!(files.len(), before - 1, "the bundle ships {proof_tile}");
+        let bad = forge.write("no-proof", ext, &manifest, &forge.tree);
+        let (code, stdout, stderr) = verify(&bad);
+        assert_eq!(code, 3, "{ext}: {stdout}{stderr}");
+        assert!(
+            stdout.contains(&format!("linked head tree#{size}")),
+            "{ext}: {stdout}"
+        );
+    }
 }
