@@ -39,6 +39,7 @@ pub mod parallel;
 pub mod project;
 pub mod proxy;
 pub mod semver;
+pub mod serve;
 pub mod slashpath;
 pub mod sumdb;
 pub mod toolchain;

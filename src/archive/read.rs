@@ -481,6 +481,48 @@ impl TarIndex {
     pub fn contains(&self, name: &str) -> bool {
         self.by_name.contains_key(name)
     }
+
+    /// Every file entry, in archive order, as located by the index (bytes
+    /// not read): what `modsnap serve` builds its catalog from.
+    pub fn files(&self) -> impl Iterator<Item = IndexedFile<'_>> {
+        self.entries.iter().map(|e| IndexedFile {
+            name: &e.name,
+            kind: &e.kind,
+            offset: e.offset,
+            size: e.size,
+            described: e.described.as_ref(),
+            list: e.list.as_deref(),
+        })
+    }
+
+    /// Reads entry `name` in full and checks it against the manifest
+    /// (BLAKE3 when recorded, else SHA-256), without handing out the bytes.
+    pub fn verify_file(&self, name: &str) -> Result<(), ReadError> {
+        self.open_file(name, Check::Fast).map(drop)
+    }
+
+    /// The archive file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// One file of an indexed `.tar`: where its bytes are and what the
+/// manifest says of them.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexedFile<'a> {
+    /// The entry name (a GOPROXY tree path).
+    pub name: &'a str,
+    /// What it is.
+    pub kind: &'a EntryKind,
+    /// The offset of its bytes in the archive file.
+    pub offset: u64,
+    /// Its size.
+    pub size: u64,
+    /// The manifest's description (`None` for `@v/list` files).
+    pub described: Option<&'a FileEntry>,
+    /// For an `@v/list`, the text the manifest implies.
+    pub list: Option<&'a str>,
 }
 
 /// A read-only, seekable view of one entry's bytes inside the archive file.

@@ -46,6 +46,8 @@ pub enum Command {
     },
     /// Print the man page (roff) on stdout: `modsnap man > modsnap.1`.
     Man,
+    /// Serve archives and restored trees as one read-only GOPROXY (and checksum-database proxy) over HTTP.
+    Serve(ServeArgs),
     /// Diagnose why modules cannot be downloaded: settings, routes, and each proxy probed layer by layer.
     Doctor(DoctorArgs),
     /// Compute the h1: hashes that go.sum records, without `go`.
@@ -257,4 +259,41 @@ pub struct DoctorArgs {
     /// Connect timeout for the probes, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  modsnap serve deps.tar --listen 0.0.0.0:8080
+  modsnap serve deps-2026-11.tar deps-2026-12.tar /srv/goproxy --listen 0.0.0.0:8443 \\
+      --tls-cert cert.pem --tls-key key.pem
+Clients: GOPROXY=http://HOST:8080 GONOPROXY=none go build ./...   (GOSUMDB stays at its default)
+SIGINT or SIGTERM stops accepting, lets in-flight responses finish, and exits 0.")]
+pub struct ServeArgs {
+    /// Plain .tar archives (read in place) and restored GOPROXY trees, merged as restore merges them.
+    #[arg(required = true, value_name = "ARCHIVE|TREE")]
+    pub sources: Vec<PathBuf>,
+    /// The address to listen on (0.0.0.0:PORT for every interface; port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Serve HTTPS with this PEM certificate chain (HTTP/2 by ALPN).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key for --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// The most client connections open at once (more wait to be accepted).
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+    /// Seconds a client may take to send a request's headers (and the TLS handshake).
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Seconds a connection may move no bytes before it is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub idle_timeout: u64,
+    /// Seconds shutdown waits for in-flight responses.
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub drain_timeout: u64,
+    /// Print the client set-up as JSON on stdout, and the access log as JSON lines on stderr.
+    #[arg(long)]
+    pub json: bool,
 }

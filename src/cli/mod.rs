@@ -6,6 +6,7 @@ mod args;
 mod exit;
 mod progress;
 mod restore;
+mod serve;
 mod snapshot;
 
 use std::io::Write;
@@ -34,8 +35,11 @@ pub fn main() -> std::process::ExitCode {
             };
         }
     };
-    // Staging trees and partial downloads are removed on SIGINT/SIGTERM.
-    crate::fsutil::debris::install_interrupt_cleanup();
+    // Staging trees and partial downloads are removed on SIGINT/SIGTERM;
+    // serve writes nothing and shuts down gracefully on them instead.
+    if !matches!(cli.command, Command::Serve(_)) {
+        crate::fsutil::debris::install_interrupt_cleanup();
+    }
     install_log(cli.verbose);
     QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     let status = run(cli);
@@ -57,6 +61,7 @@ fn run(cli: Cli) -> ExitStatus {
         Command::Ls(args) => restore::run_ls(args),
         Command::Vendor(args) => restore::run_vendor(args),
         Command::Doctor(args) => with_runtime(|rt| snapshot::run_doctor(rt, args)),
+        Command::Serve(args) => with_runtime(|rt| serve::run(rt, args)),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "modsnap", &mut std::io::stdout());

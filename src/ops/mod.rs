@@ -16,6 +16,7 @@ pub mod plan;
 pub mod progress;
 pub mod resolve;
 pub mod restore;
+pub mod serve;
 pub mod snapshot;
 pub mod sumcheck;
 pub mod sumjoin;

@@ -38,6 +38,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // L2: I/O adapters.
     ("fsutil", &[]),
     ("proxy", &["module", "goproxy", "fsutil", "dirhash"]),
+    // The HTTP server of `modsnap serve` (what it serves is `ops::serve`).
+    ("serve", &["goproxy", "classify", "module"]),
     // L3: operations.
     (
         "archive",
@@ -86,6 +88,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "parallel",
             "sumdb",
             "toolchain",
+            "serve",
         ],
     ),
     (
@@ -112,7 +115,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
-            "ops", "module", "cli", "classify", "env", "proxy", "archive", "fsutil",
+            "ops", "module", "cli", "classify", "env", "proxy", "archive", "fsutil", "serve",
         ],
     ),
 ];

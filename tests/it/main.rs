@@ -25,6 +25,7 @@ mod integrity;
 mod layering;
 mod proxy_client;
 mod restore;
+mod serve;
 mod snapshot;
 mod sumdb_offline;
 mod toolchains;

@@ -6,4 +6,5 @@ pub mod conformance;
 pub mod fixture;
 pub mod go;
 pub mod proxy;
+pub mod serve;
 pub mod tls;
