@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::support::cmd::run;
-use crate::support::fixture::{Fixture, project};
+use crate::support::fixture::{Fixture, copy_dir, project};
+use crate::support::go::{GoEnv, go_or_skip};
 use crate::support::serve::{Served, parse, raw};
 
 /// Snapshots `names` into `<tmp>/<file>` from a fresh fixture proxy.
@@ -606,4 +607,163 @@ fn tls_with_http2_by_alpn() {
     .expect("refused");
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("key.pem"), "{err}");
+}
+
+/// Every file under `dir`: relative path → bytes (lock files excluded).
+fn tree_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return out;
+    }
+    for e in walkdir::WalkDir::new(dir) {
+        let e = e.unwrap();
+        if !e.file_type().is_file() || e.file_name().to_string_lossy().ends_with(".lock") {
+            continue;
+        }
+        let rel = e
+            .path()
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        out.insert(rel, std::fs::read(e.path()).unwrap());
+    }
+    out
+}
+
+/// One go command's result, with the proxy and the environment's own
+/// directories replaced by placeholders.
+fn outcome(env: &GoEnv, dir: &Path, args: &[&str], proxy: &str) -> String {
+    let out = env.cmd(dir, args).output().unwrap();
+    let norm = |b: &[u8]| {
+        String::from_utf8_lossy(b)
+            .replace(proxy, "PROXY")
+            .replace(env.root.path().to_str().unwrap(), "ROOT")
+    };
+    // How a failure is worded depends on the transport (`404 Not Found`
+    // against `no such file or directory`): only the exit code and stdout
+    // are compared then.
+    let stderr = if out.status.success() {
+        norm(&out.stderr)
+    } else {
+        "(failed)".to_string()
+    };
+    format!(
+        "$ go {}\nexit {:?}\n{}\n{stderr}",
+        args.join(" "),
+        out.status.code(),
+        norm(&out.stdout),
+    )
+}
+
+#[test]
+fn the_go_command_gets_the_same_answers_from_serve_as_from_a_file_tree() {
+    let Some(go) =
+        go_or_skip("the_go_command_gets_the_same_answers_from_serve_as_from_a_file_tree")
+    else {
+        return;
+    };
+    for name in ["pruned", "unpruned", "replace", "workspace"] {
+        let (tmp, ar) = archive(&[name], "snap.tar");
+        let tree = tmp.path().join("tree");
+        let (code, _, err) = run(&[
+            "restore",
+            ar.to_str().unwrap(),
+            "--proxy",
+            tree.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let s = Served::start(&[&ar], &[]);
+        let work = tmp.path().join("work");
+        copy_dir(Path::new(&project(name)), &work);
+        let workspace = name == "workspace";
+        let file_url = format!("file://{}", tree.display());
+        let env_for = |proxy: &str| {
+            let mut env = GoEnv::new(go.clone())
+                .var("GOPROXY", proxy)
+                .var("GONOPROXY", "none")
+                .var("GOSUMDB", &Fixture::gosumdb())
+                .var("HTTPS_PROXY", "http://127.0.0.1:9")
+                .var("HTTP_PROXY", "http://127.0.0.1:9");
+            if workspace {
+                env = env.var("GOWORK", work.join("go.work").to_str().unwrap());
+            }
+            env
+        };
+        let (file_env, serve_env) = (env_for(&file_url), env_for(&s.url));
+        let paths = String::from_utf8(
+            file_env
+                .run(
+                    &work,
+                    &[
+                        "list",
+                        "-m",
+                        "-f",
+                        "{{if not .Main}}{{.Path}}{{end}}",
+                        "all",
+                    ],
+                )
+                .stdout,
+        )
+        .unwrap();
+        let pkgs: &[&str] = if workspace {
+            &["./app/...", "./lib/..."]
+        } else {
+            &["./..."]
+        };
+        let mut cmds: Vec<Vec<String>> =
+            vec![vec!["mod".into(), "download".into(), "-json".into()]];
+        let deps: Vec<String> = paths
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        cmds.push(
+            [
+                vec!["list".into(), "-m".into(), "-versions".into()],
+                deps.clone(),
+            ]
+            .concat(),
+        );
+        for p in paths.lines().filter(|l| !l.is_empty()) {
+            cmds.push(vec!["list".into(), "-m".into(), format!("{p}@latest")]);
+        }
+        cmds.push(
+            [
+                &["build".to_string()][..],
+                &pkgs.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            ]
+            .concat(),
+        );
+        if !workspace {
+            cmds.push(vec!["mod".into(), "verify".into()]);
+        }
+        for args in &cmds {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let via_file = outcome(&file_env, &work, &args, &file_url);
+            let via_serve = outcome(&serve_env, &work, &args, &s.url);
+            assert_eq!(via_serve, via_file, "{name}");
+            if std::env::var_os("MODSNAP_TEST_DUMP").is_some() {
+                eprintln!("{name}: {via_serve}");
+            }
+            // What a build needs must work, not merely fail alike.
+            if matches!(args[0], "build" | "mod") || args.contains(&"-versions") {
+                assert!(via_serve.contains("\nexit Some(0)\n"), "{name}: {via_serve}");
+            }
+        }
+        // The module caches the two filled are the same, file for file.
+        let (a, b) = (
+            tree_files(&file_env.modcache().join("cache/download")),
+            tree_files(&serve_env.modcache().join("cache/download")),
+        );
+        assert!(!a.is_empty(), "{name}");
+        assert_eq!(
+            a.keys().collect::<Vec<_>>(),
+            b.keys().collect::<Vec<_>>(),
+            "{name}"
+        );
+        assert!(a == b, "{name}: module caches differ");
+        let log = s.stderr();
+        assert!(log.contains("/@v/list HTTP/1.1\" 200"), "{name}: {log}");
+    }
 }
