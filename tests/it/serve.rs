@@ -748,7 +748,10 @@ fn the_go_command_gets_the_same_answers_from_serve_as_from_a_file_tree() {
             }
             // What a build needs must work, not merely fail alike.
             if matches!(args[0], "build" | "mod") || args.contains(&"-versions") {
-                assert!(via_serve.contains("\nexit Some(0)\n"), "{name}: {via_serve}");
+                assert!(
+                    via_serve.contains("\nexit Some(0)\n"),
+                    "{name}: {via_serve}"
+                );
             }
         }
         // The module caches the two filled are the same, file for file.
@@ -765,5 +768,168 @@ fn the_go_command_gets_the_same_answers_from_serve_as_from_a_file_tree() {
         assert!(a == b, "{name}: module caches differ");
         let log = s.stderr();
         assert!(log.contains("/@v/list HTTP/1.1\" 200"), "{name}: {log}");
+    }
+}
+
+/// The nginx binary, or `None` after a loud skip (a failure with
+/// `MODSNAP_REQUIRE_NGINX=1`, as `.ci/run` sets after installing it).
+fn nginx_or_skip(test: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain([PathBuf::from("/usr/sbin")])
+        .map(|d| d.join("nginx"))
+        .find(|p| p.is_file());
+    if found.is_some() {
+        return found;
+    }
+    if std::env::var("MODSNAP_REQUIRE_NGINX").is_ok_and(|v| v == "1") {
+        panic!("{test}: nginx is required (MODSNAP_REQUIRE_NGINX=1) but is not installed");
+    }
+    eprintln!(
+        "\n!!!!!!!! SKIPPED {test}: nginx is not installed (set MODSNAP_REQUIRE_NGINX=1 to fail instead) !!!!!!!!\n"
+    );
+    None
+}
+
+/// The README's nginx configuration for a restored tree, with the paths a
+/// test needs (and `master_process off`, so it runs as the test's user).
+fn nginx_conf(tree: &Path, dir: &Path, port: u16) -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("```nginx\n")
+        .expect("README has an nginx block")
+        + 9;
+    let server = &readme[start..start + readme[start..].find("```").unwrap()];
+    let server = server
+        .replace("listen 8080;", &format!("listen 127.0.0.1:{port};"))
+        .replace("/srv/goproxy", tree.to_str().unwrap());
+    let d = dir.display();
+    format!(
+        "daemon off;\nmaster_process off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{ worker_connections 256; }}\n\
+         http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  \
+         fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n{server}\n}}\n"
+    )
+}
+
+#[test]
+fn nginx_serves_a_restored_tree_to_the_offline_go() {
+    let test = "nginx_serves_a_restored_tree_to_the_offline_go";
+    let Some(go) = go_or_skip(test) else { return };
+    let Some(nginx) = nginx_or_skip(test) else {
+        return;
+    };
+    let (tmp, ar) = archive(&["pruned"], "snap.tar");
+    let tree = tmp.path().join("tree");
+    let (code, _, err) = run(&[
+        "restore",
+        ar.to_str().unwrap(),
+        "--proxy",
+        tree.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let ndir = tmp.path().join("nginx");
+    std::fs::create_dir_all(&ndir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(ndir.join("nginx.conf"), nginx_conf(&tree, &ndir, port)).unwrap();
+    let mut child = std::process::Command::new(&nginx)
+        .args([
+            "-p",
+            ndir.to_str().unwrap(),
+            "-c",
+            ndir.join("nginx.conf").to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut err = String::new();
+            let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+            panic!(
+                "nginx exited ({status}): {err} {}",
+                std::fs::read_to_string(ndir.join("error.log")).unwrap_or_default()
+            );
+        }
+        assert!(Instant::now() < deadline, "nginx did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _nginx = Kill(child);
+    let url = format!("http://127.0.0.1:{port}");
+
+    // Content types as the README config sets them.
+    let addr = format!("127.0.0.1:{port}");
+    for (path, ty) in [
+        ("/example.com/a/@v/v1.0.0.zip", "application/zip"),
+        ("/example.com/a/@v/v1.0.0.info", "application/json"),
+        ("/example.com/a/@v/v1.0.0.mod", "text/plain"),
+        ("/example.com/a/@v/list", "text/plain"),
+    ] {
+        let r = raw(
+            &addr,
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{path}");
+        assert!(
+            r.header("content-type").is_some_and(|t| t.starts_with(ty)),
+            "{path}: {:?}",
+            r.header("content-type")
+        );
+    }
+    let r = raw(
+        &addr,
+        b"GET /example.com/a/@v/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_ne!(r.status, 200, "no directory listings");
+
+    let work = tmp.path().join("work");
+    copy_dir(Path::new(&project("pruned")), &work);
+    let env_for = |proxy: &str| {
+        GoEnv::new(go.clone())
+            .var("GOPROXY", proxy)
+            .var("GONOPROXY", "none")
+            .var("GOSUMDB", &Fixture::gosumdb())
+            .var("HTTPS_PROXY", "http://127.0.0.1:9")
+            .var("HTTP_PROXY", "http://127.0.0.1:9")
+    };
+    let via_nginx = env_for(&url);
+    let file_url = format!("file://{}", tree.display());
+    let via_file = env_for(&file_url);
+    for args in [
+        &["mod", "download"][..],
+        &["list", "-m", "all"],
+        &["build", "./..."],
+        &["mod", "verify"],
+        &["list", "-m", "example.com/pseudo@latest"],
+    ] {
+        let (n, f) = (via_nginx.run(&work, args), via_file.run(&work, args));
+        assert_eq!(n.stdout, f.stdout, "go {}", args.join(" "));
+    }
+    let (a, b) = (
+        tree_files(&via_file.modcache().join("cache/download")),
+        tree_files(&via_nginx.modcache().join("cache/download")),
+    );
+    assert!(a == b, "module caches differ");
+    let log = std::fs::read_to_string(ndir.join("access.log")).unwrap();
+    for want in [
+        // The go command percent-encodes `!`; `+` goes as is.
+        "GET /example.com/%21upper/%21case/@v/v1.0.0.zip HTTP/1.1\" 200",
+        "GET /example.com/incompat/@v/v2.0.0+incompatible.zip HTTP/1.1\" 200",
+    ] {
+        assert!(log.contains(want), "{want} not in {log}");
     }
 }
