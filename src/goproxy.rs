@@ -9,7 +9,7 @@
 //! The proxy client builds request paths here, the fetch store names its
 //! cache files, snapshot names archive entries and the manifest's file
 //! names, the archive reader classifies entries, vendoring reads a tree, and
-//! restore writes one; `serve` will parse request paths with [`parse`].
+//! restore writes one, and `serve` parses request paths with [`parse`].
 //! Toolchain modules (`golang.org/toolchain@v0.0.1-go1.22.0.linux-amd64`)
 //! are ordinary module paths here.
 //!
