@@ -10,6 +10,7 @@
 #
 #   bash bench/serve.sh                  # RUNS=3, DURATION=30
 #   RUNS=1 DURATION=10 SKIP_BIG=1 bash bench/serve.sh
+#   ONLY_STARTUP=1 bash bench/serve.sh   # start-up time and memory only
 #
 # Needs wrk and nginx (Debian: apt-get install -y wrk nginx-light). Never run by cargo test or CI.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -138,6 +139,7 @@ nginx_rss() { nginx_rss_kib; }
 
 start_serve "$RUN_DIR/bench.tar" "$RUN_DIR/serve.log"
 note "serve start-up on the bench archive: ${SERVE_READY_MS} ms to ready, peak RSS $(($(rss_kib "$SERVE_PID") / 1024)) MiB"
+if [[ -z ${ONLY_STARTUP:-} ]]; then
 start_nginx
 # Warm both (page cache, serve's first-read zip checks) with one pass over every URL.
 for url in "$SERVE_URL" "$NGINX_URL"; do
@@ -181,8 +183,9 @@ clients "modsnap serve" "$SERVE_URL"
 clients nginx "$NGINX_URL"
 note "every client's module cache identical across both servers: $([[ $(echo $CLIENT_DIGESTS | tr ' ' '\n' | sort -u | wc -l) == 1 ]] && echo yes || echo NO)"
 note "serve peak RSS after load and clients: $(($(rss_kib "$SERVE_PID") / 1024)) MiB; error lines and 5xx responses in serve's log: $(grep -cE '^modsnap: error|" 5[0-9][0-9] ' "$RUN_DIR/serve.log" || true)"
-stop_serve
 stop_nginx
+fi
+stop_serve
 
 # 3. Start-up on a ~5 GiB archive: time to ready and memory, then memory after every zip was read.
 if [[ -z ${SKIP_BIG:-} ]]; then

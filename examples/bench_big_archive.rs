@@ -30,7 +30,10 @@ fn zip_bytes(i: usize, len: usize) -> Vec<u8> {
 
 fn files_of(i: usize, zip_len: usize) -> (ModVersion, Vec<(Artifact, Vec<u8>)>) {
     let m = ModVersion::new(format!("bench.modsnap.test/m{i:05}"), "v1.0.0");
-    let info = format!(r#"{{"Version":"v1.0.0","Time":"2024-01-01T00:00:{:02}Z"}}"#, i % 60);
+    let info = format!(
+        r#"{{"Version":"v1.0.0","Time":"2024-01-01T00:00:{:02}Z"}}"#,
+        i % 60
+    );
     let gomod = format!("module {}\n\ngo 1.22\n", m.path);
     (
         m,
@@ -74,7 +77,10 @@ fn main() {
                 FileEntry {
                     name,
                     size: data.len() as u64,
-                    sha256: hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data)),
+                    sha256: hex::encode(aws_lc_rs::digest::digest(
+                        &aws_lc_rs::digest::SHA256,
+                        data,
+                    )),
                     blake3: Some(blake3::hash(data).to_hex().to_string()),
                 },
             );

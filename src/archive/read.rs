@@ -276,7 +276,7 @@ struct Located {
     kind: EntryKind,
     offset: u64,
     size: u64,
-    described: Option<FileEntry>,
+    described: Option<Described>,
     list: Option<String>,
 }
 
@@ -376,7 +376,15 @@ impl TarIndex {
         buf: &mut [u8],
         out: &mut dyn FnMut(&[u8]) -> Result<(), String>,
     ) -> Result<(), ReadError> {
-        let mut digester = Digester::new(e.described.as_ref(), check);
+        let described = match e.described {
+            Some(d) => Some(d.get(&self.manifest).ok_or_else(|| ReadError::Tampered {
+                path: self.path.clone(),
+                name: e.name.clone(),
+                detail: "its manifest description is gone".into(),
+            })?),
+            None => None,
+        };
+        let mut digester = Digester::new(described, check);
         let mut pos = 0u64;
         while pos < e.size {
             let want = buf.len().min((e.size - pos) as usize);
@@ -393,7 +401,7 @@ impl TarIndex {
             pos += n as u64;
         }
         digester
-            .verify(e.described.as_ref(), e.list.as_deref())
+            .verify(described, e.list.as_deref())
             .map_err(|detail| ReadError::Tampered {
                 path: self.path.clone(),
                 name: e.name.clone(),
@@ -490,7 +498,7 @@ impl TarIndex {
             kind: &e.kind,
             offset: e.offset,
             size: e.size,
-            described: e.described.as_ref(),
+            described: e.described.and_then(|d| d.get(&self.manifest)),
             list: e.list.as_deref(),
         })
     }
@@ -592,9 +600,28 @@ fn kind_of(et: tar::EntryType) -> Result<(), String> {
 struct Checker<'p> {
     path: &'p Path,
     manifest: Option<Manifest>,
-    described: BTreeMap<String, FileEntry>,
+    described: BTreeMap<String, Described>,
     lists: BTreeMap<String, String>,
     seen: BTreeSet<String>,
+}
+
+/// Where the manifest describes a file: not a copy of its description
+/// (an index of a large archive would hold every name and digest twice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Described {
+    /// `modules[m].files`, the `k`-th value.
+    Module(usize, usize),
+    /// `sumdb.files[k]`.
+    Sumdb(usize),
+}
+
+impl Described {
+    fn get(self, m: &Manifest) -> Option<&FileEntry> {
+        match self {
+            Described::Module(i, k) => m.modules.get(i)?.files.values().nth(k),
+            Described::Sumdb(k) => m.sumdb.as_ref()?.files.get(k),
+        }
+    }
 }
 
 impl<'p> Checker<'p> {
@@ -630,19 +657,20 @@ impl<'p> Checker<'p> {
                 ),
             });
         }
-        for f in m.sumdb.iter().flat_map(|s| &s.files) {
+        for (k, f) in m.sumdb.iter().flat_map(|s| &s.files).enumerate() {
             if !f.name.starts_with("sumdb/") {
                 return Err(ReadError::BadManifest {
                     path: self.path.to_owned(),
                     detail: format!("sumdb file {} is not under sumdb/", f.name),
                 });
             }
-            self.described.insert(f.name.clone(), f.clone());
+            self.described.insert(f.name.clone(), Described::Sumdb(k));
         }
         let mut versions: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for me in &m.modules {
-            for f in me.files.values() {
-                self.described.insert(f.name.clone(), f.clone());
+        for (i, me) in m.modules.iter().enumerate() {
+            for (k, f) in me.files.values().enumerate() {
+                self.described
+                    .insert(f.name.clone(), Described::Module(i, k));
             }
             versions
                 .entry(me.path.clone())
@@ -784,7 +812,7 @@ enum Admitted {
     /// A file the manifest describes (or a `@v/list` it implies).
     File {
         kind: EntryKind,
-        described: Option<FileEntry>,
+        described: Option<Described>,
         list: Option<String>,
     },
 }
@@ -839,12 +867,12 @@ impl Checker<'_> {
                 detail: "modsnap.json must be the first entry".into(),
             });
         }
-        let described = self.described.get(name).cloned();
+        let described = self.described.get(name).copied();
         let list = self.lists.get(name).cloned();
         if described.is_none() && list.is_none() {
             return Err(self.tampered(name, "not described by modsnap.json".into()));
         }
-        if let Some(d) = &described
+        if let Some(d) = described.and_then(|d| self.manifest.as_ref().and_then(|m| d.get(m)))
             && d.size != size_hint
         {
             return Err(self.tampered(
@@ -896,6 +924,19 @@ fn walk(
                 described,
                 list,
             } => (kind, described, list),
+        };
+        let described = match described {
+            Some(d) => Some(
+                checker
+                    .manifest
+                    .as_ref()
+                    .and_then(|m| d.get(m))
+                    .cloned()
+                    .ok_or_else(|| {
+                        checker.tampered(name, "its manifest description is gone".into())
+                    })?,
+            ),
+            None => None,
         };
         let mut hashing = Hashing {
             inner: r,

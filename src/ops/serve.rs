@@ -190,7 +190,36 @@ struct Candidate {
     src: usize,
     loc: Loc,
     size: u64,
-    described: Option<FileEntry>,
+    described: Option<Digest>,
+}
+
+/// The digests the manifest records for a file, as bytes (a large
+/// archive's catalog must not copy every name and hex string again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Digest {
+    sha256: [u8; 32],
+    blake3: Option<[u8; 32]>,
+}
+
+impl Digest {
+    /// A malformed hex digest becomes zeros: the file then fails its
+    /// check against the manifest when read, and is never served.
+    fn of(d: &FileEntry) -> Digest {
+        let parse = |h: &str| {
+            let mut out = [0u8; 32];
+            hex::decode_to_slice(h, &mut out)
+                .map(|()| out)
+                .unwrap_or([0u8; 32])
+        };
+        Digest {
+            sha256: parse(&d.sha256),
+            blake3: d.blake3.as_deref().map(parse),
+        }
+    }
+
+    fn etag(&self) -> String {
+        etag_of(&hex::encode(self.blake3.unwrap_or(self.sha256)))
+    }
 }
 
 fn kind_of(file: &ProxyFile) -> ContentKind {
@@ -209,10 +238,6 @@ fn kind_of(file: &ProxyFile) -> ContentKind {
 
 fn etag_of(hex: &str) -> String {
     format!("\"{}\"", &hex[..hex.len().min(32)])
-}
-
-fn described_etag(d: &FileEntry) -> String {
-    etag_of(d.blake3.as_deref().unwrap_or(&d.sha256))
 }
 
 impl Catalog {
@@ -263,7 +288,7 @@ impl Catalog {
                             src,
                             loc: Loc::Tar { offset: f.offset },
                             size: f.size,
-                            described: f.described.cloned(),
+                            described: f.described.map(Digest::of),
                         }),
                 }
             }
@@ -337,7 +362,7 @@ impl Catalog {
                     loc: c.loc,
                     size: c.size,
                     modified,
-                    described: c.described.as_ref().map(described_etag),
+                    described: c.described.as_ref().map(Digest::etag),
                     state,
                 }),
             );
@@ -580,28 +605,40 @@ fn same_bytes(a: &Candidate, b: &Candidate) -> Result<bool, FsError> {
     if a.size != b.size {
         return Ok(false);
     }
-    let digest = |c: &Candidate, blake: bool| -> Result<String, FsError> {
-        if let Some(d) = &c.described {
-            return Ok(if blake {
-                d.blake3.clone().unwrap_or_default()
-            } else {
-                d.sha256.clone()
-            });
-        }
-        let Loc::Tree { path } = &c.loc else {
-            return Ok(String::new());
-        };
-        let data = std::fs::read(path).map_err(|e| FsError::new("read", path, e))?;
-        Ok(if blake {
-            blake3::hash(&data).to_hex().to_string()
-        } else {
-            hex::encode(crate::dirhash::Sha256::digest(&data))
-        })
-    };
     let blake = [a, b]
         .iter()
         .all(|c| c.described.as_ref().is_none_or(|d| d.blake3.is_some()));
-    Ok(digest(a, blake)? == digest(b, blake)?)
+    let digest = |c: &Candidate| -> Result<[u8; 32], FsError> {
+        if let Some(d) = &c.described {
+            return Ok(if blake {
+                d.blake3.unwrap_or_default()
+            } else {
+                d.sha256
+            });
+        }
+        let Loc::Tree { path } = &c.loc else {
+            return Ok([0u8; 32]);
+        };
+        let mut f = File::open(path).map_err(|e| FsError::new("open", path, e))?;
+        let read = |e| FsError::new("read", path, e);
+        if blake {
+            let mut h = blake3::Hasher::new();
+            std::io::copy(&mut f, &mut h).map_err(read)?;
+            Ok(*h.finalize().as_bytes())
+        } else {
+            let mut h = crate::dirhash::Sha256::new();
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let n = std::io::Read::read(&mut f, &mut buf).map_err(read)?;
+                if n == 0 {
+                    break;
+                }
+                h.update(&buf[..n]);
+            }
+            Ok(h.finalize())
+        }
+    };
+    Ok(digest(a)? == digest(b)?)
 }
 
 /// Checks a small file at start-up: the `ETag`, and for an `.info` its time.
@@ -625,7 +662,7 @@ fn check_small(
         _ => return Err("internal: location mismatch".into()),
     };
     let etag = match &c.described {
-        Some(d) => described_etag(d),
+        Some(d) => d.etag(),
         None => etag_of(&blake3::hash(&data).to_hex()),
     };
     let time = name.ends_with(".info").then(|| info_time(&data)).flatten();

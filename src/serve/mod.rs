@@ -670,7 +670,7 @@ async fn answer<F: Files>(
         Found::Failed(detail) => {
             return text_answer(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error: this file failed its integrity check and is not served\n".into(),
+                "internal error: this file cannot be served (it failed its check or could not be read; the server log says which)\n".into(),
                 Some(detail),
             );
         }

@@ -933,3 +933,43 @@ fn nginx_serves_a_restored_tree_to_the_offline_go() {
         assert!(log.contains(want), "{want} not in {log}");
     }
 }
+
+#[test]
+fn the_checksum_database_is_served_from_the_archive_bundle() {
+    let Some(go) = go_or_skip("the_checksum_database_is_served_from_the_archive_bundle") else {
+        return;
+    };
+    let (tmp, ar) = archive(&["pruned"], "snap.tar");
+    let s = Served::start(&[&ar], &[]);
+    // go mod tidy from an empty go.sum: every hash comes from the database
+    // through serve, and go.sum comes back as it was.
+    let work = tmp.path().join("tidy");
+    copy_dir(Path::new(&project("pruned")), &work);
+    std::fs::write(work.join("go.sum"), "").unwrap();
+    let env = GoEnv::new(go)
+        .var("GOPROXY", &s.url)
+        .var("GONOPROXY", "none")
+        .var("GOSUMDB", &Fixture::gosumdb())
+        .var("HTTPS_PROXY", "http://127.0.0.1:9");
+    env.run(&work, &["mod", "tidy"]);
+    assert_eq!(
+        std::fs::read_to_string(work.join("go.sum")).unwrap(),
+        std::fs::read_to_string(Path::new(&project("pruned")).join("go.sum")).unwrap()
+    );
+    let log = s.stderr();
+    let db: Vec<&str> = log.lines().filter(|l| l.contains(" /sumdb/")).collect();
+    assert!(
+        db.iter().any(|l| l.contains("/supported HTTP/1.1\" 200")),
+        "{log}"
+    );
+    assert!(
+        db.iter()
+            .any(|l| l.contains("/lookup/") && l.contains("\" 200 ")),
+        "{log}"
+    );
+    assert!(
+        db.iter()
+            .any(|l| l.contains("/tile/") && l.contains("\" 200 ")),
+        "{log}"
+    );
+}
