@@ -80,7 +80,7 @@ fn over(size: u64, limit: u64) -> bool {
     i64::try_from(size).is_ok_and(|s| s > limit as i64)
 }
 
-fn lossy(b: &[u8]) -> String {
+pub(super) fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
@@ -302,7 +302,7 @@ pub fn check_files<F: SourceFile>(files: &[F]) -> CheckedFiles {
 }
 
 /// A regular file found by [`check_dir`]'s walk.
-struct DirFile {
+pub(super) struct DirFile {
     fs_path: PathBuf,
     slash_path: Vec<u8>,
     size: u64,
@@ -348,7 +348,7 @@ fn slash_path(rel: &Path) -> Vec<u8> {
 
 /// Lists `dir` as Go's `CreateFromDir` would (x/mod `listFilesInDir`): the
 /// regular files, plus what the walk itself leaves out.
-fn list_dir(dir: &Path) -> Result<(Vec<DirFile>, Vec<FileError>), Error> {
+pub(super) fn list_dir(dir: &Path) -> Result<(Vec<DirFile>, Vec<FileError>), Error> {
     let go_version = fs::File::open(dir.join("go.mod"))
         .ok()
         .and_then(read_go_mod)
@@ -504,7 +504,7 @@ pub(super) fn check_zip_file(
     Ok((entries, cf))
 }
 
-fn check_module(m: &ModVersion) -> Result<(), Error> {
+pub(super) fn check_module(m: &ModVersion) -> Result<(), Error> {
     let canonical = module::canonical_version(&m.version);
     if canonical != m.version {
         return Err(Error::NonCanonicalVersion {

@@ -27,14 +27,19 @@
 //! Everything streams: a zip is read through its central directory and each
 //! entry is copied in chunks, so a 500 MiB zip is never held in memory.
 //!
+//! [`create`] and [`create_from_dir`] write a module zip from a file list
+//! or a directory (Go's `Create`, `CreateFromDir`), for modules that come
+//! from version control rather than a proxy.
+//!
 //! Deliberately not here:
-//! - creating zips (Go's `Create`, `CreateFromDir`, `CreateFromVCS`): modsnap
-//!   never synthesizes a zip, it keeps the proxy's bytes;
+//! - reading files from a repository (`CreateFromVCS`): that is the VCS
+//!   fetcher's, which hands [`create`] the files of one revision;
 //! - hashing, which lives in [`crate::dirhash`] (as in x/mod, where
 //!   `zip` "does not provide hashing").
 
 mod central;
 mod check;
+mod create;
 mod names;
 mod unzip;
 
@@ -43,6 +48,7 @@ use std::io::{self, Read};
 use std::path::PathBuf;
 
 pub use check::{check_dir, check_files, check_zip, check_zip_reader, is_vendored_package};
+pub use create::{Created, create, create_from_dir};
 pub use unzip::unzip;
 
 use crate::module::ModuleError;
@@ -447,6 +453,14 @@ pub enum Error {
         path: PathBuf,
         /// The underlying error.
         source: io::Error,
+    },
+    /// [`create`] refused the module or its files, or could not write.
+    #[error("create zip for {module}: {detail}")]
+    Create {
+        /// `path@version`.
+        module: String,
+        /// Go's error text (each invalid file on its own line).
+        detail: String,
     },
     /// [`unzip`]'s target directory already has content.
     #[error("target directory `{}` exists and is not empty", dir.display())]

@@ -997,3 +997,169 @@ proptest! {
         }
     }
 }
+
+/// `create` and `create_from_dir` fixtures: an error containing `wantErr`,
+/// or a zip whose h1 is `hash` (and which the consumer-side rules accept).
+fn create_outcome(
+    row: &Value,
+    file: &str,
+    made: Result<modzip::Created, Error>,
+    zip: &Path,
+) -> bool {
+    match (made, param(row, "wantErr")) {
+        (Err(err), Some(want)) => {
+            assert!(
+                err.to_string().contains(&want),
+                "{file}: got `{err}`, want `{want}`"
+            );
+            false
+        }
+        (Err(err), None) => panic!("{file}: unexpected error `{err}`"),
+        (Ok(_), Some(want)) => panic!("{file}: unexpected success, want error `{want}`"),
+        (Ok(created), None) => {
+            let want = param(row, "hash").expect("hash");
+            assert_eq!(
+                dirhash::hash_zip_file(zip).expect("hash"),
+                want,
+                "{file}: hash"
+            );
+            let kept: Vec<String> = row["included_files_derived"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut got = created.files.clone();
+            got.sort();
+            let mut kept_sorted = kept.clone();
+            kept_sorted.sort();
+            assert_eq!(got, kept_sorted, "{file}: files kept");
+            let m = mv(
+                &param(row, "path").unwrap(),
+                &param(row, "version").unwrap(),
+            );
+            let cf = modzip::check_zip(&m, zip).expect("check_zip");
+            assert!(
+                cf.is_valid(),
+                "{file}: the zip created passes CheckZip: {cf}"
+            );
+            true
+        }
+    }
+}
+
+#[test]
+fn create_fixtures() {
+    let Some(fx) = fixtures("create") else { return };
+    assert_eq!(fx.len(), 16, "create fixtures");
+    let (mut hashed, mut failed) = (0, 0);
+    for (row, _, ar) in &fx {
+        let file = row["file"].as_str().unwrap_or_default();
+        let Some(path) = text(&row["params"]["path"]) else {
+            // invalid_utf8_mod_path: not representable in a Rust String
+            // (see unzip_fixtures); its lossy decoding is refused.
+            let tmp = tempfile::tempdir().unwrap();
+            let err = modzip::create(
+                fs::File::create(tmp.path().join("z.zip")).unwrap(),
+                &mv("\u{fffd}", "v1.0.0"),
+                &Vec::<MemFile>::new(),
+            )
+            .expect_err(file);
+            assert!(
+                err.to_string().contains("malformed module path"),
+                "{file}: {err}"
+            );
+            failed += 1;
+            continue;
+        };
+        let files: Vec<MemFile> = ar
+            .files
+            .iter()
+            .map(|(n, d)| MemFile::new(n.as_bytes(), d.clone()))
+            .collect();
+        let tmp = tempfile::tempdir().unwrap();
+        let zip = tmp.path().join("m.zip");
+        let m = mv(&path, &param(row, "version").expect("version"));
+        let made = modzip::create(fs::File::create(&zip).unwrap(), &m, &files);
+        if create_outcome(row, file, made, &zip) {
+            hashed += 1;
+        } else {
+            failed += 1;
+        }
+    }
+    assert_eq!((hashed, failed), (7, 9), "create outcomes");
+}
+
+#[test]
+fn create_from_dir_fixtures() {
+    let Some(fx) = fixtures("create_from_dir") else {
+        return;
+    };
+    assert_eq!(fx.len(), 13, "create_from_dir fixtures");
+    let (mut hashed, mut failed) = (0, 0);
+    for (row, _, ar) in &fx {
+        let file = row["file"].as_str().unwrap_or_default();
+        let Some(path) = text(&row["params"]["path"]) else {
+            failed += 1;
+            continue;
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let work = tmp.path().join("work");
+        fs::create_dir(&work).unwrap();
+        for (name, data) in &ar.files {
+            let p = work.join(name);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(&p, data).unwrap();
+        }
+        let zip = tmp.path().join("m.zip");
+        let m = mv(&path, &param(row, "version").expect("version"));
+        let made = modzip::create_from_dir(fs::File::create(&zip).unwrap(), &m, &work);
+        if create_outcome(row, file, made, &zip) {
+            hashed += 1;
+        } else {
+            failed += 1;
+        }
+    }
+    assert_eq!((hashed, failed), (7, 6), "create_from_dir outcomes");
+}
+
+#[test]
+fn create_special_cases() {
+    let Some(doc) = load("zip_create_special.json") else {
+        return;
+    };
+    let m = mv("example.com/m", "v1.0.0");
+    for case in cases(&doc) {
+        let desc = case["desc"].as_str().unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = match desc {
+            "ignore_empty_dir" => {
+                fs::create_dir_all(tmp.path().join("m/empty")).unwrap();
+                tmp.path().join("m")
+            }
+            "ignore_symlink" => {
+                let d = tmp.path().join("m");
+                fs::create_dir(&d).unwrap();
+                #[cfg(unix)]
+                std::os::unix::fs::symlink(&d, d.join("link")).unwrap();
+                d
+            }
+            "dir_is_vendor" => {
+                let d = tmp.path().join("vendor");
+                fs::create_dir(&d).unwrap();
+                fs::write(d.join("go.mod"), "module example.com/m\n\ngo 1.13\n").unwrap();
+                d
+            }
+            other => panic!("unknown special case {other}"),
+        };
+        let zip = tmp.path().join("m.zip");
+        modzip::create_from_dir(fs::File::create(&zip).unwrap(), &m, &dir).expect(desc);
+        assert_eq!(
+            dirhash::hash_zip_file(&zip).unwrap(),
+            case["wantHash"].as_str().unwrap(),
+            "{desc}"
+        );
+    }
+}
