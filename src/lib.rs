@@ -17,7 +17,7 @@
 //! | L3 | [`ops`], [`project`], [`graph`], [`archive`], [`vendoring`] | operations: one function per subcommand, returning data; a project's inputs and the graph-loading loop; the module graph; the archive format; `go mod vendor` |
 //! | L2 | [`proxy`], [`serve`], [`fsutil`] | the network code: the GOPROXY client, and the HTTP server of `modsnap serve`; filesystem I/O with paths in every error |
 //! | L1 | [`modfile`], [`gosum`], [`modzip`], [`imports`] | file formats and their rules |
-//! | L0 | [`semver`], [`gover`], [`slashpath`], [`module`], [`goproxy`], [`classify`], [`dirhash`], [`parallel`], [`toolchain`] | pure values and algorithms |
+//! | L0 | [`semver`], [`gover`], [`slashpath`], [`module`], [`goproxy`], [`classify`], [`dirhash`], [`parallel`], [`toolchain`], [`vcs`] | pure values and algorithms |
 #![warn(missing_docs)]
 
 pub mod archive;
@@ -43,4 +43,5 @@ pub mod serve;
 pub mod slashpath;
 pub mod sumdb;
 pub mod toolchain;
+pub mod vcs;
 pub mod vendoring;

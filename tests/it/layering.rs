@@ -18,6 +18,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("dirhash", &[]),
     ("parallel", &[]),
     ("toolchain", &["gover"]),
+    ("vcs", &["module"]),
     // L1: formats.
     ("modfile", &["module", "semver", "gover"]),
     ("gosum", &[]),
