@@ -69,6 +69,7 @@ pub const GO_KEYS: &[&str] = &[
     "GOMODCACHE",
     "GOAUTH",
     "GOTOOLCHAIN",
+    "GOVCS",
 ];
 
 /// Where a go setting's value came from.

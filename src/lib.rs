@@ -23,6 +23,7 @@
 pub mod archive;
 pub mod classify;
 pub mod cli;
+pub mod codehost;
 pub mod dirhash;
 pub mod env;
 pub mod fsutil;

@@ -206,6 +206,11 @@ pub(crate) fn run(rt: &tokio::runtime::Runtime, args: SnapshotArgs) -> ExitStatu
             ..proxy_config(&env)
         },
         cache_dir: args.cache_dir.clone().unwrap_or_else(default_cache_dir),
+        vcs: Some(crate::ops::coderepo::VcsConfig {
+            govcs: env.get("GOVCS").to_string(),
+            goprivate: env.get("GOPRIVATE").to_string(),
+            goinsecure: env.goinsecure().to_string(),
+        }),
         gomodcache: if args.no_gomodcache {
             None
         } else {

@@ -106,6 +106,9 @@ pub enum ArtifactError {
         /// Which file.
         artifact: Artifact,
     },
+    /// Fetching from version control failed.
+    #[error(transparent)]
+    Vcs(#[from] super::coderepo::VcsError),
     /// A background task died.
     #[error("internal error: {0}")]
     Internal(String),
@@ -115,6 +118,7 @@ impl Classify for ArtifactError {
     fn class(&self) -> ErrorClass {
         match self {
             ArtifactError::Verify(_) => ErrorClass::Security,
+            ArtifactError::Vcs(e) => e.class(),
             _ => ErrorClass::Failure,
         }
     }
@@ -155,6 +159,9 @@ pub struct Store {
     pub gomodcache: Option<PathBuf>,
     /// The GOPROXY client; `None` means offline (cache only).
     pub client: Option<Client>,
+    /// Version control, for modules the settings send `direct`; `None`:
+    /// such modules are an error naming the setting that sends them there.
+    pub vcs: Option<Arc<super::coderepo::VcsSource>>,
     /// Counters for the summary line.
     pub stats: Arc<Stats>,
     /// Called with each chunk of downloaded bytes.
@@ -342,10 +349,16 @@ impl Store {
         let fetched = client
             .fetch(&m.path, &m.version, a, tmp.path(), &move |n| progress(n))
             .await;
-        if fetched.is_err() {
-            debris::unregister(tmp.path());
-        }
-        let fetched = fetched?;
+        let fetched = match fetched {
+            Err(e) if e.is_direct() && self.vcs.is_some() => {
+                return self.build_from_vcs(m, a, tmp).await;
+            }
+            Err(e) => {
+                debris::unregister(tmp.path());
+                return Err(e.into());
+            }
+            Ok(f) => f,
+        };
         self.stats.downloads.fetch_add(1, Ordering::Relaxed);
         self.stats
             .downloaded_bytes
@@ -358,6 +371,42 @@ impl Store {
             ));
         }
         Ok((tmp, source, (fetched.sha256, fetched.size)))
+    }
+
+    /// `m`'s artifact built from its repository into `tmp` (the go
+    /// command's direct fetch), with its digest for the caller's checks.
+    async fn build_from_vcs(
+        &self,
+        m: &ModVersion,
+        a: Artifact,
+        tmp: tempfile::NamedTempFile,
+    ) -> Result<(tempfile::NamedTempFile, String, ([u8; 32], u64)), ArtifactError> {
+        let Some(vcs) = self.vcs.clone() else {
+            return Err(ArtifactError::Internal("no version-control source".into()));
+        };
+        let (m2, path) = (m.clone(), tmp.path().to_owned());
+        let done = tokio::task::spawn_blocking(move || -> Result<_, ArtifactError> {
+            let source = vcs.fetch(&m2, a, &path)?;
+            let f = std::fs::File::open(&path).map_err(|e| FsError::new("open", &path, e))?;
+            let size = f
+                .metadata()
+                .map_err(|e| FsError::new("stat", &path, e))?
+                .len();
+            let sha = dirhash::sha256_reader(f).map_err(|e| FsError::new("read", &path, e))?;
+            Ok((source, (sha, size)))
+        })
+        .await
+        .map_err(|e| ArtifactError::Internal(e.to_string()));
+        match done {
+            Ok(Ok((source, known))) => {
+                self.stats.downloads.fetch_add(1, Ordering::Relaxed);
+                Ok((tmp, source, known))
+            }
+            Ok(Err(e)) | Err(e) => {
+                debris::unregister(tmp.path());
+                Err(e)
+            }
+        }
     }
 
     fn keep(&self, tmp: tempfile::NamedTempFile, rel: &str) -> Result<PathBuf, ArtifactError> {

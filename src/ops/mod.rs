@@ -8,6 +8,7 @@
 //! store), [`progress`] (the reporting seam the CLI draws) and [`finding`]
 //! (verify's typed records).
 
+pub mod coderepo;
 pub mod doctor;
 pub mod fetch;
 pub mod finding;

@@ -63,6 +63,9 @@ pub struct SnapshotOptions {
     pub proxy: ProxyConfig,
     /// modsnap's cache directory.
     pub cache_dir: PathBuf,
+    /// Fetch modules the settings send `direct` from version control
+    /// (`None`: such modules are an error).
+    pub vcs: Option<super::coderepo::VcsConfig>,
     /// The go command's `$GOMODCACHE`, reused read-only when present.
     pub gomodcache: Option<PathBuf>,
     /// The mtime stamped on archive entries (`SOURCE_DATE_EPOCH`, else 0).
@@ -236,6 +239,10 @@ async fn run(
             .as_ref()
             .map(|g| g.join(crate::goproxy::MODCACHE_DOWNLOAD)),
         client: Some(client.clone()),
+        vcs: opts
+            .vcs
+            .clone()
+            .map(|cfg| Arc::new(super::coderepo::VcsSource::new(&opts.cache_dir, cfg))),
         stats: stats.clone(),
         progress: Arc::new(move |n| rep.bytes(n)),
     };

@@ -352,6 +352,7 @@ fn check_projects(
         cache: scratch.path().to_owned(),
         gomodcache: Some(tree.to_owned()),
         client: None,
+        vcs: None,
         stats: Arc::new(Stats::default()),
         progress: Arc::new(|_| {}),
     };

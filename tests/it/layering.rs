@@ -39,6 +39,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // L2: I/O adapters.
     ("fsutil", &[]),
     ("proxy", &["module", "goproxy", "fsutil", "dirhash"]),
+    // git, run as the go command runs it.
+    ("codehost", &["fsutil", "dirhash", "env"]),
     // The HTTP server of `modsnap serve` (what it serves is `ops::serve`).
     ("serve", &["goproxy", "classify", "module"]),
     // L3: operations.
@@ -90,6 +92,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "sumdb",
             "toolchain",
             "serve",
+            "codehost",
+            "vcs",
         ],
     ),
     (

@@ -29,4 +29,5 @@ mod serve;
 mod snapshot;
 mod sumdb_offline;
 mod toolchains;
+mod vcs_direct;
 mod vendor;

@@ -1,0 +1,503 @@
+//! Module versions from version control, for the modules the GOPROXY
+//! settings send `direct` (GOPRIVATE, GONOPROXY, a `direct` entry): the
+//! `.info`, `.mod` and `.zip` the go command would build itself from the
+//! repository (cmd/go `modfetch/coderepo.go`), produced into the fetch
+//! store, which verifies them against go.sum like any proxy artifact.
+//!
+//! - **Repository**: [`crate::vcs::static_repo_root`] (known hosts, and
+//!   version-control qualifiers such as `git.corp.example/team/repo.git/sub`,
+//!   whose URL scheme is chosen as go chooses it: the first of `https`,
+//!   `git+ssh`, `ssh` — and `git`, `http` under GOINSECURE — that answers
+//!   `git ls-remote`). GOVCS is checked first, with GOPRIVATE deciding
+//!   private or public. Only git is fetched.
+//! - **Version → revision**: a semver tag, prefixed with the module's
+//!   directory in the repository (`sub/v1.2.0`); `+incompatible` versions
+//!   use the tag without it; a pseudo-version's revision is its commit-hash
+//!   prefix, and the commit's time must be the pseudo-version's.
+//! - **Directory**: as go's `findDir`: for a `/vN` path the major-version
+//!   subdirectory (`sub/v2`) when its go.mod declares the path, else the
+//!   module's directory, whose go.mod must declare it; without a go.mod
+//!   (`+incompatible`, or a v0/v1 module at the root) the go.mod is
+//!   synthesized (`module <path>`).
+//! - **Files**: `.info` is `{"Version","Time"}` with the commit time in UTC;
+//!   the zip holds the directory's committed files at that revision
+//!   (`crate::codehost::GitRepo::archive`) through [`crate::modzip::create`],
+//!   plus the repository root's LICENSE when a module below the root has
+//!   none.
+//!
+//! Not yet here (see the README's known gaps): `?go-get=1` discovery for
+//! paths without a qualifier or known host, checking a pseudo-version's base
+//! tag, gopkg.in paths, other version-control systems.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::classify::{Classify, ErrorClass};
+use crate::codehost::{ArchivedFile, GitError, GitRepo};
+use crate::fsutil::FsError;
+use crate::goproxy::Artifact;
+use crate::module::{self, ModVersion};
+use crate::modzip::{self, FileInfo, FileKind, SourceFile};
+use crate::vcs::{self, Govcs};
+
+/// The settings `direct` fetches follow.
+#[derive(Debug, Clone, Default)]
+pub struct VcsConfig {
+    /// GOVCS.
+    pub govcs: String,
+    /// GOPRIVATE (which repositories are private for GOVCS).
+    pub goprivate: String,
+    /// GOINSECURE (`http` and `git` schemes allowed).
+    pub goinsecure: String,
+}
+
+/// Why a module version could not be had from version control.
+#[derive(Debug, thiserror::Error)]
+pub enum VcsError {
+    /// GOVCS is malformed or refuses the system.
+    #[error(
+        "{module}: {detail}; hint: GOVCS decides which version-control systems direct fetches may use (private:all,public:git|hg by default)"
+    )]
+    Govcs {
+        /// `path@version`.
+        module: String,
+        /// go's words.
+        detail: String,
+    },
+    /// The path names no repository modsnap can find without discovery.
+    #[error(
+        "{module}: cannot find its repository: {detail}; hint: name the repository in the path (git.corp.example/team/repo.git/…), or serve the module from a GOPROXY listed before `direct`"
+    )]
+    NoRepository {
+        /// `path@version`.
+        module: String,
+        /// Why.
+        detail: String,
+    },
+    /// git failed.
+    #[error(
+        "{module}: {source}; hint: check the repository URL, your git credentials (credential helper, .netrc, ssh agent) and url.<base>.insteadOf settings; GOPRIVATE/GOINSECURE decide how it is reached"
+    )]
+    Git {
+        /// `path@version`.
+        module: String,
+        /// The git error.
+        #[source]
+        source: GitError,
+    },
+    /// The repository has no such version, or it is not the module.
+    #[error("{module}: {detail}")]
+    Version {
+        /// `path@version`.
+        module: String,
+        /// go's words.
+        detail: String,
+    },
+    /// Zipping failed (a file name go refuses, …).
+    #[error(transparent)]
+    Zip(#[from] modzip::Error),
+    /// Local I/O.
+    #[error(transparent)]
+    Fs(#[from] FsError),
+}
+
+impl Classify for VcsError {
+    fn class(&self) -> ErrorClass {
+        match self {
+            VcsError::Govcs { .. } => ErrorClass::Usage,
+            _ => ErrorClass::Failure,
+        }
+    }
+}
+
+/// Fetches module versions from their repositories; one per run, shared.
+pub struct VcsSource {
+    cache: PathBuf,
+    cfg: VcsConfig,
+    govcs: Result<Govcs, String>,
+    repos: Mutex<HashMap<String, Arc<Mutex<Option<GitRepo>>>>>,
+}
+
+/// Where a module lives in its repository.
+struct Located {
+    repo: GitRepo,
+    code_dir: String,
+    path_major: String,
+}
+
+impl VcsSource {
+    /// A source keeping mirrors under `cache`.
+    pub fn new(cache: &Path, cfg: VcsConfig) -> VcsSource {
+        VcsSource {
+            cache: cache.to_owned(),
+            govcs: Govcs::parse(&cfg.govcs).map_err(|e| e.to_string()),
+            cfg,
+            repos: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Writes `m`'s `artifact` into `dest`; returns where it came from (for
+    /// messages: the redacted URL and commit).
+    pub fn fetch(
+        &self,
+        m: &ModVersion,
+        artifact: Artifact,
+        dest: &Path,
+    ) -> Result<String, VcsError> {
+        let at = self.locate(m)?;
+        let who = || m.to_string();
+        let version_err = |detail: String| VcsError::Version {
+            module: who(),
+            detail,
+        };
+        let git = |source: GitError| VcsError::Git {
+            module: who(),
+            source,
+        };
+        let (hash, time) = self.revision(m, &at)?;
+        let (dir, gomod) = find_dir(m, &at, &hash)
+            .map_err(version_err)?
+            .ok_or_else(|| VcsError::Version {
+                module: who(),
+                detail: "internal: no directory".into(),
+            })?;
+        let from = format!("{} at {}", at.repo.shown(), &hash[..hash.len().min(12)]);
+        match artifact {
+            Artifact::Info => {
+                let info = format!(
+                    r#"{{"Version":"{}","Time":"{}"}}"#,
+                    m.version,
+                    rfc3339(time)
+                );
+                crate::fsutil::write_file(dest, info.as_bytes())?;
+            }
+            Artifact::Mod => {
+                let data = gomod.unwrap_or_else(|| format!("module {}\n", m.path).into_bytes());
+                crate::fsutil::write_file(dest, &data)?;
+            }
+            Artifact::Zip => {
+                let scratch = tempfile::tempdir().map_err(|e| {
+                    FsError::new("create a temporary directory in", &std::env::temp_dir(), e)
+                })?;
+                let mut files: Vec<ZipSource> = at
+                    .repo
+                    .archive(&hash, &dir, scratch.path())
+                    .map_err(git)?
+                    .into_iter()
+                    .filter_map(|f| {
+                        let rel = if dir.is_empty() {
+                            Some(f.path.clone())
+                        } else {
+                            f.path.strip_prefix(&format!("{dir}/")).map(str::to_string)
+                        }?;
+                        Some(ZipSource { rel, file: f })
+                    })
+                    .collect();
+                if !dir.is_empty()
+                    && !files.iter().any(|f| f.rel == "LICENSE")
+                    && let Some(data) = at.repo.read_file(&hash, "LICENSE").map_err(git)?
+                {
+                    let p = scratch.path().join("root-LICENSE");
+                    crate::fsutil::write_file(&p, &data)?;
+                    files.push(ZipSource {
+                        rel: "LICENSE".into(),
+                        file: ArchivedFile {
+                            path: "LICENSE".into(),
+                            file: Some(p),
+                            size: data.len() as u64,
+                        },
+                    });
+                }
+                let out =
+                    std::fs::File::create(dest).map_err(|e| FsError::new("create", dest, e))?;
+                modzip::create(std::io::BufWriter::new(out), m, &files)?;
+            }
+            Artifact::List | Artifact::Latest => {
+                return Err(version_err(
+                    "version lists are not fetched from version control".into(),
+                ));
+            }
+        }
+        Ok(format!("git {from}"))
+    }
+
+    /// The repository of `m`, its mirror opened and fetched once per run.
+    fn locate(&self, m: &ModVersion) -> Result<Located, VcsError> {
+        let who = || m.to_string();
+        let govcs = self.govcs.as_ref().map_err(|e| VcsError::Govcs {
+            module: who(),
+            detail: e.clone(),
+        })?;
+        let root = vcs::static_repo_root(&m.path)
+            .map_err(|e| VcsError::NoRepository {
+                module: who(),
+                detail: e.to_string(),
+            })?
+            .ok_or_else(|| VcsError::NoRepository {
+                module: who(),
+                detail: "the path names no version-control qualifier or known host, and modsnap does not yet ask the server (`?go-get=1`)".into(),
+            })?;
+        govcs
+            .check(&root.vcs, &root.root, &self.cfg.goprivate)
+            .map_err(|e| VcsError::Govcs {
+                module: who(),
+                detail: e.to_string(),
+            })?;
+        if root.vcs != "git" {
+            return Err(VcsError::NoRepository {
+                module: who(),
+                detail: format!(
+                    "{} repositories are not supported (modsnap fetches git only)",
+                    root.vcs
+                ),
+            });
+        }
+        let slot = {
+            let mut repos = self.repos.lock().unwrap_or_else(|e| e.into_inner());
+            repos.entry(root.root.clone()).or_default().clone()
+        };
+        // One opener and fetch per repository; other versions wait for it.
+        let mut guard = slot.lock().unwrap_or_else(|e| e.into_inner());
+        let repo = match &*guard {
+            Some(r) => r.clone(),
+            None => {
+                let url = match (&root.repo, &root.schemeless) {
+                    (Some(url), _) => url.clone(),
+                    (None, Some(repo)) => {
+                        let insecure =
+                            module::match_prefix_patterns(&self.cfg.goinsecure, &root.root);
+                        vcs::schemes(&root.vcs, insecure)
+                            .into_iter()
+                            .map(|s| format!("{s}://{repo}"))
+                            .find(|u| GitRepo::ping(u))
+                            .ok_or_else(|| VcsError::NoRepository {
+                                module: who(),
+                                detail: format!(
+                                    "no {}protocol found for repository {repo}",
+                                    if insecure { "" } else { "secure " }
+                                ),
+                            })?
+                    }
+                    (None, None) => {
+                        return Err(VcsError::NoRepository {
+                            module: who(),
+                            detail: "internal: no repository".into(),
+                        });
+                    }
+                };
+                let git = |source| VcsError::Git {
+                    module: who(),
+                    source,
+                };
+                let r = GitRepo::open(&self.cache, &url).map_err(git)?;
+                r.fetch_all().map_err(git)?;
+                *guard = Some(r.clone());
+                r
+            }
+        };
+        drop(guard);
+        let (prefix, major) = module::split_path_version(&m.path).unwrap_or((&m.path, ""));
+        let code_dir = if root.root == m.path {
+            String::new()
+        } else {
+            prefix
+                .strip_prefix(&root.root)
+                .unwrap_or("")
+                .trim_matches('/')
+                .to_string()
+        };
+        Ok(Located {
+            repo,
+            code_dir,
+            path_major: major.to_string(),
+        })
+    }
+
+    /// The commit `m`'s version names, and its time.
+    fn revision(&self, m: &ModVersion, at: &Located) -> Result<(String, i64), VcsError> {
+        let who = || m.to_string();
+        let git = |source| VcsError::Git {
+            module: who(),
+            source,
+        };
+        let v = &m.version;
+        if module::is_pseudo_version(v) {
+            let rev = module::pseudo_version_rev(v).map_err(|e| VcsError::Version {
+                module: who(),
+                detail: e.to_string(),
+            })?;
+            let Some((hash, time)) = at.repo.stat(&rev).map_err(git)? else {
+                return Err(VcsError::Version {
+                    module: who(),
+                    detail: format!(
+                        "unknown revision {rev}: the pseudo-version names a commit {} does not have",
+                        at.repo.shown()
+                    ),
+                });
+            };
+            let want = module::pseudo_version_time(v).map_err(|e| VcsError::Version {
+                module: who(),
+                detail: e.to_string(),
+            })?;
+            let got = rfc3339(time);
+            let (y, mo, d, h, mi, s) = want.fields();
+            let want_text = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z");
+            if got != want_text {
+                return Err(VcsError::Version {
+                    module: who(),
+                    detail: format!(
+                        "invalid pseudo-version: does not match version-control timestamp (expected {})",
+                        got
+                    ),
+                });
+            }
+            return Ok((hash, time));
+        }
+        let base = v.trim_end_matches("+incompatible");
+        let tag = if at.code_dir.is_empty() {
+            base.to_string()
+        } else {
+            format!("{}/{base}", at.code_dir)
+        };
+        match at.repo.stat(&format!("refs/tags/{tag}")).map_err(git)? {
+            Some(found) => Ok(found),
+            None => Err(VcsError::Version {
+                module: who(),
+                detail: format!(
+                    "unknown revision {tag} (no such tag in {})",
+                    at.repo.shown()
+                ),
+            }),
+        }
+    }
+}
+
+/// go's `findDir`: the module's directory at `rev` and its go.mod (`None`:
+/// synthesized).
+#[allow(clippy::type_complexity)]
+fn find_dir(
+    m: &ModVersion,
+    at: &Located,
+    rev: &str,
+) -> Result<Option<(String, Option<Vec<u8>>)>, String> {
+    let join = |a: &str, b: &str| {
+        if a.is_empty() {
+            b.to_string()
+        } else {
+            format!("{a}/{b}")
+        }
+    };
+    let read = |file: &str| at.repo.read_file(rev, file).map_err(|e| e.to_string());
+    let file1 = join(&at.code_dir, "go.mod");
+    let gomod1 = read(&file1)?;
+    let declares = |data: &Option<Vec<u8>>| {
+        data.as_deref()
+            .and_then(crate::modfile::module_path)
+            .is_some_and(|p| p == m.path)
+    };
+    let incompatible = m.version.ends_with("+incompatible");
+    if !at.path_major.is_empty() && !at.path_major.starts_with('.') && !incompatible {
+        let dir2 = join(&at.code_dir, &at.path_major[1..]);
+        let gomod2 = read(&join(&dir2, "go.mod"))?;
+        if declares(&gomod2) {
+            if declares(&gomod1) {
+                return Err(format!(
+                    "{file1} and ...{}/go.mod both have ...{} module paths at revision {rev}",
+                    at.path_major, at.path_major
+                ));
+            }
+            return Ok(Some((dir2, gomod2)));
+        }
+    }
+    if declares(&gomod1) && !incompatible {
+        return Ok(Some((at.code_dir.clone(), gomod1)));
+    }
+    if let Some(data) = &gomod1 {
+        let path = crate::modfile::module_path(data).unwrap_or_default();
+        if incompatible {
+            return Err(format!(
+                "{file1} exists at revision {rev}: a +incompatible version must have no go.mod"
+            ));
+        }
+        return Err(format!(
+            "{file1} has module path {} at revision {rev}, not {}",
+            module::quote(&path),
+            module::quote(&m.path)
+        ));
+    }
+    if at.code_dir.is_empty() && (at.path_major.is_empty() || incompatible) {
+        return Ok(Some((String::new(), None)));
+    }
+    if incompatible {
+        return Ok(Some((at.code_dir.clone(), None)));
+    }
+    Err(format!(
+        "{file1} does not exist at revision {rev} (the repository does not hold {})",
+        m.path
+    ))
+}
+
+/// Unix seconds as `2006-01-02T15:04:05Z`.
+fn rfc3339(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Civil date from days since the epoch (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(mo <= 2);
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// One file for the zip: its path in the module and where git put it.
+struct ZipSource {
+    rel: String,
+    file: ArchivedFile,
+}
+
+impl SourceFile for ZipSource {
+    fn path(&self) -> &[u8] {
+        self.rel.as_bytes()
+    }
+    fn lstat(&self) -> std::io::Result<FileInfo> {
+        Ok(match &self.file.file {
+            Some(_) => FileInfo {
+                kind: FileKind::Regular,
+                size: self.file.size,
+            },
+            None => FileInfo {
+                kind: FileKind::Symlink,
+                size: 0,
+            },
+        })
+    }
+    fn open(&self) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        match &self.file.file {
+            Some(p) => Ok(Box::new(std::fs::File::open(p)?)),
+            None => Err(std::io::Error::other("a symbolic link has no content")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_times_as_go_writes_them() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_572_386_417), "2019-10-29T22:00:17Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}

@@ -1,0 +1,449 @@
+//! Private modules from git: fixture repositories made here with the `git`
+//! binary, reached as `https://git.corp.example/…` through a test-only
+//! `url.<base>.insteadOf` (GIT_CONFIG_GLOBAL) that sends them to local bare
+//! repositories. The real go command computes go.sum from the same
+//! repositories; modsnap's snapshot must verify against it (its `h1:`
+//! hashes equal go's for every version), and the offline go builds from the
+//! restored tree.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::cmd::TestContext;
+use crate::support::go::{GoEnv, go_or_skip};
+
+/// `git`, or `None` after a loud skip (a failure with
+/// `MODSNAP_REQUIRE_GIT=1`, as `.ci/run` sets).
+fn git_or_skip(test: &str) -> Option<()> {
+    if Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return Some(());
+    }
+    if std::env::var("MODSNAP_REQUIRE_GIT").is_ok_and(|v| v == "1") {
+        panic!("{test}: git is required (MODSNAP_REQUIRE_GIT=1) but is not installed");
+    }
+    eprintln!(
+        "\n!!!!!!!! SKIPPED {test}: git is not installed (set MODSNAP_REQUIRE_GIT=1 to fail instead) !!!!!!!!\n"
+    );
+    None
+}
+
+/// Fixture repositories under `root`, and the git configuration that
+/// reaches them.
+struct Repos {
+    root: PathBuf,
+    gitconfig: PathBuf,
+}
+
+impl Repos {
+    fn new(root: &Path) -> Repos {
+        let gitconfig = root.join("gitconfig");
+        std::fs::write(
+            &gitconfig,
+            format!(
+                "[url \"file://{}/remote/\"]\n\tinsteadOf = https://git.corp.example/\n[user]\n\tname = t\n\temail = t@example.com\n[init]\n\tdefaultBranch = main\n[protocol \"file\"]\n\tallow = always\n",
+                root.display()
+            ),
+        )
+        .unwrap();
+        Repos {
+            root: root.to_owned(),
+            gitconfig,
+        }
+    }
+
+    fn git(&self, dir: &Path, args: &[&str], date: Option<&str>) {
+        let mut c = Command::new("git");
+        c.args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", &self.gitconfig)
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        if let Some(d) = date {
+            c.env("GIT_AUTHOR_DATE", d).env("GIT_COMMITTER_DATE", d);
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A work tree `name` whose commits are pushed to the bare
+    /// `remote/<name>`.
+    fn work(&self, name: &str) -> PathBuf {
+        let work = self.root.join("work").join(name);
+        std::fs::create_dir_all(&work).unwrap();
+        self.git(&work, &["init", "-q"], None);
+        let bare = self.root.join("remote").join(name);
+        std::fs::create_dir_all(&bare).unwrap();
+        self.git(&bare, &["init", "-q", "--bare"], None);
+        self.git(
+            &work,
+            &["remote", "add", "origin", bare.to_str().unwrap()],
+            None,
+        );
+        work
+    }
+
+    fn commit(&self, work: &Path, files: &[(&str, &str)], date: &str, tags: &[&str]) {
+        for (name, data) in files {
+            let p = work.join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, data).unwrap();
+        }
+        self.git(work, &["add", "-A"], None);
+        self.git(work, &["commit", "-q", "-m", "c"], Some(date));
+        for t in tags {
+            self.git(work, &["tag", t], None);
+        }
+        self.git(
+            work,
+            &["push", "-q", "origin", "HEAD:refs/heads/main", "--tags"],
+            None,
+        );
+    }
+
+    fn head(&self, work: &Path) -> String {
+        let out = Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(work)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+}
+
+const M: &str = "git.corp.example/team/repo.git";
+
+#[test]
+fn private_git_modules_are_zipped_and_hashed_exactly_as_go_does() {
+    let test = "private_git_modules_are_zipped_and_hashed_exactly_as_go_does";
+    let Some(()) = git_or_skip(test) else { return };
+    let Some(go) = go_or_skip(test) else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let repos = Repos::new(tmp.path());
+
+    // team/repo: a root module, a module in sub/ (prefixed tags, inheriting
+    // the root LICENSE), a nested module the root zip must leave out, a
+    // vendor directory, a v2 major-version subdirectory, CRLF, an
+    // export-ignore attribute (ignored, as go ignores it), a symlink.
+    let repo = repos.work("team/repo");
+    repos.commit(
+        &repo,
+        &[
+            ("go.mod", &format!("module {M}\n\ngo 1.21\n")),
+            ("LICENSE", "root license\n"),
+            ("a.go", "package repo\n\nconst A = 1\n"),
+            ("crlf.txt", "one\r\ntwo\r\n"),
+            (".gitattributes", "ignored.txt export-ignore\n"),
+            ("ignored.txt", "kept despite export-ignore\n"),
+            ("vendor/modules.txt", "# vendored\n"),
+            ("vendor/x/y.go", "package y\n"),
+            ("nested/go.mod", &format!("module {M}/nested\n")),
+            ("nested/n.go", "package nested\n"),
+            ("sub/go.mod", &format!("module {M}/sub\n\ngo 1.21\n")),
+            ("sub/s.go", "package sub\n\nconst S = 2\n"),
+            ("v2/go.mod", &format!("module {M}/v2\n\ngo 1.21\n")),
+            ("v2/b.go", "package repo\n\nconst B = 2\n"),
+        ],
+        "2024-01-02T03:04:05Z",
+        &["v1.0.0", "sub/v0.1.0", "v2.0.0"],
+    );
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("a.go", repo.join("link.go")).unwrap();
+    }
+    repos.commit(
+        &repo,
+        &[("a.go", "package repo\n\nconst A = 11\n")],
+        "2024-02-03T04:05:06Z",
+        &["v1.1.0"],
+    );
+    repos.commit(
+        &repo,
+        &[("c.go", "package repo\n\nconst C = 3\n")],
+        "2024-03-04T05:06:07Z",
+        &[],
+    );
+    let head = repos.head(&repo);
+    let pseudo = format!("v1.1.1-0.20240304050607-{}", &head[..12]);
+    // team/old: no go.mod, tagged v2.0.0 → v2.0.0+incompatible.
+    let old = repos.work("team/old");
+    repos.commit(
+        &old,
+        &[
+            ("old.go", "package old\n\nconst O = 1\n"),
+            ("LICENSE", "old\n"),
+        ],
+        "2023-05-06T07:08:09Z",
+        &["v2.0.0"],
+    );
+
+    // The consumer project, tidied by the real go from the repositories.
+    let proj = tmp.path().join("proj");
+    std::fs::create_dir_all(&proj).unwrap();
+    std::fs::write(
+        proj.join("go.mod"),
+        format!(
+            "module example.com/consumer\n\ngo 1.21\n\nrequire (\n\t{M} {pseudo}\n\t{M}/sub v0.1.0\n\t{M}/v2 v2.0.0\n\tgit.corp.example/team/old.git v2.0.0+incompatible\n)\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        proj.join("main.go"),
+        format!(
+            "package main\n\nimport (\n\t\"fmt\"\n\n\trepo \"{M}\"\n\t\"{M}/sub\"\n\trepo2 \"{M}/v2\"\n\t\"git.corp.example/team/old.git\"\n)\n\nfunc main() {{ fmt.Println(repo.A, repo.C, sub.S, repo2.B, old.O) }}\n"
+        ),
+    )
+    .unwrap();
+    let online = GoEnv::new(go.clone())
+        .var("GOPROXY", "direct")
+        .var("GOPRIVATE", "git.corp.example")
+        .var("GIT_CONFIG_GLOBAL", repos.gitconfig.to_str().unwrap())
+        .var("GIT_CONFIG_NOSYSTEM", "1")
+        .var("GOFLAGS", "-modcacherw -mod=mod");
+    online.run(&proj, &["mod", "tidy"]);
+    let dl = online.run(&proj, &["mod", "download", "-json", "all"]);
+    let gosum = std::fs::read_to_string(proj.join("go.sum")).unwrap();
+    assert!(gosum.contains(&format!("{M} {pseudo} h1:")), "{gosum}");
+
+    // modsnap snapshots the same modules from the same repositories: every
+    // zip and go.mod is checked against go's go.sum. A dead GOPROXY shows
+    // that private modules never go to a proxy.
+    let ctx = TestContext::new();
+    let archive = tmp.path().join("deps.tar");
+    let out = ctx
+        .modsnap(&[
+            "snapshot",
+            proj.to_str().unwrap(),
+            "-o",
+            archive.to_str().unwrap(),
+            "--no-sumdb",
+            "--no-toolchains",
+        ])
+        .env("GOPROXY", "http://127.0.0.1:9")
+        .env("GOPRIVATE", "git.corp.example")
+        .env("GIT_CONFIG_GLOBAL", &repos.gitconfig)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "snapshot: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Every h1 of go's `mod download -json` is the manifest's.
+    let manifest: serde_json::Value = {
+        let mut ar = tar::Archive::new(std::fs::File::open(&archive).unwrap());
+        let mut e = ar.entries().unwrap().next().unwrap().unwrap();
+        serde_json::from_reader(&mut e).unwrap()
+    };
+    let text = String::from_utf8(dl.stdout).unwrap();
+    let mut compared = 0;
+    for doc in serde_json::Deserializer::from_str(&text).into_iter::<serde_json::Value>() {
+        let doc = doc.unwrap();
+        let (path, version) = (
+            doc["Path"].as_str().unwrap(),
+            doc["Version"].as_str().unwrap(),
+        );
+        let entry = manifest["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["path"] == path && m["version"] == version)
+            .unwrap_or_else(|| panic!("{path}@{version} not in the manifest"));
+        if let Some(sum) = doc["Sum"].as_str() {
+            assert_eq!(entry["zip_h1"], sum, "{path}@{version} zip");
+            compared += 1;
+        }
+        assert_eq!(entry["mod_h1"], doc["GoModSum"], "{path}@{version} go.mod");
+    }
+    assert_eq!(compared, 4, "{text}");
+
+    // The zips hold what go's do: the nested module and vendored package
+    // left out, the symlink omitted, the export-ignored file kept, CRLF
+    // kept, the root LICENSE in sub's zip.
+    let zip_of = |name: &str| -> std::collections::BTreeMap<String, Vec<u8>> {
+        let mut ar = tar::Archive::new(std::fs::File::open(&archive).unwrap());
+        let mut data = Vec::new();
+        for e in ar.entries().unwrap() {
+            let mut e = e.unwrap();
+            if e.path().unwrap().to_string_lossy() == name {
+                std::io::Read::read_to_end(&mut e, &mut data).unwrap();
+            }
+        }
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(data)).expect(name);
+        (0..z.len())
+            .map(|i| {
+                let mut f = z.by_index(i).unwrap();
+                let mut d = Vec::new();
+                std::io::Read::read_to_end(&mut f, &mut d).unwrap();
+                (f.name().unwrap().to_string(), d)
+            })
+            .collect()
+    };
+    let root = zip_of(&format!("{M}/@v/{pseudo}.zip"));
+    let p = format!("{M}@{pseudo}/");
+    let files: Vec<String> = root
+        .keys()
+        .map(|k| k.trim_start_matches(&p).to_string())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ".gitattributes",
+            "LICENSE",
+            "a.go",
+            "c.go",
+            "crlf.txt",
+            "go.mod",
+            "ignored.txt",
+            "vendor/modules.txt"
+        ],
+        "the nested module, the vendored package, the symlink and the other modules' directories are left out"
+    );
+    assert_eq!(root[&format!("{p}crlf.txt")], b"one\r\ntwo\r\n");
+    let sub = zip_of(&format!("{M}/sub/@v/v0.1.0.zip"));
+    assert_eq!(sub[&format!("{M}/sub@v0.1.0/LICENSE")], b"root license\n");
+    let old_zip = zip_of("git.corp.example/team/old.git/@v/v2.0.0+incompatible.zip");
+    assert_eq!(old_zip.len(), 2, "{:?}", old_zip.keys());
+
+    // Offline: the restored tree builds the project with the same go.sum.
+    let tree = tmp.path().join("tree");
+    let (code, _, err) = ctx.run(&[
+        "restore",
+        archive.to_str().unwrap(),
+        "--proxy",
+        tree.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let offline = GoEnv::new(go)
+        .var("GOPROXY", &format!("file://{}", tree.display()))
+        .var("GONOPROXY", "none")
+        .var("GOPRIVATE", "git.corp.example")
+        .var("GOFLAGS", "-modcacherw -mod=mod");
+    let run = offline.run(&proj, &["run", "."]);
+    assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "11 3 2 2 1");
+    offline.run(&proj, &["mod", "verify"]);
+}
+
+#[test]
+fn version_control_failures_are_one_line_and_write_nothing() {
+    let test = "version_control_failures_are_one_line_and_write_nothing";
+    let Some(()) = git_or_skip(test) else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let repos = Repos::new(tmp.path());
+    let repo = repos.work("team/repo");
+    repos.commit(
+        &repo,
+        &[
+            ("go.mod", &format!("module {M}\n\ngo 1.21\n")),
+            ("a.go", "package repo\n"),
+        ],
+        "2024-01-02T03:04:05Z",
+        &["v1.0.0"],
+    );
+    let ctx = TestContext::new();
+    let case = |name: &str, require: &str, vars: &[(&str, &str)]| -> (i32, String, bool) {
+        let proj = tmp.path().join(name);
+        std::fs::create_dir_all(&proj).unwrap();
+        std::fs::write(
+            proj.join("go.mod"),
+            format!("module example.com/consumer\n\ngo 1.21\n\nrequire {require}\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            proj.join("go.sum"),
+            format!("{require}/go.mod h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"),
+        )
+        .unwrap();
+        let archive = tmp.path().join(format!("{name}.tar"));
+        let mut c = ctx.modsnap(&[
+            "snapshot",
+            proj.to_str().unwrap(),
+            "-o",
+            archive.to_str().unwrap(),
+            "--no-sumdb",
+            "--no-toolchains",
+        ]);
+        c.env("GOPROXY", "http://127.0.0.1:9")
+            .env("GOPRIVATE", "git.corp.example")
+            .env("GIT_CONFIG_GLOBAL", &repos.gitconfig)
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            archive.exists(),
+        )
+    };
+    for (name, require, vars, want_code, want) in [
+        (
+            "tag",
+            format!("{M} v1.9.9"),
+            vec![],
+            1,
+            "unknown revision v1.9.9 (no such tag in https://git.corp.example/team/repo)",
+        ),
+        (
+            "commit",
+            format!("{M} v0.0.0-20240102030405-0123456789ab"),
+            vec![],
+            1,
+            "unknown revision 0123456789ab: the pseudo-version names a commit",
+        ),
+        (
+            "notime",
+            format!("{M} v1.0.1-0.20250102030405-{}", &repos.head(&repo)[..12]),
+            vec![],
+            1,
+            "does not match version-control timestamp (expected 2024-01-02T03:04:05Z)",
+        ),
+        (
+            "host",
+            "git.corp.example/team/nothere.git v1.0.0".to_string(),
+            vec![],
+            1,
+            "no secure protocol found for repository git.corp.example/team/nothere",
+        ),
+        (
+            "notmodule",
+            format!("{M}/other v1.0.0"),
+            vec![],
+            1,
+            "unknown revision other/v1.0.0",
+        ),
+        (
+            "govcs",
+            format!("{M} v1.0.0"),
+            vec![("GOVCS", "private:none")],
+            2,
+            "GOVCS disallows using git for private git.corp.example/team/repo.git",
+        ),
+        (
+            "discovery",
+            "corp.example/plain/path v1.0.0".to_string(),
+            vec![("GOPRIVATE", "corp.example")],
+            1,
+            "cannot find its repository",
+        ),
+    ] {
+        let (code, stderr, written) = case(name, &require, &vars);
+        assert_eq!(code, want_code, "{name}: {stderr}");
+        assert!(stderr.contains(want), "{name}: want {want:?} in {stderr}");
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("modsnap: error:"))
+            .collect();
+        assert_eq!(errors.len(), 1, "{name}: one error line: {stderr}");
+        assert!(!written, "{name}: no archive");
+    }
+}
