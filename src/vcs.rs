@@ -186,6 +186,39 @@ pub struct RepoRoot {
     pub repo: Option<String>,
     /// Repository without scheme, for a qualifier path.
     pub schemeless: Option<String>,
+    /// The module tree's directory inside the repository (a go-import
+    /// tag's fourth field; empty otherwise).
+    pub subdir: String,
+}
+
+impl RepoRoot {
+    /// The repository a matched go-import tag names (cmd/go
+    /// `repoRootForImportDynamic`): its URL must have a scheme, and not
+    /// `file` (go refuses local repository roots from the network).
+    pub fn from_meta(mi: &MetaImport) -> Result<RepoRoot, String> {
+        match mi.repo_root.split_once("://") {
+            None => {
+                return Err(format!(
+                    "invalid repo root {}: no scheme",
+                    quote(&mi.repo_root)
+                ));
+            }
+            Some((scheme, _)) if scheme.eq_ignore_ascii_case("file") => {
+                return Err(format!(
+                    "invalid repo root {}: file scheme disallowed",
+                    quote(&mi.repo_root)
+                ));
+            }
+            Some(_) => {}
+        }
+        Ok(RepoRoot {
+            vcs: mi.vcs.clone(),
+            root: mi.prefix.clone(),
+            repo: Some(mi.repo_root.clone()),
+            schemeless: None,
+            subdir: mi.subdir.clone(),
+        })
+    }
 }
 
 /// Why a path matches a hosting site's pattern but is not valid there.
@@ -318,6 +351,7 @@ pub fn static_repo_root(path: &str) -> Result<Option<RepoRoot>, RepoRootError> {
             repo: Some(format!("https://{root}")),
             root,
             schemeless: None,
+            subdir: String::new(),
         }));
     }
     let Some(c) = QUALIFIED.captures(path) else {
@@ -328,6 +362,7 @@ pub fn static_repo_root(path: &str) -> Result<Option<RepoRoot>, RepoRootError> {
         root: c["root"].to_string(),
         repo: None,
         schemeless: Some(c["repo"].to_string()),
+        subdir: String::new(),
     }))
 }
 
@@ -669,6 +704,7 @@ mod tests {
                 root: root.into(),
                 repo: Some(format!("https://{root}")),
                 schemeless: None,
+                subdir: String::new(),
             })
         };
         for (path, want) in [
@@ -854,6 +890,16 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "multiple meta tags match import path \"example.com/a/b/c\""
+        );
+        let file = MetaImport {
+            prefix: "example.com/f".into(),
+            vcs: "git".into(),
+            repo_root: "file:///srv/git/f".into(),
+            subdir: String::new(),
+        };
+        assert_eq!(
+            RepoRoot::from_meta(&file).unwrap_err(),
+            "invalid repo root \"file:///srv/git/f\": file scheme disallowed"
         );
         // A prefix covers whole path elements only.
         let one = &two[..1];

@@ -8,8 +8,12 @@
 //!   version-control qualifiers such as `git.corp.example/team/repo.git/sub`,
 //!   whose URL scheme is chosen as go chooses it: the first of `https`,
 //!   `git+ssh`, `ssh` — and `git`, `http` under GOINSECURE — that answers
-//!   `git ls-remote`). GOVCS is checked first, with GOPRIVATE deciding
-//!   private or public. Only git is fetched.
+//!   `git ls-remote`); otherwise the `?go-get=1` page (https, then http
+//!   under GOINSECURE, through the proxy client's TLS, HTTP proxies and
+//!   `.netrc`), its go-import tag confirmed on the prefix's own page when
+//!   shorter, `file://` roots refused; a `mod` tag names a GOPROXY for the
+//!   prefix, asked with the proxy protocol. GOVCS is checked first for git,
+//!   with GOPRIVATE deciding private or public. Only git is fetched.
 //! - **Version → revision**: a semver tag, prefixed with the module's
 //!   directory in the repository (`sub/v1.2.0`); `+incompatible` versions
 //!   use the tag without it; a pseudo-version's revision is its commit-hash
@@ -25,9 +29,9 @@
 //!   plus the repository root's LICENSE when a module below the root has
 //!   none.
 //!
-//! Not yet here (see the README's known gaps): `?go-get=1` discovery for
-//! paths without a qualifier or known host, checking a pseudo-version's base
-//! tag, gopkg.in paths, other version-control systems.
+//! Not yet here (see the README's known gaps): checking a pseudo-version's
+//! base tag, gopkg.in paths, other version-control systems, GOAUTH
+//! commands.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -115,8 +119,19 @@ impl Classify for VcsError {
 pub struct VcsSource {
     cache: PathBuf,
     cfg: VcsConfig,
+    /// The HTTP client for `?go-get=1` pages, and the settings for the
+    /// proxies `mod` tags name.
+    http: Option<(crate::proxy::Client, crate::proxy::ProxyConfig)>,
     govcs: Result<Govcs, String>,
     repos: Mutex<HashMap<String, Arc<Mutex<Option<GitRepo>>>>>,
+}
+
+/// Where a module comes from.
+enum Place {
+    /// A git repository.
+    Git(Located),
+    /// The GOPROXY a go-import `mod` tag names.
+    Proxy(String),
 }
 
 /// Where a module lives in its repository.
@@ -128,9 +143,14 @@ struct Located {
 
 impl VcsSource {
     /// A source keeping mirrors under `cache`.
-    pub fn new(cache: &Path, cfg: VcsConfig) -> VcsSource {
+    pub fn new(
+        cache: &Path,
+        cfg: VcsConfig,
+        http: Option<(crate::proxy::Client, crate::proxy::ProxyConfig)>,
+    ) -> VcsSource {
         VcsSource {
             cache: cache.to_owned(),
+            http,
             govcs: Govcs::parse(&cfg.govcs).map_err(|e| e.to_string()),
             cfg,
             repos: Mutex::new(HashMap::new()),
@@ -145,7 +165,10 @@ impl VcsSource {
         artifact: Artifact,
         dest: &Path,
     ) -> Result<String, VcsError> {
-        let at = self.locate(m)?;
+        let at = match self.locate(m)? {
+            Place::Git(at) => at,
+            Place::Proxy(url) => return self.fetch_from_proxy(m, artifact, dest, &url),
+        };
         let who = || m.to_string();
         let version_err = |detail: String| VcsError::Version {
             module: who(),
@@ -222,22 +245,107 @@ impl VcsSource {
         Ok(format!("git {from}"))
     }
 
+    /// A go-import `mod` tag's proxy, asked with the GOPROXY protocol.
+    fn fetch_from_proxy(
+        &self,
+        m: &ModVersion,
+        artifact: Artifact,
+        dest: &Path,
+        url: &str,
+    ) -> Result<String, VcsError> {
+        let who = || m.to_string();
+        let Some((_, cfg)) = &self.http else {
+            return Err(VcsError::NoRepository {
+                module: who(),
+                detail: "no HTTP client".into(),
+            });
+        };
+        let client = crate::proxy::Client::new(crate::proxy::ProxyConfig {
+            goproxy: url.to_string(),
+            gonoproxy: String::new(),
+            ..cfg.clone()
+        })
+        .map_err(|e| VcsError::NoRepository {
+            module: who(),
+            detail: format!("go-import `mod` proxy {url}: {e}"),
+        })?;
+        let fetched = tokio::runtime::Handle::current()
+            .block_on(client.fetch(&m.path, &m.version, artifact, dest, &|_| {}))
+            .map_err(|e| VcsError::NoRepository {
+                module: who(),
+                detail: e.to_string(),
+            })?;
+        Ok(fetched.proxy)
+    }
+
+    /// The `?go-get=1` page of `path`: https, then http when GOINSECURE
+    /// matches (go's `web.Get` with its security level).
+    fn page(&self, path: &str) -> Result<String, String> {
+        let Some((client, _)) = &self.http else {
+            return Err("no HTTP client".into());
+        };
+        let insecure = module::match_prefix_patterns(&self.cfg.goinsecure, path);
+        let get = |scheme: &str| {
+            tokio::runtime::Handle::current()
+                .block_on(client.get_page(&format!("{scheme}://{path}?go-get=1"), 1 << 20))
+        };
+        match get("https") {
+            Ok(text) => Ok(text),
+            Err(e) if insecure => {
+                get("http").map_err(|e2| format!("https fetch: {e}; http fetch: {e2}"))
+            }
+            Err(e) => Err(format!("https fetch: {e}")),
+        }
+    }
+
+    /// cmd/go `repoRootForImportDynamic`: the go-import tag for `path`,
+    /// confirmed on its prefix's own page when the prefix is shorter.
+    fn discover(&self, path: &str) -> Result<vcs::RepoRoot, String> {
+        let unrecognized =
+            |e: String| format!("unrecognized import path {}: {e}", module::quote(path));
+        let imports = vcs::parse_meta_go_imports(&self.page(path).map_err(unrecognized)?);
+        let mi = vcs::match_go_import(&imports, path)
+            .map_err(|e| unrecognized(e.to_string()))?
+            .clone();
+        if mi.prefix != path {
+            let again = vcs::parse_meta_go_imports(&self.page(&mi.prefix).map_err(unrecognized)?);
+            let mi2 =
+                vcs::match_go_import(&again, path).map_err(|e| unrecognized(e.to_string()))?;
+            if *mi2 != mi {
+                return Err(format!(
+                    "{path}?go-get=1 and {}?go-get=1 disagree about go-import for {}",
+                    mi.prefix, mi.prefix
+                ));
+            }
+        }
+        vcs::RepoRoot::from_meta(&mi)
+    }
+
     /// The repository of `m`, its mirror opened and fetched once per run.
-    fn locate(&self, m: &ModVersion) -> Result<Located, VcsError> {
+    fn locate(&self, m: &ModVersion) -> Result<Place, VcsError> {
         let who = || m.to_string();
         let govcs = self.govcs.as_ref().map_err(|e| VcsError::Govcs {
             module: who(),
             detail: e.clone(),
         })?;
-        let root = vcs::static_repo_root(&m.path)
-            .map_err(|e| VcsError::NoRepository {
-                module: who(),
-                detail: e.to_string(),
-            })?
-            .ok_or_else(|| VcsError::NoRepository {
-                module: who(),
-                detail: "the path names no version-control qualifier or known host, and modsnap does not yet ask the server (`?go-get=1`)".into(),
-            })?;
+        let root = vcs::static_repo_root(&m.path).map_err(|e| VcsError::NoRepository {
+            module: who(),
+            detail: e.to_string(),
+        })?;
+        let root = match root {
+            Some(r) => r,
+            None => self
+                .discover(&m.path)
+                .map_err(|detail| VcsError::NoRepository {
+                    module: who(),
+                    detail,
+                })?,
+        };
+        if root.vcs == "mod" {
+            // A proxy for the prefix: no version-control system is run,
+            // so GOVCS does not apply (as in go).
+            return Ok(Place::Proxy(root.repo.unwrap_or_default()));
+        }
         govcs
             .check(&root.vcs, &root.root, &self.cfg.goprivate)
             .map_err(|e| VcsError::Govcs {
@@ -298,7 +406,7 @@ impl VcsSource {
         };
         drop(guard);
         let (prefix, major) = module::split_path_version(&m.path).unwrap_or((&m.path, ""));
-        let code_dir = if root.root == m.path {
+        let rest = if root.root == m.path {
             String::new()
         } else {
             prefix
@@ -307,11 +415,16 @@ impl VcsSource {
                 .trim_matches('/')
                 .to_string()
         };
-        Ok(Located {
+        let code_dir = match (root.subdir.trim_matches('/'), rest.as_str()) {
+            ("", r) => r.to_string(),
+            (s, "") => s.to_string(),
+            (s, r) => format!("{s}/{r}"),
+        };
+        Ok(Place::Git(Located {
             repo,
             code_dir,
             path_major: major.to_string(),
-        })
+        }))
     }
 
     /// The commit `m`'s version names, and its time.

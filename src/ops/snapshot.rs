@@ -239,10 +239,13 @@ async fn run(
             .as_ref()
             .map(|g| g.join(crate::goproxy::MODCACHE_DOWNLOAD)),
         client: Some(client.clone()),
-        vcs: opts
-            .vcs
-            .clone()
-            .map(|cfg| Arc::new(super::coderepo::VcsSource::new(&opts.cache_dir, cfg))),
+        vcs: opts.vcs.clone().map(|cfg| {
+            Arc::new(super::coderepo::VcsSource::new(
+                &opts.cache_dir,
+                cfg,
+                Some((client.clone(), opts.proxy.clone())),
+            ))
+        }),
         stats: stats.clone(),
         progress: Arc::new(move |n| rep.bytes(n)),
     };

@@ -602,6 +602,41 @@ impl Client {
         failed
     }
 
+    /// GETs a page (a `?go-get=1` discovery page) with this client's TLS
+    /// roots, HTTP proxies and `.netrc` credentials: its text, at most
+    /// `limit` bytes. The error names the URL (credentials masked) and how
+    /// the request failed.
+    pub async fn get_page(&self, url: &str, limit: usize) -> Result<String, String> {
+        let parsed = Url::parse(url).map_err(|e| format!("{}: {e}", redact(url)))?;
+        let shown = redact(url);
+        let auth = self
+            .credentials(&parsed, None)
+            .map_err(|c| format!("{shown}: {c}"))?;
+        let mut req = self.inner.http.get(parsed);
+        if let Some((user, pass)) = auth {
+            req = req.basic_auth(user, pass);
+        }
+        let mut resp = req
+            .send()
+            .await
+            .map_err(|e| format!("{shown}: {}", http::describe(&e)))?;
+        if !resp.status().is_success() {
+            return Err(format!("{shown}: {}", resp.status()));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| format!("{shown}: {}", http::describe(&e)))?
+        {
+            body.extend_from_slice(&chunk);
+            if body.len() > limit {
+                return Err(format!("{shown}: page larger than {limit} bytes"));
+            }
+        }
+        Ok(String::from_utf8_lossy(&body).into_owned())
+    }
+
     /// The basic-auth credentials for a request to `url`: the proxy URL's
     /// own userinfo, else a `.netrc` entry; only ever over https (Go refuses
     /// userinfo on `http://` and applies `.netrc` to https only).

@@ -447,3 +447,195 @@ fn version_control_failures_are_one_line_and_write_nothing() {
         assert!(!written, "{name}: no archive");
     }
 }
+
+/// A plain-HTTP server that is both the `?go-get=1` host for every name
+/// (through HTTP_PROXY: requests arrive in absolute form) and refuses
+/// CONNECT, so https discovery fails and GOINSECURE's http is used, as it
+/// would be against an internal http-only server.
+struct GoGet {
+    addr: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl GoGet {
+    fn start(pages: Vec<(String, String)>) -> GoGet {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let l2 = log.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { continue };
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
+                }
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                }
+                let target = line.split_whitespace().nth(1).unwrap_or("").to_string();
+                l2.lock().unwrap().push(line.trim().to_string());
+                if line.starts_with("CONNECT") {
+                    let _ = conn.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                    continue;
+                }
+                let path = target
+                    .trim_start_matches("http://")
+                    .split('?')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                let body = pages
+                    .iter()
+                    .find(|(p, _)| *p == path)
+                    .map(|(_, b)| b.clone());
+                let resp = match body {
+                    Some(b) => format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{b}",
+                        b.len()
+                    ),
+                    None => {
+                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                            .to_string()
+                    }
+                };
+                let _ = conn.write_all(resp.as_bytes());
+            }
+        });
+        GoGet { addr, log }
+    }
+}
+
+#[test]
+fn go_import_discovery_finds_repositories_and_proxies_as_go_does() {
+    let test = "go_import_discovery_finds_repositories_and_proxies_as_go_does";
+    let Some(()) = git_or_skip(test) else { return };
+    let Some(go) = go_or_skip(test) else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let repos = Repos::new(tmp.path());
+    let lib = repos.work("team/lib");
+    repos.commit(
+        &lib,
+        &[
+            ("go.mod", "module corp.example/team/lib\n\ngo 1.21\n"),
+            ("l.go", "package lib\n\nconst L = 5\n"),
+            (
+                "sub/go.mod",
+                "module corp.example/team/lib/sub\n\ngo 1.21\n",
+            ),
+            ("sub/s.go", "package sub\n\nconst S = 6\n"),
+        ],
+        "2024-04-05T06:07:08Z",
+        &["v1.0.0", "sub/v1.0.0"],
+    );
+    // corp.example/proxied comes from a GOPROXY its go-import tag names.
+    let proxied = crate::support::proxy::ModuleSource::load_in("vcs", "proxied");
+    let tree = crate::support::proxy::ProxyTree::new(&[proxied]);
+    let proxy = crate::support::proxy::Server::start(tree.dir.path());
+    let meta = |content: &str| {
+        format!("<html><head><meta name=\"go-import\" content=\"{content}\"></head></html>")
+    };
+    let lib_page = meta("corp.example/team/lib git https://git.corp.example/team/lib");
+    let gg = GoGet::start(vec![
+        ("corp.example/team/lib".into(), lib_page.clone()),
+        ("corp.example/team/lib/sub".into(), lib_page),
+        (
+            "corp.example/proxied".into(),
+            meta(&format!("corp.example/proxied mod {}", proxy.url())),
+        ),
+    ]);
+    let proj = tmp.path().join("proj");
+    std::fs::create_dir_all(&proj).unwrap();
+    std::fs::write(
+        proj.join("go.mod"),
+        "module example.com/consumer\n\ngo 1.21\n\nrequire (\n\tcorp.example/team/lib v1.0.0\n\tcorp.example/team/lib/sub v1.0.0\n\tcorp.example/proxied v1.0.0\n)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        proj.join("main.go"),
+        "package main\n\nimport (\n\t\"fmt\"\n\n\t\"corp.example/proxied\"\n\t\"corp.example/team/lib\"\n\t\"corp.example/team/lib/sub\"\n)\n\nfunc main() { fmt.Println(lib.L, sub.S, proxied.P) }\n",
+    )
+    .unwrap();
+    let forward = format!("http://{}", gg.addr);
+    let vars: Vec<(&str, String)> = vec![
+        ("GOPRIVATE", "corp.example".into()),
+        ("GOINSECURE", "corp.example".into()),
+        ("HTTP_PROXY", forward.clone()),
+        ("HTTPS_PROXY", forward.clone()),
+        ("NO_PROXY", "127.0.0.1".into()),
+        (
+            "GIT_CONFIG_GLOBAL",
+            repos.gitconfig.to_string_lossy().into_owned(),
+        ),
+        ("GIT_CONFIG_NOSYSTEM", "1".into()),
+    ];
+    let mut online = GoEnv::new(go.clone())
+        .var("GOPROXY", "direct")
+        .var("GOFLAGS", "-modcacherw -mod=mod");
+    for (k, v) in &vars {
+        online = online.var(k, v);
+    }
+    online.run(&proj, &["mod", "tidy"]);
+    let go_sum = std::fs::read_to_string(proj.join("go.sum")).unwrap();
+    assert!(
+        go_sum.contains("corp.example/proxied v1.0.0 h1:"),
+        "{go_sum}"
+    );
+    let go_asked = gg.log.lock().unwrap().len();
+    assert!(go_asked > 0, "go asked the discovery host");
+
+    let ctx = TestContext::new();
+    let archive = tmp.path().join("deps.tar");
+    let mut c = ctx.modsnap(&[
+        "snapshot",
+        proj.to_str().unwrap(),
+        "-o",
+        archive.to_str().unwrap(),
+        "--no-sumdb",
+        "--no-toolchains",
+    ]);
+    c.env("GOPROXY", "direct");
+    for (k, v) in &vars {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "snapshot: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = gg.log.lock().unwrap().clone();
+    assert!(
+        log[go_asked..]
+            .iter()
+            .any(|l| l.starts_with("GET http://corp.example/team/lib/sub?go-get=1")),
+        "modsnap asked for the sub-module's page and confirmed it on the prefix's: {log:?}"
+    );
+    assert!(
+        proxy.log().iter().any(|p| p.ends_with("/@v/v1.0.0.zip")),
+        "the mod proxy served the zip"
+    );
+
+    // Offline, from the restored tree, with go's go.sum.
+    let tree_dir = tmp.path().join("tree");
+    let (code, _, err) = ctx.run(&[
+        "restore",
+        archive.to_str().unwrap(),
+        "--proxy",
+        tree_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    drop(proxy);
+    let offline = GoEnv::new(go)
+        .var("GOPROXY", &format!("file://{}", tree_dir.display()))
+        .var("GONOPROXY", "none")
+        .var("GOPRIVATE", "corp.example")
+        .var("GOFLAGS", "-modcacherw -mod=mod");
+    let run = offline.run(&proj, &["run", "."]);
+    assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "5 6 7");
+}
