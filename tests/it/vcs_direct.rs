@@ -348,6 +348,21 @@ fn version_control_failures_are_one_line_and_write_nothing() {
         "2024-01-02T03:04:05Z",
         &["v1.0.0"],
     );
+    // File names that differ only in case: go refuses to zip them.
+    let clash = repos.work("team/clash");
+    repos.commit(
+        &clash,
+        &[
+            (
+                "go.mod",
+                "module git.corp.example/team/clash.git\n\ngo 1.21\n",
+            ),
+            ("README.md", "upper\n"),
+            ("Readme.md", "mixed\n"),
+        ],
+        "2024-01-02T03:04:05Z",
+        &["v1.0.0"],
+    );
     let ctx = TestContext::new();
     let case = |name: &str, require: &str, vars: &[(&str, &str)]| -> (i32, String, bool) {
         let proj = tmp.path().join(name);
@@ -357,9 +372,16 @@ fn version_control_failures_are_one_line_and_write_nothing() {
             format!("module example.com/consumer\n\ngo 1.21\n\nrequire {require}\n"),
         )
         .unwrap();
+        // The go.mod line is right for the clash repository (so its zip is
+        // reached), made up for the others (they fail before it matters).
+        let (path, _) = require.split_once(' ').unwrap();
+        let mod_h1 =
+            modsnap::dirhash::hash_go_mod(format!("module {path}\n\ngo 1.21\n").as_bytes());
         std::fs::write(
             proj.join("go.sum"),
-            format!("{require}/go.mod h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"),
+            format!(
+                "{require} h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n{require}/go.mod {mod_h1}\n"
+            ),
         )
         .unwrap();
         let archive = tmp.path().join(format!("{name}.tar"));
@@ -427,6 +449,13 @@ fn version_control_failures_are_one_line_and_write_nothing() {
             vec![("GOVCS", "private:none")],
             2,
             "GOVCS disallows using git for private git.corp.example/team/repo.git",
+        ),
+        (
+            "clash",
+            "git.corp.example/team/clash.git v1.0.0".to_string(),
+            vec![],
+            1,
+            "case-insensitive file name collision: \"README.md\" and \"Readme.md\"",
         ),
         (
             "discovery",
@@ -638,4 +667,102 @@ fn go_import_discovery_finds_repositories_and_proxies_as_go_does() {
         .var("GOFLAGS", "-modcacherw -mod=mod");
     let run = offline.run(&proj, &["run", "."]);
     assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "5 6 7");
+}
+
+#[test]
+fn ssh_transport_through_git_ssh_command() {
+    // No sshd in CI: GIT_SSH_COMMAND runs git-upload-pack on the local
+    // bare repository, which is what an ssh server would run; the URL is
+    // git+ssh://, chosen because https does not answer (as go chooses).
+    let test = "ssh_transport_through_git_ssh_command";
+    let Some(()) = git_or_skip(test) else { return };
+    let Some(go) = go_or_skip(test) else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let repos = Repos::new(tmp.path());
+    let work = repos.work("team/sshrepo");
+    repos.commit(
+        &work,
+        &[
+            (
+                "go.mod",
+                "module git.corp.example/team/sshrepo.git\n\ngo 1.21\n",
+            ),
+            ("s.go", "package sshrepo\n\nconst V = 9\n"),
+        ],
+        "2024-06-07T08:09:10Z",
+        &["v1.0.0"],
+    );
+    // A configuration without the https rewrite, and a simple ssh variant.
+    let gitconfig = tmp.path().join("gitconfig-ssh");
+    std::fs::write(&gitconfig, "[ssh]\n\tvariant = simple\n").unwrap();
+    let shim = tmp.path().join("ssh-shim");
+    let log = tmp.path().join("ssh.log");
+    std::fs::write(
+        &shim,
+        format!(
+            "#!/bin/sh\nfor last; do :; done\necho \"$@\" >> '{log}'\npath=$(eval echo \"${{last#git-upload-pack }}\")\nexec git-upload-pack \"{root}/remote$path\"\n",
+            log = log.display(),
+            root = tmp.path().display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let proj = tmp.path().join("proj");
+    std::fs::create_dir_all(&proj).unwrap();
+    std::fs::write(
+        proj.join("go.mod"),
+        "module example.com/consumer\n\ngo 1.21\n\nrequire git.corp.example/team/sshrepo.git v1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        proj.join("main.go"),
+        "package main\n\nimport (\n\t\"fmt\"\n\n\t\"git.corp.example/team/sshrepo.git\"\n)\n\nfunc main() { fmt.Println(sshrepo.V) }\n",
+    )
+    .unwrap();
+    let vars = [
+        ("GOPRIVATE", "git.corp.example".to_string()),
+        (
+            "GIT_CONFIG_GLOBAL",
+            gitconfig.to_string_lossy().into_owned(),
+        ),
+        ("GIT_CONFIG_NOSYSTEM", "1".to_string()),
+        ("GIT_SSH_COMMAND", shim.to_string_lossy().into_owned()),
+    ];
+    let mut online = GoEnv::new(go)
+        .var("GOPROXY", "direct")
+        .var("GOFLAGS", "-modcacherw -mod=mod");
+    for (k, v) in &vars {
+        online = online.var(k, v);
+    }
+    online.run(&proj, &["mod", "tidy"]);
+    std::fs::remove_file(&log).unwrap();
+    let ctx = TestContext::new();
+    let archive = tmp.path().join("deps.tar");
+    let mut c = ctx.modsnap(&[
+        "snapshot",
+        proj.to_str().unwrap(),
+        "-o",
+        archive.to_str().unwrap(),
+        "--no-sumdb",
+        "--no-toolchains",
+    ]);
+    c.env("GOPROXY", "direct");
+    for (k, v) in &vars {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "snapshot: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let used = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        used.contains("git.corp.example git-upload-pack '/team/sshrepo'"),
+        "{used}"
+    );
 }
