@@ -156,17 +156,37 @@ impl GitRepo {
     }
 
     /// Whether the remote answers (`git ls-remote -q`), for choosing a URL
-    /// scheme as the go command does.
-    pub fn ping(remote: &str) -> bool {
+    /// scheme as the go command does; the refusal is the git command and
+    /// the first lines of its stderr, URLs redacted.
+    pub fn ping(remote: &str) -> Result<(), String> {
+        let args = ["ls-remote", "-q", "--end-of-options", remote, "HEAD"];
         let mut c = Command::new("git");
-        c.args(["ls-remote", "-q", "--end-of-options", remote, "HEAD"])
+        c.args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(Stdio::piped());
         if crate::env::var("GIT_TERMINAL_PROMPT").is_none() {
             c.env("GIT_TERMINAL_PROMPT", "0");
         }
-        c.status().is_ok_and(|s| s.success())
+        if crate::env::var("GCM_INTERACTIVE").is_none() {
+            c.env("GCM_INTERACTIVE", "never");
+        }
+        let out = c.output().map_err(|e| format!("running git: {e}"))?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let text = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<String> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(2)
+            .map(|l| redact_in(l, remote))
+            .collect();
+        Err(format!(
+            "git ls-remote -q {}: {}",
+            redact(remote),
+            lines.join(" / ")
+        ))
     }
 
     /// Fetches every branch and tag (go's `git fetch -f origin

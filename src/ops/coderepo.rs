@@ -375,17 +375,26 @@ impl VcsSource {
                     (None, Some(repo)) => {
                         let insecure =
                             module::match_prefix_patterns(&self.cfg.goinsecure, &root.root);
-                        vcs::schemes(&root.vcs, insecure)
-                            .into_iter()
-                            .map(|s| format!("{s}://{repo}"))
-                            .find(|u| GitRepo::ping(u))
-                            .ok_or_else(|| VcsError::NoRepository {
-                                module: who(),
-                                detail: format!(
-                                    "no {}protocol found for repository {repo}",
-                                    if insecure { "" } else { "secure " }
-                                ),
-                            })?
+                        let mut refusals = Vec::new();
+                        let mut found = None;
+                        for s in vcs::schemes(&root.vcs, insecure) {
+                            let u = format!("{s}://{repo}");
+                            match GitRepo::ping(&u) {
+                                Ok(()) => {
+                                    found = Some(u);
+                                    break;
+                                }
+                                Err(e) => refusals.push(e),
+                            }
+                        }
+                        found.ok_or_else(|| VcsError::NoRepository {
+                            module: who(),
+                            detail: format!(
+                                "no {}protocol found for repository {repo} ({})",
+                                if insecure { "" } else { "secure " },
+                                refusals.first().map_or("", String::as_str)
+                            ),
+                        })?
                     }
                     (None, None) => {
                         return Err(VcsError::NoRepository {

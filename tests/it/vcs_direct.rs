@@ -766,3 +766,245 @@ fn ssh_transport_through_git_ssh_command() {
         "{used}"
     );
 }
+
+/// `git http-backend` behind a minimal HTTP/1.1 server (CGI), with basic
+/// authentication: git's smart HTTP protocol, as a Git server speaks it.
+struct HttpBackend {
+    port: u16,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl HttpBackend {
+    fn start(project_root: &Path, user: &'static str, pass: &'static str) -> HttpBackend {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (l2, root) = (log.clone(), project_root.to_owned());
+        let want_auth = format!(
+            "Basic {}",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                format!("{user}:{pass}")
+            )
+        );
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { continue };
+                let (l3, root, want_auth) = (l2.clone(), root.clone(), want_auth.clone());
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(conn.try_clone().unwrap());
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut headers = Vec::new();
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                            break;
+                        }
+                        if let Some((k, v)) = h.trim_end().split_once(':') {
+                            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+                        }
+                    }
+                    let get =
+                        |k: &str| headers.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+                    let mut parts = line.split_whitespace();
+                    let method = parts.next().unwrap_or("").to_string();
+                    let target = parts.next().unwrap_or("").to_string();
+                    let authorized = get("authorization").as_deref() == Some(want_auth.as_str());
+                    l3.lock()
+                        .unwrap()
+                        .push(format!("{method} {target} auth={authorized}"));
+                    if !authorized {
+                        let _ = conn.write_all(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"git\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        return;
+                    }
+                    let mut body = Vec::new();
+                    if let Some(n) = get("content-length").and_then(|v| v.parse::<usize>().ok()) {
+                        body.resize(n, 0);
+                        reader.read_exact(&mut body).unwrap();
+                    } else if get("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+                        loop {
+                            let mut size = String::new();
+                            reader.read_line(&mut size).unwrap();
+                            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+                            let mut chunk = vec![0u8; n + 2];
+                            reader.read_exact(&mut chunk).unwrap();
+                            if n == 0 {
+                                break;
+                            }
+                            body.extend_from_slice(&chunk[..n]);
+                        }
+                    }
+                    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+                    let mut cgi = Command::new("git");
+                    cgi.arg("http-backend")
+                        .env("GIT_PROJECT_ROOT", &root)
+                        .env("GIT_HTTP_EXPORT_ALL", "1")
+                        .env("REQUEST_METHOD", &method)
+                        .env("PATH_INFO", path)
+                        .env("QUERY_STRING", query)
+                        .env("CONTENT_LENGTH", body.len().to_string())
+                        .env("REMOTE_USER", "u")
+                        .env("REMOTE_ADDR", "127.0.0.1")
+                        .stdin(std::process::Stdio::piped())
+                        .stdout(std::process::Stdio::piped());
+                    for (h, var) in [
+                        ("content-type", "CONTENT_TYPE"),
+                        ("content-encoding", "HTTP_CONTENT_ENCODING"),
+                        ("git-protocol", "GIT_PROTOCOL"),
+                    ] {
+                        if let Some(v) = get(h) {
+                            cgi.env(var, v);
+                        }
+                    }
+                    let mut child = cgi.spawn().unwrap();
+                    child.stdin.take().unwrap().write_all(&body).unwrap();
+                    let mut out = Vec::new();
+                    child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
+                    let _ = child.wait();
+                    let split = out
+                        .windows(4)
+                        .position(|w| w == b"\r\n\r\n")
+                        .map(|i| (i, 4))
+                        .or_else(|| out.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)))
+                        .unwrap_or((out.len(), 0));
+                    let head = String::from_utf8_lossy(&out[..split.0]).into_owned();
+                    let mut status = "200 OK".to_string();
+                    let mut resp = String::new();
+                    for h in head.lines() {
+                        if let Some(s) = h.strip_prefix("Status:") {
+                            status = s.trim().to_string();
+                        } else if !h.is_empty() {
+                            resp.push_str(h);
+                            resp.push_str("\r\n");
+                        }
+                    }
+                    let payload = &out[(split.0 + split.1).min(out.len())..];
+                    let _ = conn.write_all(
+                        format!("HTTP/1.1 {status}\r\n{resp}Content-Length: {}\r\nConnection: close\r\n\r\n", payload.len()).as_bytes(),
+                    );
+                    let _ = conn.write_all(payload);
+                });
+            }
+        });
+        HttpBackend { port, log }
+    }
+}
+
+#[test]
+fn git_over_http_with_a_credential_helper_and_refused_without() {
+    let test = "git_over_http_with_a_credential_helper_and_refused_without";
+    let Some(()) = git_or_skip(test) else { return };
+    let Some(go) = go_or_skip(test) else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let repos = Repos::new(tmp.path());
+    let work = repos.work("team/web");
+    repos.commit(
+        &work,
+        &[
+            (
+                "go.mod",
+                "module git.corp.example/team/web.git\n\ngo 1.21\n",
+            ),
+            ("w.go", "package web\n\nconst W = 4\n"),
+        ],
+        "2024-07-08T09:10:11Z",
+        &["v1.0.0"],
+    );
+    let server = HttpBackend::start(&tmp.path().join("remote"), "ci", "s3cret-token");
+    let base = format!(
+        "[url \"http://127.0.0.1:{}/\"]\n\tinsteadOf = https://git.corp.example/\n",
+        server.port
+    );
+    let with_helper = tmp.path().join("gitconfig-http");
+    std::fs::write(
+        &with_helper,
+        format!("{base}[credential]\n\thelper = \"!f() {{ echo username=ci; echo password=s3cret-token; }}; f\"\n"),
+    )
+    .unwrap();
+    let without = tmp.path().join("gitconfig-noauth");
+    std::fs::write(&without, &base).unwrap();
+    let proj = tmp.path().join("proj");
+    std::fs::create_dir_all(&proj).unwrap();
+    std::fs::write(
+        proj.join("go.mod"),
+        "module example.com/consumer\n\ngo 1.21\n\nrequire git.corp.example/team/web.git v1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        proj.join("main.go"),
+        "package main\n\nimport (\n\t\"fmt\"\n\n\t\"git.corp.example/team/web.git\"\n)\n\nfunc main() { fmt.Println(web.W) }\n",
+    )
+    .unwrap();
+    let online = GoEnv::new(go)
+        .var("GOPROXY", "direct")
+        .var("GOPRIVATE", "git.corp.example")
+        .var("GIT_CONFIG_GLOBAL", with_helper.to_str().unwrap())
+        .var("GIT_CONFIG_NOSYSTEM", "1")
+        .var("GOFLAGS", "-modcacherw -mod=mod");
+    online.run(&proj, &["mod", "tidy"]);
+    let snapshot = |config: &Path, out: &Path| {
+        let ctx = TestContext::new();
+        let o = ctx
+            .modsnap(&[
+                "snapshot",
+                proj.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--no-sumdb",
+                "--no-toolchains",
+                "--cache-dir",
+                tmp.path()
+                    .join(format!(
+                        "cache-{}",
+                        out.file_name().unwrap().to_string_lossy()
+                    ))
+                    .to_str()
+                    .unwrap(),
+            ])
+            .env("GOPROXY", "direct")
+            .env("GOPRIVATE", "git.corp.example")
+            .env("GIT_CONFIG_GLOBAL", config)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let good = tmp.path().join("good.tar");
+    let (code, stderr) = snapshot(&with_helper, &good);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        server
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("git-upload-pack auth=true")),
+        "smart HTTP through http-backend: {:?}",
+        server.log.lock().unwrap()
+    );
+    // Without credentials: refused, one line, the secret nowhere, nothing written.
+    let bad = tmp.path().join("bad.tar");
+    let (code, stderr) = snapshot(&without, &bad);
+    assert_eq!(code, Some(1), "{stderr}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("modsnap: error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].contains("git.corp.example/team/web.git@v1.0.0")
+            && errors[0].contains("no secure protocol found")
+            && errors[0].contains("git ls-remote -q https://git.corp.example/team/web")
+            && errors[0].contains("terminal prompts disabled"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret-token"));
+    assert!(!bad.exists());
+}
