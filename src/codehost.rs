@@ -249,6 +249,37 @@ impl GitRepo {
             .collect())
     }
 
+    /// The tags on commit `rev`.
+    pub fn tags_at(&self, rev: &str) -> Result<Vec<String>, GitError> {
+        let out = self.git(&["tag", "--points-at", rev])?;
+        Ok(String::from_utf8_lossy(&out)
+            .lines()
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// Whether `ancestor` is an ancestor of (or is) `rev`
+    /// (`git merge-base --is-ancestor`).
+    pub fn descends_from(&self, rev: &str, ancestor: &str) -> Result<bool, GitError> {
+        let args = [
+            "merge-base",
+            "--is-ancestor",
+            "--end-of-options",
+            ancestor,
+            rev,
+        ];
+        let out = self
+            .command(&args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(GitError::Spawn)?;
+        match out.status.code() {
+            Some(0) => Ok(true),
+            Some(1) => Ok(false),
+            _ => Err(self.failed(&args, &out.stderr)),
+        }
+    }
+
     /// The content of `file` at commit `rev`, or `None` when it has none.
     pub fn read_file(&self, rev: &str, file: &str) -> Result<Option<Vec<u8>>, GitError> {
         let spec = format!("{rev}:{file}");

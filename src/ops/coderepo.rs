@@ -17,7 +17,8 @@
 //! - **Version → revision**: a semver tag, prefixed with the module's
 //!   directory in the repository (`sub/v1.2.0`); `+incompatible` versions
 //!   use the tag without it; a pseudo-version's revision is its commit-hash
-//!   prefix, and the commit's time must be the pseudo-version's.
+//!   prefix, checked as go's `validatePseudoVersion` checks it (short hash,
+//!   commit time, the preceding tag an ancestor and not on the commit).
 //! - **Directory**: as go's `findDir`: for a `/vN` path the major-version
 //!   subdirectory (`sub/v2`) when its go.mod declares the path, else the
 //!   module's directory, whose go.mod must declare it; without a go.mod
@@ -29,9 +30,8 @@
 //!   plus the repository root's LICENSE when a module below the root has
 //!   none.
 //!
-//! Not yet here (see the README's known gaps): checking a pseudo-version's
-//! base tag, gopkg.in paths, other version-control systems, GOAUTH
-//! commands.
+//! Not yet here (see the README's known gaps): gopkg.in paths, other
+//! version-control systems, GOAUTH commands.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -462,6 +462,20 @@ impl VcsSource {
                 module: who(),
                 detail: e.to_string(),
             })?;
+            let invalid = |detail: String| VcsError::Version {
+                module: who(),
+                detail: format!("invalid pseudo-version: {detail}"),
+            };
+            let short = &hash[..hash.len().min(12)];
+            if rev != short {
+                return Err(invalid(if short.starts_with(&rev) {
+                    format!("revision is shorter than canonical (expected {short})")
+                } else if rev.starts_with(short) {
+                    format!("revision is longer than canonical (expected {short})")
+                } else {
+                    format!("does not match short name of revision (expected {short})")
+                }));
+            }
             let got = rfc3339(time);
             let (y, mo, d, h, mi, s) = want.fields();
             let want_text = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z");
@@ -470,10 +484,12 @@ impl VcsSource {
                     module: who(),
                     detail: format!(
                         "invalid pseudo-version: does not match version-control timestamp (expected {})",
-                        got
+                        got.replace(['-', 'T', ':', 'Z'], "")
                     ),
                 });
             }
+            self.check_pseudo_base(m, at, &hash, &rev)
+                .map_err(invalid)?;
             return Ok((hash, time));
         }
         let base = v.trim_end_matches("+incompatible");
@@ -491,6 +507,62 @@ impl VcsSource {
                     at.repo.shown()
                 ),
             }),
+        }
+    }
+}
+
+impl VcsSource {
+    /// go's `validatePseudoVersion` past the revision and time: the tag the
+    /// pseudo-version is derived from exists and the commit descends from
+    /// it, and is not itself that tag's commit.
+    fn check_pseudo_base(
+        &self,
+        m: &ModVersion,
+        at: &Located,
+        hash: &str,
+        rev: &str,
+    ) -> Result<(), String> {
+        let prefix = if at.code_dir.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", at.code_dir)
+        };
+        let base = module::pseudo_version_base(m.version.trim_end_matches("+incompatible"))
+            .map_err(|e| e.to_string())?;
+        if base.is_empty() {
+            if at.path_major.is_empty() && crate::semver::major(&m.version) == "v1" {
+                return Err("major version without preceding tag must be v0, not v1".into());
+            }
+            return Ok(());
+        }
+        for tag in at.repo.tags_at(hash).map_err(|e| e.to_string())? {
+            if tag.strip_prefix(&prefix) == Some(base.as_str()) {
+                return Err(format!(
+                    "tag ({tag}) found on revision {rev} is already canonical, so should not be replaced with a pseudo-version derived from that tag"
+                ));
+            }
+        }
+        let mut last = None;
+        for tag in at.repo.tags().map_err(|e| e.to_string())? {
+            let Some(v) = tag.strip_prefix(&prefix) else {
+                continue;
+            };
+            if crate::semver::is_valid(v) && crate::semver::compare(v, &base).is_eq() {
+                if at
+                    .repo
+                    .descends_from(hash, &tag)
+                    .map_err(|e| e.to_string())?
+                {
+                    return Ok(());
+                }
+                last = Some(tag);
+            }
+        }
+        match last {
+            None => Err(format!("preceding tag ({base}) not found")),
+            Some(tag) => Err(format!(
+                "revision {rev} is not a descendent of preceding tag ({tag})"
+            )),
         }
     }
 }

@@ -336,6 +336,7 @@ fn private_git_modules_are_zipped_and_hashed_exactly_as_go_does() {
 fn version_control_failures_are_one_line_and_write_nothing() {
     let test = "version_control_failures_are_one_line_and_write_nothing";
     let Some(()) = git_or_skip(test) else { return };
+    let go = go_or_skip(test);
     let tmp = tempfile::tempdir().unwrap();
     let repos = Repos::new(tmp.path());
     let repo = repos.work("team/repo");
@@ -427,7 +428,28 @@ fn version_control_failures_are_one_line_and_write_nothing() {
             format!("{M} v1.0.1-0.20250102030405-{}", &repos.head(&repo)[..12]),
             vec![],
             1,
-            "does not match version-control timestamp (expected 2024-01-02T03:04:05Z)",
+            "does not match version-control timestamp (expected 20240102030405)",
+        ),
+        (
+            "nobase",
+            format!("{M} v1.5.1-0.20240102030405-{}", &repos.head(&repo)[..12]),
+            vec![],
+            1,
+            "invalid pseudo-version: preceding tag (v1.5.0) not found",
+        ),
+        (
+            "canonical",
+            format!("{M} v1.0.1-0.20240102030405-{}", &repos.head(&repo)[..12]),
+            vec![],
+            1,
+            "invalid pseudo-version: tag (v1.0.0) found on revision",
+        ),
+        (
+            "v1notag",
+            format!("{M} v1.0.0-20240102030405-{}", &repos.head(&repo)[..12]),
+            vec![],
+            1,
+            "invalid pseudo-version: major version without preceding tag must be v0, not v1",
         ),
         (
             "host",
@@ -474,6 +496,30 @@ fn version_control_failures_are_one_line_and_write_nothing() {
             .collect();
         assert_eq!(errors.len(), 1, "{name}: one error line: {stderr}");
         assert!(!written, "{name}: no archive");
+        // The pseudo-version refusals are go's own words: go says the same
+        // of the same repository.
+        if let Some(go) = &go
+            && matches!(
+                name,
+                "commit" | "notime" | "nobase" | "canonical" | "v1notag"
+            )
+        {
+            let query = require.replacen(' ', "@", 1);
+            let out = GoEnv::new(go.clone())
+                .var("GOPROXY", "direct")
+                .var("GOPRIVATE", "git.corp.example")
+                .var("GIT_CONFIG_GLOBAL", repos.gitconfig.to_str().unwrap())
+                .var("GIT_CONFIG_NOSYSTEM", "1")
+                .cmd(tmp.path(), &["mod", "download", "-json", &query])
+                .output()
+                .unwrap();
+            let said = String::from_utf8_lossy(&out.stdout);
+            let go_words = want.split(": the pseudo-version").next().unwrap();
+            assert!(
+                !out.status.success() && said.contains(go_words),
+                "{name}: go says {said}"
+            );
+        }
     }
 }
 
