@@ -212,8 +212,9 @@ fn private_git_modules_are_zipped_and_hashed_exactly_as_go_does() {
     assert!(gosum.contains(&format!("{M} {pseudo} h1:")), "{gosum}");
 
     // modsnap snapshots the same modules from the same repositories: every
-    // zip and go.mod is checked against go's go.sum. A dead GOPROXY shows
-    // that private modules never go to a proxy.
+    // zip and go.mod is checked against go's go.sum. A dead GOPROXY and a
+    // checksum database nobody can reach show that private modules never
+    // go to either.
     let ctx = TestContext::new();
     let archive = tmp.path().join("deps.tar");
     let out = ctx
@@ -222,10 +223,10 @@ fn private_git_modules_are_zipped_and_hashed_exactly_as_go_does() {
             proj.to_str().unwrap(),
             "-o",
             archive.to_str().unwrap(),
-            "--no-sumdb",
             "--no-toolchains",
         ])
         .env("GOPROXY", "http://127.0.0.1:9")
+        .env("GOSUMDB", "sum.golang.org")
         .env("GOPRIVATE", "git.corp.example")
         .env("GIT_CONFIG_GLOBAL", &repos.gitconfig)
         .env("GIT_CONFIG_NOSYSTEM", "1")
