@@ -2,7 +2,6 @@
 //! the real go command offline, and hostile archives refused.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::support::cmd::modsnap;
@@ -46,17 +45,7 @@ fn env_lines(stdout: &str) -> Vec<(String, String)> {
 }
 
 fn snapshot_entries(archive: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut ar = tar::Archive::new(std::fs::File::open(archive).unwrap());
-    ar.entries()
-        .unwrap()
-        .map(|e| {
-            let mut e = e.unwrap();
-            let name = e.path().unwrap().to_string_lossy().into_owned();
-            let mut data = Vec::new();
-            e.read_to_end(&mut data).unwrap();
-            (name, data)
-        })
-        .collect()
+    crate::support::fixture::tar_entries(archive)
 }
 
 /// Writes a tar from raw (name, type, data, link) entries, bypassing the tar
@@ -86,23 +75,7 @@ fn write_tar(path: &Path, entries: &[RawEntry]) {
 }
 
 fn tree_listing(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    if !dir.exists() {
-        return out;
-    }
-    for e in walkdir::WalkDir::new(dir) {
-        let e = e.unwrap();
-        if e.file_type().is_file() {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            out.insert(rel, std::fs::read(e.path()).unwrap());
-        }
-    }
-    out
+    crate::support::fixture::tree_files(dir)
 }
 
 #[test]

@@ -29,16 +29,8 @@ fn archive(names: &[&str], file: &str) -> (tempfile::TempDir, PathBuf) {
 
 /// Every file entry of a tar: name → bytes.
 fn entries(archive: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut ar = tar::Archive::new(std::fs::File::open(archive).unwrap());
-    ar.entries()
-        .unwrap()
-        .map(|e| {
-            let mut e = e.unwrap();
-            let name = e.path().unwrap().to_string_lossy().into_owned();
-            let mut data = Vec::new();
-            e.read_to_end(&mut data).unwrap();
-            (name, data)
-        })
+    crate::support::fixture::tar_entries(archive)
+        .into_iter()
         .filter(|(n, _)| n != "modsnap.json")
         .collect()
 }
@@ -611,24 +603,10 @@ fn tls_with_http2_by_alpn() {
 
 /// Every file under `dir`: relative path → bytes (lock files excluded).
 fn tree_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    if !dir.exists() {
-        return out;
-    }
-    for e in walkdir::WalkDir::new(dir) {
-        let e = e.unwrap();
-        if !e.file_type().is_file() || e.file_name().to_string_lossy().ends_with(".lock") {
-            continue;
-        }
-        let rel = e
-            .path()
-            .strip_prefix(dir)
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        out.insert(rel, std::fs::read(e.path()).unwrap());
-    }
-    out
+    crate::support::fixture::tree_files(dir)
+        .into_iter()
+        .filter(|(n, _)| !n.ends_with(".lock"))
+        .collect()
 }
 
 /// One go command's result, with the proxy and the environment's own

@@ -119,6 +119,29 @@ impl Repos {
 
 const M: &str = "git.corp.example/team/repo.git";
 
+/// `modsnap snapshot PROJ -o ARCHIVE` with GOPROXY=direct and `vars`;
+/// panics with stderr unless it succeeds.
+fn snapshot_direct(ctx: &TestContext, proj: &Path, archive: &Path, vars: &[(&str, String)]) {
+    let mut c = ctx.modsnap(&[
+        "snapshot",
+        proj.to_str().unwrap(),
+        "-o",
+        archive.to_str().unwrap(),
+        "--no-sumdb",
+        "--no-toolchains",
+    ]);
+    c.env("GOPROXY", "direct");
+    for (k, v) in vars {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "snapshot: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn private_git_modules_are_zipped_and_hashed_exactly_as_go_does() {
     let test = "private_git_modules_are_zipped_and_hashed_exactly_as_go_does";
@@ -667,24 +690,7 @@ fn go_import_discovery_finds_repositories_and_proxies_as_go_does() {
 
     let ctx = TestContext::new();
     let archive = tmp.path().join("deps.tar");
-    let mut c = ctx.modsnap(&[
-        "snapshot",
-        proj.to_str().unwrap(),
-        "-o",
-        archive.to_str().unwrap(),
-        "--no-sumdb",
-        "--no-toolchains",
-    ]);
-    c.env("GOPROXY", "direct");
-    for (k, v) in &vars {
-        c.env(k, v);
-    }
-    let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "snapshot: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    snapshot_direct(&ctx, &proj, &archive, &vars);
     let log = gg.log.lock().unwrap().clone();
     assert!(
         log[go_asked..]
@@ -789,24 +795,7 @@ fn ssh_transport_through_git_ssh_command() {
     std::fs::remove_file(&log).unwrap();
     let ctx = TestContext::new();
     let archive = tmp.path().join("deps.tar");
-    let mut c = ctx.modsnap(&[
-        "snapshot",
-        proj.to_str().unwrap(),
-        "-o",
-        archive.to_str().unwrap(),
-        "--no-sumdb",
-        "--no-toolchains",
-    ]);
-    c.env("GOPROXY", "direct");
-    for (k, v) in &vars {
-        c.env(k, v);
-    }
-    let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "snapshot: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    snapshot_direct(&ctx, &proj, &archive, &vars);
     let used = std::fs::read_to_string(&log).unwrap();
     assert!(
         used.contains("git.corp.example git-upload-pack '/team/sshrepo'"),

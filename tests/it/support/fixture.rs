@@ -2,7 +2,7 @@
 //! (every `testdata/modules` module, served on loopback) with a scratch
 //! directory, and small archive and tree helpers.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::cmd::modsnap;
@@ -113,6 +113,43 @@ pub fn project(name: &str) -> String {
 }
 
 /// The file names inside a tar archive.
+/// Every regular file under `dir` (none if it does not exist): relative
+/// path → bytes.
+pub fn tree_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return out;
+    }
+    for e in walkdir::WalkDir::new(dir) {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            out.insert(rel, std::fs::read(e.path()).unwrap());
+        }
+    }
+    out
+}
+
+/// Every entry of a tar archive, in order: name and bytes.
+pub fn tar_entries(archive: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut ar = tar::Archive::new(std::fs::File::open(archive).unwrap());
+    ar.entries()
+        .unwrap()
+        .map(|e| {
+            let mut e = e.unwrap();
+            let name = e.path().unwrap().to_string_lossy().into_owned();
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut data).unwrap();
+            (name, data)
+        })
+        .collect()
+}
+
 pub fn tar_names(archive: &Path) -> BTreeSet<String> {
     let mut ar = tar::Archive::new(std::fs::File::open(archive).unwrap());
     ar.entries()
