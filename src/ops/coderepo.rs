@@ -137,6 +137,8 @@ enum Place {
 /// Where a module lives in its repository.
 struct Located {
     repo: GitRepo,
+    /// The repository root path (`git.corp.example/team/repo.git`).
+    root: String,
     code_dir: String,
     path_major: String,
 }
@@ -178,13 +180,8 @@ impl VcsSource {
             module: who(),
             source,
         };
-        let (hash, time) = self.revision(m, &at)?;
-        let (dir, gomod) = find_dir(m, &at, &hash)
-            .map_err(version_err)?
-            .ok_or_else(|| VcsError::Version {
-                module: who(),
-                detail: "internal: no directory".into(),
-            })?;
+        let (hash, time, rev) = self.revision(m, &at)?;
+        let (dir, gomod) = find_dir(m, &at, &hash, &rev).map_err(version_err)?;
         let from = format!("{} at {}", at.repo.shown(), &hash[..hash.len().min(12)]);
         match artifact {
             Artifact::Info => {
@@ -431,13 +428,14 @@ impl VcsSource {
         };
         Ok(Place::Git(Located {
             repo,
+            root: root.root.clone(),
             code_dir,
             path_major: major.to_string(),
         }))
     }
 
     /// The commit `m`'s version names, and its time.
-    fn revision(&self, m: &ModVersion, at: &Located) -> Result<(String, i64), VcsError> {
+    fn revision(&self, m: &ModVersion, at: &Located) -> Result<(String, i64, String), VcsError> {
         let who = || m.to_string();
         let git = |source| VcsError::Git {
             module: who(),
@@ -490,7 +488,7 @@ impl VcsSource {
             }
             self.check_pseudo_base(m, at, &hash, &rev)
                 .map_err(invalid)?;
-            return Ok((hash, time));
+            return Ok((hash, time, rev));
         }
         let base = v.trim_end_matches("+incompatible");
         let tag = if at.code_dir.is_empty() {
@@ -499,7 +497,7 @@ impl VcsSource {
             format!("{}/{base}", at.code_dir)
         };
         match at.repo.stat(&format!("refs/tags/{tag}")).map_err(git)? {
-            Some(found) => Ok(found),
+            Some((hash, time)) => Ok((hash, time, tag)),
             None => Err(VcsError::Version {
                 module: who(),
                 detail: format!(
@@ -567,14 +565,15 @@ impl VcsSource {
     }
 }
 
-/// go's `findDir`: the module's directory at `rev` and its go.mod (`None`:
-/// synthesized).
-#[allow(clippy::type_complexity)]
+/// go's `findDir`: the module's directory at `rev` (the tag, or the
+/// pseudo-version's revision, as go names it in messages; `hash` is read)
+/// and its go.mod (`None`: synthesized), in go's words when there is none.
 fn find_dir(
     m: &ModVersion,
     at: &Located,
+    hash: &str,
     rev: &str,
-) -> Result<Option<(String, Option<Vec<u8>>)>, String> {
+) -> Result<(String, Option<Vec<u8>>), String> {
     let join = |a: &str, b: &str| {
         if a.is_empty() {
             b.to_string()
@@ -582,54 +581,116 @@ fn find_dir(
             format!("{a}/{b}")
         }
     };
-    let read = |file: &str| at.repo.read_file(rev, file).map_err(|e| e.to_string());
-    let file1 = join(&at.code_dir, "go.mod");
-    let gomod1 = read(&file1)?;
-    let declares = |data: &Option<Vec<u8>>| {
+    let read = |file: &str| at.repo.read_file(hash, file).map_err(|e| e.to_string());
+    let path_of = |data: &Option<Vec<u8>>| {
         data.as_deref()
             .and_then(crate::modfile::module_path)
-            .is_some_and(|p| p == m.path)
+            .unwrap_or_default()
     };
-    let incompatible = m.version.ends_with("+incompatible");
-    if !at.path_major.is_empty() && !at.path_major.starts_with('.') && !incompatible {
-        let dir2 = join(&at.code_dir, &at.path_major[1..]);
-        let gomod2 = read(&join(&dir2, "go.mod"))?;
-        if declares(&gomod2) {
-            if declares(&gomod1) {
+    let prefix = module::split_path_version(&m.path).map_or(m.path.as_str(), |(p, _)| p);
+    let major = at.path_major.as_str();
+    let file1 = join(&at.code_dir, "go.mod");
+    let gomod1 = read(&file1)?;
+    let mpath1 = path_of(&gomod1);
+    let found1 = gomod1.is_some() && is_major(&mpath1, major);
+    let mut file2 = None;
+    if !major.is_empty() && !major.starts_with('.') && at.root != m.path {
+        let dir2 = join(&at.code_dir, &major[1..]);
+        let f2 = join(&dir2, "go.mod");
+        let gomod2 = read(&f2)?;
+        let mpath2 = path_of(&gomod2);
+        let found2 = gomod2.is_some() && is_major(&mpath2, major);
+        if found1 && found2 {
+            return Err(format!(
+                "{prefix}/{file1} and ...{major}/go.mod both have ...{major} module paths at revision {rev}"
+            ));
+        }
+        if found2 {
+            return Ok((dir2, gomod2));
+        }
+        if gomod2.is_some() {
+            if mpath2.is_empty() {
                 return Err(format!(
-                    "{file1} and ...{}/go.mod both have ...{} module paths at revision {rev}",
-                    at.path_major, at.path_major
+                    "{}/{f2} is missing module path at revision {rev}",
+                    at.root
                 ));
             }
-            return Ok(Some((dir2, gomod2)));
-        }
-    }
-    if declares(&gomod1) && !incompatible {
-        return Ok(Some((at.code_dir.clone(), gomod1)));
-    }
-    if let Some(data) = &gomod1 {
-        let path = crate::modfile::module_path(data).unwrap_or_default();
-        if incompatible {
             return Err(format!(
-                "{file1} exists at revision {rev}: a +incompatible version must have no go.mod"
+                "{}/{f2} has non-...{major} module path {} at revision {rev}",
+                at.root,
+                module::quote(&mpath2)
+            ));
+        }
+        file2 = Some(f2);
+    }
+    if found1 {
+        if m.version.ends_with("+incompatible") {
+            return Err(format!(
+                "invalid version: module contains a go.mod file, so module path must match major version ({})",
+                module::quote(&format!("{prefix}/{}", crate::semver::major(&m.version)))
+            ));
+        }
+        return Ok((at.code_dir.clone(), gomod1));
+    }
+    if gomod1.is_some() {
+        let suffix = if file2.is_some() {
+            format!(" (and ...{major}/go.mod does not exist)")
+        } else {
+            String::new()
+        };
+        if mpath1.is_empty() {
+            return Err(format!(
+                "{file1} is missing module path{suffix} at revision {rev}"
+            ));
+        }
+        if !major.is_empty() {
+            return Err(format!(
+                "{file1} has non-...{major} module path {}{suffix} at revision {rev}",
+                module::quote(&mpath1)
+            ));
+        }
+        if module::split_path_version(&mpath1).is_none() {
+            return Err(format!(
+                "{file1} has malformed module path {}{suffix} at revision {rev}",
+                module::quote(&mpath1)
             ));
         }
         return Err(format!(
-            "{file1} has module path {} at revision {rev}, not {}",
-            module::quote(&path),
-            module::quote(&m.path)
+            "{file1} has post-{} module path {}{suffix} at revision {rev}",
+            crate::semver::major(&m.version),
+            module::quote(&mpath1)
         ));
     }
-    if at.code_dir.is_empty() && (at.path_major.is_empty() || incompatible) {
-        return Ok(Some((String::new(), None)));
+    if at.code_dir.is_empty() && (major.is_empty() || major.starts_with('.')) {
+        return Ok((String::new(), None));
     }
-    if incompatible {
-        return Ok(Some((at.code_dir.clone(), None)));
+    if file2.is_some() {
+        return Err(format!(
+            "missing {prefix}/go.mod and ...{major}/go.mod at revision {rev}"
+        ));
     }
-    Err(format!(
-        "{file1} does not exist at revision {rev} (the repository does not hold {})",
-        m.path
-    ))
+    Err(format!("missing {prefix}/go.mod at revision {rev}"))
+}
+
+/// cmd/go `isMajor`: whether a go.mod declaring `mpath` can be the module
+/// of a path whose major suffix is `path_major` (`""`, `/v2`, `.v1`).
+fn is_major(mpath: &str, path_major: &str) -> bool {
+    let Some((_, mpath_major)) = module::split_path_version(mpath).filter(|_| !mpath.is_empty())
+    else {
+        return false;
+    };
+    let prefix_of = |m: &str| {
+        m.trim_start_matches(['/', '.'])
+            .trim_end_matches("-unstable")
+            .to_string()
+    };
+    if path_major.is_empty() {
+        return matches!(prefix_of(mpath_major).as_str(), "" | "v0" | "v1");
+    }
+    if mpath_major.is_empty() {
+        return false;
+    }
+    path_major[1..] == mpath_major[1..]
 }
 
 /// Unix seconds as `2006-01-02T15:04:05Z`.

@@ -371,7 +371,7 @@ fn version_control_failures_are_one_line_and_write_nothing() {
             ("a.go", "package repo\n"),
         ],
         "2024-01-02T03:04:05Z",
-        &["v1.0.0"],
+        &["v1.0.0", "v3.0.0"],
     );
     // File names that differ only in case: go refuses to zip them.
     let clash = repos.work("team/clash");
@@ -474,6 +474,13 @@ fn version_control_failures_are_one_line_and_write_nothing() {
             vec![],
             1,
             "invalid pseudo-version: major version without preceding tag must be v0, not v1",
+        ),
+        (
+            "nogomod",
+            format!("{M}/v3 v3.0.0"),
+            vec![],
+            1,
+            "go.mod has non-.../v3 module path \"git.corp.example/team/repo.git\" (and .../v3/go.mod does not exist) at revision v3.0.0",
         ),
         (
             "host",
