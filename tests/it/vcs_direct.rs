@@ -205,6 +205,42 @@ fn private_git_modules_are_zipped_and_hashed_exactly_as_go_does() {
         "2023-05-06T07:08:09Z",
         &["v2.0.0"],
     );
+    // The other two pseudo-version forms: no tag at all (v0.0.0-…), and
+    // after a pre-release tag (v1.2.0-rc.1.0.…).
+    let bare = repos.work("team/bare");
+    repos.commit(
+        &bare,
+        &[
+            (
+                "go.mod",
+                "module git.corp.example/team/bare.git\n\ngo 1.21\n",
+            ),
+            ("b.go", "package bare\n\nconst X = 8\n"),
+        ],
+        "2022-02-03T04:05:06Z",
+        &[],
+    );
+    let bare_pseudo = format!("v0.0.0-20220203040506-{}", &repos.head(&bare)[..12]);
+    let pre = repos.work("team/pre");
+    repos.commit(
+        &pre,
+        &[
+            (
+                "go.mod",
+                "module git.corp.example/team/pre.git\n\ngo 1.21\n",
+            ),
+            ("p.go", "package pre\n\nconst Y = 1\n"),
+        ],
+        "2022-03-04T05:06:07Z",
+        &["v1.2.0-rc.1"],
+    );
+    repos.commit(
+        &pre,
+        &[("p.go", "package pre\n\nconst Y = 10\n")],
+        "2022-03-05T05:06:07Z",
+        &[],
+    );
+    let pre_pseudo = format!("v1.2.0-rc.1.0.20220305050607-{}", &repos.head(&pre)[..12]);
 
     // The consumer project, tidied by the real go from the repositories.
     let proj = tmp.path().join("proj");
@@ -212,14 +248,14 @@ fn private_git_modules_are_zipped_and_hashed_exactly_as_go_does() {
     std::fs::write(
         proj.join("go.mod"),
         format!(
-            "module example.com/consumer\n\ngo 1.21\n\nrequire (\n\t{M} {pseudo}\n\t{M}/sub v0.1.0\n\t{M}/v2 v2.0.0\n\tgit.corp.example/team/old.git v2.0.0+incompatible\n)\n"
+            "module example.com/consumer\n\ngo 1.21\n\nrequire (\n\t{M} {pseudo}\n\t{M}/sub v0.1.0\n\t{M}/v2 v2.0.0\n\tgit.corp.example/team/old.git v2.0.0+incompatible\n\tgit.corp.example/team/bare.git {bare_pseudo}\n\tgit.corp.example/team/pre.git {pre_pseudo}\n)\n"
         ),
     )
     .unwrap();
     std::fs::write(
         proj.join("main.go"),
         format!(
-            "package main\n\nimport (\n\t\"fmt\"\n\n\trepo \"{M}\"\n\t\"{M}/sub\"\n\trepo2 \"{M}/v2\"\n\t\"git.corp.example/team/old.git\"\n)\n\nfunc main() {{ fmt.Println(repo.A, repo.C, sub.S, repo2.B, old.O) }}\n"
+            "package main\n\nimport (\n\t\"fmt\"\n\n\trepo \"{M}\"\n\t\"{M}/sub\"\n\trepo2 \"{M}/v2\"\n\t\"git.corp.example/team/old.git\"\n\t\"git.corp.example/team/bare.git\"\n\t\"git.corp.example/team/pre.git\"\n)\n\nfunc main() {{ fmt.Println(repo.A, repo.C, sub.S, repo2.B, old.O, bare.X, pre.Y) }}\n"
         ),
     )
     .unwrap();
@@ -287,7 +323,7 @@ fn private_git_modules_are_zipped_and_hashed_exactly_as_go_does() {
         }
         assert_eq!(entry["mod_h1"], doc["GoModSum"], "{path}@{version} go.mod");
     }
-    assert_eq!(compared, 4, "{text}");
+    assert_eq!(compared, 6, "{text}");
 
     // The zips hold what go's do: the nested module and vendored package
     // left out, the symlink omitted, the export-ignored file kept, CRLF
@@ -352,7 +388,10 @@ fn private_git_modules_are_zipped_and_hashed_exactly_as_go_does() {
         .var("GOPRIVATE", "git.corp.example")
         .var("GOFLAGS", "-modcacherw -mod=mod");
     let run = offline.run(&proj, &["run", "."]);
-    assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "11 3 2 2 1");
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout).trim(),
+        "11 3 2 2 1 8 10"
+    );
     offline.run(&proj, &["mod", "verify"]);
 }
 
