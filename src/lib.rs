@@ -15,7 +15,7 @@
 //! |---|---|---|
 //! | L4 | [`cli`], [`env`](mod@env) | the only code that knows clap, terminals, env vars, the async runtime and exit codes |
 //! | L3 | [`ops`], [`project`], [`graph`], [`archive`], [`vendoring`] | operations: one function per subcommand, returning data; a project's inputs and the graph-loading loop; the module graph; the archive format; `go mod vendor` |
-//! | L2 | [`proxy`], [`serve`], [`fsutil`] | the network code: the GOPROXY client, and the HTTP server of `modsnap serve`; filesystem I/O with paths in every error |
+//! | L2 | [`proxy`], [`serve`], [`codehost`], [`fsutil`] | the network code: the GOPROXY client, the HTTP server of `modsnap serve`, git for modules fetched direct; filesystem I/O with paths in every error |
 //! | L1 | [`modfile`], [`gosum`], [`modzip`], [`imports`] | file formats and their rules |
 //! | L0 | [`semver`], [`gover`], [`slashpath`], [`module`], [`goproxy`], [`classify`], [`dirhash`], [`parallel`], [`toolchain`], [`vcs`] | pure values and algorithms |
 #![warn(missing_docs)]
