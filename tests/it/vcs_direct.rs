@@ -373,6 +373,15 @@ fn private_git_modules_are_zipped_and_hashed_exactly_as_go_does() {
     let old_zip = zip_of("git.corp.example/team/old.git/@v/v2.0.0+incompatible.zip");
     assert_eq!(old_zip.len(), 2, "{:?}", old_zip.keys());
 
+    // verify proves offline that the archive holds what the project needs.
+    let (code, stdout, err) = ctx.run(&[
+        "verify",
+        archive.to_str().unwrap(),
+        "--project",
+        proj.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "verify: {stdout}{err}");
+
     // Offline: the restored tree builds the project with the same go.sum.
     let tree = tmp.path().join("tree");
     let (code, _, err) = ctx.run(&[
