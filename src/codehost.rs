@@ -107,14 +107,8 @@ impl GitRepo {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new("git");
-        c.args(args).current_dir(&self.dir);
-        if crate::env::var("GIT_TERMINAL_PROMPT").is_none() {
-            c.env("GIT_TERMINAL_PROMPT", "0");
-        }
-        if crate::env::var("GCM_INTERACTIVE").is_none() {
-            c.env("GCM_INTERACTIVE", "never");
-        }
+        let mut c = git_command(args);
+        c.current_dir(&self.dir);
         c
     }
 
@@ -160,17 +154,10 @@ impl GitRepo {
     /// the first lines of its stderr, URLs redacted.
     pub fn ping(remote: &str) -> Result<(), String> {
         let args = ["ls-remote", "-q", "--end-of-options", remote, "HEAD"];
-        let mut c = Command::new("git");
-        c.args(args)
-            .stdin(Stdio::null())
+        let mut c = git_command(&args);
+        c.stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        if crate::env::var("GIT_TERMINAL_PROMPT").is_none() {
-            c.env("GIT_TERMINAL_PROMPT", "0");
-        }
-        if crate::env::var("GCM_INTERACTIVE").is_none() {
-            c.env("GCM_INTERACTIVE", "never");
-        }
         let out = c.output().map_err(|e| format!("running git: {e}"))?;
         if out.status.success() {
             return Ok(());
@@ -357,6 +344,20 @@ impl GitRepo {
         }
         Ok(files)
     }
+}
+
+/// `git ARGS` as the go command runs it: no prompt ever waits for a human
+/// unless the user asked for one.
+fn git_command(args: &[&str]) -> Command {
+    let mut c = Command::new("git");
+    c.args(args);
+    if crate::env::var("GIT_TERMINAL_PROMPT").is_none() {
+        c.env("GIT_TERMINAL_PROMPT", "0");
+    }
+    if crate::env::var("GCM_INTERACTIVE").is_none() {
+        c.env("GCM_INTERACTIVE", "never");
+    }
+    c
 }
 
 fn redact_in(text: &str, remote: &str) -> String {

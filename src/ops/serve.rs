@@ -258,11 +258,10 @@ impl Catalog {
                 sources.push(Arc::new(Source::Tree { dir: path.clone() }));
                 continue;
             }
-            let format = aread::sniff(path)?;
             let Some(index) = TarIndex::open(path)? else {
                 return Err(ServeSourceError::Compressed {
                     path: path.clone(),
-                    format: match format {
+                    format: match aread::sniff(path)? {
                         Format::TarGz => "gzip-compressed",
                         Format::TarZst => "zstd-compressed",
                         Format::Zip => "a zip file",

@@ -775,21 +775,10 @@ async fn respond(req: &Request<Incoming>, r: Resource) -> Answer {
     let len = end - start;
     let body = match &r.body {
         Body::Memory(b) => full(b.slice(start as usize..end as usize)),
-        Body::File { file, offset } if len <= SMALL => {
-            match read_body(
-                &Body::File {
-                    file: file.clone(),
-                    offset: *offset,
-                },
-                start,
-                end,
-            )
-            .await
-            {
-                Ok(b) => full(b),
-                Err(e) => return read_failed(e),
-            }
-        }
+        Body::File { .. } if len <= SMALL => match read_body(&r.body, start, end).await {
+            Ok(b) => full(b),
+            Err(e) => return read_failed(e),
+        },
         Body::File { file, offset } => file_stream(file.clone(), offset + start, offset + end),
     };
     Answer {

@@ -503,6 +503,13 @@ fn version_control_failures_are_one_line_and_write_nothing() {
             "does not match version-control timestamp (expected 20240102030405)",
         ),
         (
+            "tampered",
+            format!("{M} v1.0.0"),
+            vec![],
+            3,
+            "checksum mismatch (SECURITY ERROR)",
+        ),
+        (
             "nobase",
             format!("{M} v1.5.1-0.20240102030405-{}", &repos.head(&repo)[..12]),
             vec![],
