@@ -348,7 +348,7 @@ impl GitRepo {
 
 /// `git ARGS` as the go command runs it: no prompt ever waits for a human
 /// unless the user asked for one.
-fn git_command(args: &[&str]) -> Command {
+pub(crate) fn git_command(args: &[&str]) -> Command {
     let mut c = Command::new("git");
     c.args(args);
     if crate::env::var("GIT_TERMINAL_PROMPT").is_none() {

@@ -44,6 +44,7 @@ pub(crate) fn proxy_config(env: &GoEnv) -> ProxyConfig {
         goproxy: env.goproxy().to_string(),
         gonoproxy: env.gonoproxy().to_string(),
         goinsecure: env.goinsecure().to_string(),
+        goauth: env.get("GOAUTH").to_string(),
         netrc,
         http_proxy: either("HTTP_PROXY", "http_proxy").filter(|_| var("REQUEST_METHOD").is_none()),
         https_proxy: either("HTTPS_PROXY", "https_proxy"),
@@ -309,6 +310,7 @@ pub(crate) fn run_doctor(
         "GONOSUMDB",
         "GOSUMDB",
         "GOINSECURE",
+        "GOAUTH",
         "GOFLAGS",
         "GOTOOLCHAIN",
         "GOMODCACHE",
@@ -326,6 +328,7 @@ pub(crate) fn run_doctor(
             "GOSUMDB" => env.gosumdb().to_string(),
             "GONOPROXY" => env.gonoproxy().to_string(),
             "GONOSUMDB" => env.gonosumdb().to_string(),
+            "GOAUTH" if env.get(key).is_empty() => "netrc".to_string(),
             "GOMODCACHE" => env
                 .gomodcache(home().as_deref())
                 .map(|p| p.display().to_string())

@@ -60,6 +60,14 @@ pub(crate) enum Cause {
 }
 
 impl Cause {
+    /// The HTTP status, when the server answered with one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Cause::Status { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
     /// Go's "not exist": the next entry is tried even after `,`.
     pub fn is_not_found(&self) -> bool {
         matches!(
@@ -116,6 +124,9 @@ impl fmt::Display for Cause {
                 write!(f, "{code} {reason}")?;
                 if !detail.is_empty() {
                     write!(f, ", server response: {detail:?}")?;
+                }
+                if *code == 401 {
+                    f.write_str("; the server wants credentials: give them through GOAUTH (`.netrc` with `machine <host[:port]>`, `git <dir>`, or a command; see `go help goauth`) or userinfo in the GOPROXY URL")?;
                 }
                 Ok(())
             }

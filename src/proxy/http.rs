@@ -24,6 +24,7 @@ use crate::dirhash::Sha256;
 use reqwest::{StatusCode, Url};
 use tokio::io::AsyncWriteExt;
 
+use super::auth::Credential;
 use super::error::{Cause, DETAIL_READ_LIMIT, detail_allowed, format_detail};
 use super::httpproxy::ProxyRules;
 use super::list::ProxyConfigError;
@@ -50,6 +51,9 @@ pub(crate) struct Done {
 pub(crate) struct Failed {
     pub cause: Cause,
     pub retry_after: Option<Duration>,
+    /// For a 4xx answer: its status line and headers, as GOAUTH commands
+    /// read them on stdin (`HTTP/1.1 401 Unauthorized\nName: value\n\n`).
+    pub head: Option<String>,
 }
 
 impl From<Cause> for Failed {
@@ -57,8 +61,23 @@ impl From<Cause> for Failed {
         Failed {
             cause,
             retry_after: None,
+            head: None,
         }
     }
+}
+
+/// The status line and headers of `resp`, GOAUTH's stdin format.
+pub(crate) fn response_head(resp: &reqwest::Response) -> String {
+    let mut out = format!("{:?} {}\n", resp.version(), resp.status());
+    for (name, value) in resp.headers() {
+        out.push_str(&format!(
+            "{}: {}\n",
+            name.as_str(),
+            String::from_utf8_lossy(value.as_bytes())
+        ));
+    }
+    out.push('\n');
+    out
 }
 
 /// Settings for [`build_client`].
@@ -140,23 +159,23 @@ pub(crate) fn load_certs(
     Ok(certs)
 }
 
-/// GETs `url` into `sink`. `auth` is sent as HTTP basic auth.
+/// GETs `url` into `sink`, with `auth`'s headers.
 pub(crate) async fn get(
     client: &reqwest::Client,
     url: &Url,
-    auth: Option<(&str, Option<&str>)>,
+    auth: Option<&Credential>,
     sink: &Sink<'_>,
 ) -> Result<Done, Failed> {
     let mut req = client.get(url.clone());
-    if let Some((user, pass)) = auth {
-        req = req.basic_auth(user, pass);
+    if let Some(auth) = auth {
+        req = auth.apply(req);
     }
     let mut resp = req.send().await.map_err(|e| Failed::from(classify(&e)))?;
     let status = resp.status();
     if status != StatusCode::OK {
         let mut failed = status_failure(resp).await;
         if let (Cause::Status { detail, .. }, Some(auth)) = (&mut failed.cause, auth) {
-            *detail = scrub_credentials(detail, auth);
+            *detail = auth.scrub(detail);
         }
         return Err(failed);
     }
@@ -203,11 +222,11 @@ pub(crate) async fn get(
 pub(crate) async fn head(
     client: &reqwest::Client,
     url: &Url,
-    auth: Option<(&str, Option<&str>)>,
+    auth: Option<&Credential>,
 ) -> Result<Option<u64>, Cause> {
     let mut req = client.head(url.clone());
-    if let Some((user, pass)) = auth {
-        req = req.basic_auth(user, pass);
+    if let Some(auth) = auth {
+        req = auth.apply(req);
     }
     let resp = req.send().await.map_err(|e| classify(&e))?;
     if resp.status() != StatusCode::OK {
@@ -243,6 +262,7 @@ fn reason(status: StatusCode) -> String {
 /// plain-text body for the message.
 async fn status_failure(mut resp: reqwest::Response) -> Failed {
     let status = resp.status();
+    let head = status.is_client_error().then(|| response_head(&resp));
     let retry_after = resp
         .headers()
         .get(reqwest::header::RETRY_AFTER)
@@ -275,32 +295,8 @@ async fn status_failure(mut resp: reqwest::Response) -> Failed {
             detail,
         },
         retry_after,
+        head,
     }
-}
-
-/// `detail` (a server's error text) with the request's own credentials
-/// taken out: the password, the basic-auth token, and whatever follows an
-/// `Authorization:` a server echoed back.
-pub(crate) fn scrub_credentials(detail: &str, (user, pass): (&str, Option<&str>)) -> String {
-    use base64::Engine as _;
-    let mut out = detail.to_string();
-    let token =
-        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", pass.unwrap_or("")));
-    for secret in [Some(token.as_str()), pass] {
-        if let Some(secret) = secret.filter(|s| s.len() >= 3) {
-            out = out.replace(secret, "***");
-        }
-    }
-    let mut from = 0;
-    while let Some(i) = out[from..].to_ascii_lowercase().find("authorization:") {
-        let start = from + i + "authorization:".len();
-        let end = out[start..]
-            .find(['\n', '\r', ',', ';', '"'])
-            .map_or(out.len(), |j| start + j);
-        out.replace_range(start..end, " ***");
-        from = start + 4;
-    }
-    out
 }
 
 /// Classifies a reqwest error by what went wrong.
@@ -413,12 +409,15 @@ mod tests {
         let body = format!(
             "denied: Authorization: Basic {token}\n\tpassword hunter2 rejected; authorization: bearer xyz, retry"
         );
-        let got = scrub_credentials(&body, ("ci", Some("hunter2")));
+        let got = Credential::basic("ci", Some("hunter2")).scrub(&body);
         assert!(!got.contains("hunter2"), "{got}");
         assert!(!got.contains(&token), "{got}");
         assert!(!got.contains("xyz"), "{got}");
         assert!(got.contains("denied") && got.contains("retry"), "{got}");
-        assert_eq!(scrub_credentials("plain 403", ("ci", None)), "plain 403");
+        assert_eq!(
+            Credential::basic("ci", None).scrub("plain 403"),
+            "plain 403"
+        );
     }
 
     #[test]

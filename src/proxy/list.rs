@@ -75,6 +75,12 @@ pub enum ProxyConfigError {
         /// Its value (redacted).
         value: String,
     },
+    /// GOAUTH that the go command refuses too.
+    #[error("{reason}; fix GOAUTH (`go help goauth`) or unset it")]
+    BadGoAuth {
+        /// What is wrong with it, in the go command's words.
+        reason: String,
+    },
     /// A CA bundle that cannot be read or holds no usable certificate.
     #[error("CA certificate file `{}`: {reason}", path.display())]
     CaFile {

@@ -1,7 +1,7 @@
 //! The GOPROXY protocol client: the only code in modsnap that opens network
 //! connections (<https://go.dev/ref/mod#goproxy-protocol>; cmd/go
 //! `modfetch/proxy.go`, `modfetch/repo.go`, `web/http.go`, `web/api.go`,
-//! `auth/netrc.go`).
+//! `auth/`).
 //!
 //! [`Client::fetch`] downloads one artifact of one module version —
 //! `$base/<escaped path>/@v/list`, `…/@v/<escaped version>.info`, `.mod` or
@@ -21,11 +21,15 @@
 //!   error naming the setting responsible and what to change;
 //! - the checksum database, go.sum verification, `@latest` and version
 //!   queries: callers verify the bytes using [`Fetched::sha256`];
-//! - reading the environment: the CLI resolves GOPROXY, NETRC, HTTPS_PROXY…
-//!   into a [`ProxyConfig`];
-//! - GOAUTH beyond `.netrc` (no `git` or credential-helper commands), and
-//!   Go's second, credential-refreshing request after a 4xx over https.
+//! - reading the environment: the CLI resolves GOPROXY, GOAUTH, NETRC,
+//!   HTTPS_PROXY… into a [`ProxyConfig`].
+//!
+//! Credentials (`auth.rs`): a GOPROXY entry's userinfo, else what GOAUTH
+//! gives for the URL (`.netrc`, `git credential fill`, commands), on https
+//! only; after a 4xx over https GOAUTH is asked again for that URL and the
+//! request is resent once with what it gives.
 
+mod auth;
 mod error;
 mod file;
 mod health;
@@ -54,7 +58,6 @@ pub use redact::redact;
 use error::{Cause, ErrorKind, Outcome};
 use http::Sink;
 use list::{Base, Entry, ProxyList};
-use netrc::Netrc;
 use retry::Backoff;
 pub use sumdb::{SumdbFetchError, SumdbRoute};
 
@@ -87,8 +90,11 @@ pub struct ProxyConfig {
     /// fetches, so it does not change proxy requests; kept for `route`
     /// explanations and parity.
     pub goinsecure: String,
-    /// The `.netrc` file ($NETRC or ~/.netrc); `None` means no credentials.
-    /// A missing file is the same as an empty one.
+    /// Raw GOAUTH; empty means Go's default, `netrc`.
+    pub goauth: String,
+    /// The `.netrc` file ($NETRC or ~/.netrc), read when GOAUTH has
+    /// `netrc`; `None` means none. A missing file is the same as an empty
+    /// one.
     pub netrc: Option<PathBuf>,
     /// HTTP_PROXY: the proxy for `http://` requests.
     pub http_proxy: Option<String>,
@@ -123,6 +129,7 @@ impl Default for ProxyConfig {
             goproxy: DEFAULT_GOPROXY.to_string(),
             gonoproxy: String::new(),
             goinsecure: String::new(),
+            goauth: String::new(),
             netrc: None,
             http_proxy: None,
             https_proxy: None,
@@ -145,6 +152,7 @@ impl fmt::Debug for ProxyConfig {
             .field("goproxy", &redact(&self.goproxy))
             .field("gonoproxy", &self.gonoproxy)
             .field("goinsecure", &self.goinsecure)
+            .field("goauth", &self.goauth)
             .field("netrc", &self.netrc)
             .field("http_proxy", &redact::redact_opt(&self.http_proxy))
             .field("https_proxy", &redact::redact_opt(&self.https_proxy))
@@ -207,7 +215,7 @@ struct Inner {
     http: reqwest::Client,
     proxies: httpproxy::ProxyRules,
     list: ProxyList,
-    netrc: Netrc,
+    auth: auth::GoAuth,
     backoff: Backoff,
     max_retries: u32,
     file_deadline: Duration,
@@ -221,7 +229,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("goproxy", &self.inner.list.goproxy_shown)
             .field("gonoproxy", &self.inner.list.gonoproxy)
-            .field("netrc_entries", &self.inner.netrc.len())
+            .field("auth", &self.inner.auth)
             .field("max_retries", &self.inner.max_retries)
             .finish_non_exhaustive()
     }
@@ -277,10 +285,8 @@ impl Client {
             cfg.goproxy.as_str()
         };
         let list = ProxyList::parse(goproxy, &cfg.gonoproxy)?;
-        let netrc = match &cfg.netrc {
-            None => Netrc::default(),
-            Some(path) => read_netrc(path),
-        };
+        let auth = auth::GoAuth::new(&cfg.goauth, cfg.netrc.clone())
+            .map_err(|reason| ProxyConfigError::BadGoAuth { reason })?;
         let certs = http::load_certs(&cfg.ca_files)?;
         let proxies = httpproxy::ProxyRules::new(
             cfg.http_proxy.as_deref(),
@@ -302,7 +308,7 @@ impl Client {
                 http,
                 proxies,
                 list,
-                netrc,
+                auth,
                 backoff: Backoff {
                     base: cfg.retry_base,
                     max: cfg.retry_max,
@@ -426,8 +432,8 @@ impl Client {
                 Base::File { root } => file::size(&root.join(&target.rel)).await,
                 Base::Http { url, auth } => {
                     let url = artifact_url(url, &target).ok()?;
-                    let auth = self.credentials(&url, auth.as_ref()).ok()?;
-                    http::head(&self.inner.http, &url, auth).await
+                    let auth = self.credentials(&url, auth.as_ref()).await.ok()?;
+                    http::head(&self.inner.http, &url, auth.as_deref()).await
                 }
             };
             match result {
@@ -479,13 +485,17 @@ impl Client {
                     retries: 0,
                 })?;
                 let shown = shown_url(&url, auth.is_some());
-                let auth =
-                    self.credentials(&url, auth.as_ref())
-                        .map_err(|cause| Outcome::Proxy {
-                            url: shown.clone(),
-                            cause,
-                            retries: 0,
-                        })?;
+                let userinfo = auth.is_some();
+                let mut auth = self
+                    .credentials(&url, auth.as_ref())
+                    .await
+                    .map_err(|cause| Outcome::Proxy {
+                        url: shown.clone(),
+                        cause,
+                        retries: 0,
+                    })?;
+                // GOAUTH's second chance after a 4xx: asked once per fetch.
+                let mut reauthed: Option<auth::Refreshed> = None;
                 let skipped = |reason: String, retries: u32| Outcome::Proxy {
                     url: shown.clone(),
                     cause: Cause::MarkedDown(reason),
@@ -506,15 +516,12 @@ impl Client {
                     let deadline = self.inner.file_deadline;
                     let got = match tokio::time::timeout(
                         deadline,
-                        http::get(&self.inner.http, &url, auth, sink),
+                        http::get(&self.inner.http, &url, auth.as_deref(), sink),
                     )
                     .await
                     {
                         Ok(r) => r.map_err(|f| self.via_proxy(&url, f)),
-                        Err(_) => Err(http::Failed {
-                            cause: Cause::Deadline(deadline),
-                            retry_after: None,
-                        }),
+                        Err(_) => Err(Cause::Deadline(deadline).into()),
                     };
                     let ms = started.elapsed().as_millis();
                     match &got {
@@ -526,6 +533,24 @@ impl Client {
                         Err(failed) => {
                             tracing::info!(target: REQUEST_LOG, "GET {shown}: {} ({ms} ms)", failed.cause)
                         }
+                    }
+                    match (&reauthed, &got) {
+                        (None, Err(failed)) if !userinfo => {
+                            if let Some(r) = self.reauth(&url, failed, auth.as_ref()).await {
+                                tracing::info!(target: REQUEST_LOG, "GOAUTH gave new credentials for {shown}; resending");
+                                auth = r.credential.clone();
+                                reauthed = Some(r);
+                                continue;
+                            }
+                        }
+                        (Some(r), got) if !r.settled() => {
+                            let status = match got {
+                                Ok(_) => Some(200),
+                                Err(f) => f.cause.status(),
+                            };
+                            self.inner.auth.settle(r, status).await;
+                        }
+                        _ => {}
                     }
                     let base_shown = shown_base(&url);
                     match got {
@@ -609,20 +634,41 @@ impl Client {
     pub async fn get_page(&self, url: &str, limit: usize) -> Result<String, String> {
         let parsed = Url::parse(url).map_err(|e| format!("{}: {e}", redact(url)))?;
         let shown = redact(url);
-        let auth = self
+        let mut auth = self
             .credentials(&parsed, None)
-            .map_err(|c| format!("{shown}: {c}"))?;
-        let mut req = self.inner.http.get(parsed);
-        if let Some((user, pass)) = auth {
-            req = req.basic_auth(user, pass);
-        }
-        let mut resp = req
-            .send()
             .await
-            .map_err(|e| format!("{shown}: {}", http::describe(&e)))?;
-        if !resp.status().is_success() {
-            return Err(format!("{shown}: {}", resp.status()));
-        }
+            .map_err(|c| format!("{shown}: {c}"))?;
+        let mut reauthed: Option<auth::Refreshed> = None;
+        let mut resp = loop {
+            let mut req = self.inner.http.get(parsed.clone());
+            if let Some(auth) = &auth {
+                req = auth.apply(req);
+            }
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| format!("{shown}: {}", http::describe(&e)))?;
+            let status = resp.status();
+            if let Some(r) = &reauthed {
+                self.inner.auth.settle(r, Some(status.as_u16())).await;
+            } else if status.is_client_error() && parsed.scheme() == "https" {
+                let head = http::response_head(&resp);
+                if let Some(r) = self
+                    .inner
+                    .auth
+                    .refresh(parsed.as_str(), &head, auth.as_ref())
+                    .await
+                {
+                    auth = r.credential.clone();
+                    reauthed = Some(r);
+                    continue;
+                }
+            }
+            if !status.is_success() {
+                return Err(format!("{shown}: {status}"));
+            }
+            break resp;
+        };
         let mut body = Vec::new();
         while let Some(chunk) = resp
             .chunk()
@@ -637,29 +683,46 @@ impl Client {
         Ok(String::from_utf8_lossy(&body).into_owned())
     }
 
-    /// The basic-auth credentials for a request to `url`: the proxy URL's
-    /// own userinfo, else a `.netrc` entry; only ever over https (Go refuses
-    /// userinfo on `http://` and applies `.netrc` to https only).
-    fn credentials<'a>(
-        &'a self,
+    /// The credential for a request to `url`: the GOPROXY entry's own
+    /// userinfo, else what GOAUTH has for the URL; only ever over https (Go
+    /// refuses userinfo on `http://` and applies GOAUTH to https only). The
+    /// go command matches GOAUTH prefixes against the URL with its
+    /// userinfo, so an entry with userinfo gets nothing from GOAUTH.
+    async fn credentials(
+        &self,
         url: &Url,
-        userinfo: Option<&'a (String, Option<String>)>,
-    ) -> Result<Option<(&'a str, Option<&'a str>)>, Cause> {
+        userinfo: Option<&(String, Option<String>)>,
+    ) -> Result<Option<Arc<auth::Credential>>, Cause> {
         let https = url.scheme() == "https";
         if let Some((user, pass)) = userinfo {
             if !https {
                 return Err(Cause::InsecureCredentials);
             }
-            return Ok(Some((user.as_str(), pass.as_deref())));
+            return Ok(Some(Arc::new(auth::Credential::basic(
+                user,
+                pass.as_deref(),
+            ))));
         }
         if !https {
             return Ok(None);
         }
-        let key = url
-            .as_str()
-            .strip_prefix("https://")
-            .unwrap_or(url.as_str());
-        Ok(self.inner.netrc.lookup(key).map(|(l, p)| (l, Some(p))))
+        Ok(self.inner.auth.lookup(url.as_str()).await)
+    }
+
+    /// After `failed`, an answer to an https request to `url` sent with
+    /// `sent`: when it is a 4xx and GOAUTH now has another credential for
+    /// the URL, that credential (the request is then sent once more).
+    async fn reauth(
+        &self,
+        url: &Url,
+        failed: &http::Failed,
+        sent: Option<&Arc<auth::Credential>>,
+    ) -> Option<auth::Refreshed> {
+        let head = failed.head.as_deref()?;
+        if url.scheme() != "https" {
+            return None;
+        }
+        self.inner.auth.refresh(url.as_str(), head, sent).await
     }
 }
 
@@ -686,19 +749,6 @@ fn shown_base(url: &Url) -> String {
 fn artifact_url(base: &Url, target: &Target) -> Result<Url, Cause> {
     let s = format!("{}/{}", base.as_str().trim_end_matches('/'), target.wire);
     Url::parse(&s).map_err(|e| Cause::Other(format!("cannot build the request URL: {e}")))
-}
-
-/// Reads `.netrc`; a missing file means no credentials, and an unreadable
-/// one is logged and ignored, as the go command does.
-fn read_netrc(path: &Path) -> Netrc {
-    match crate::fsutil::read(path) {
-        Ok(bytes) => Netrc::parse(&String::from_utf8_lossy(&bytes)),
-        Err(e) if e.source.kind() == std::io::ErrorKind::NotFound => Netrc::default(),
-        Err(e) => {
-            tracing::warn!("ignoring .netrc: {e}");
-            Netrc::default()
-        }
-    }
 }
 
 #[cfg(test)]
@@ -747,8 +797,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn credentials_only_over_https() {
+    #[tokio::test]
+    async fn credentials_only_over_https() {
         let dir = tempfile::tempdir().unwrap();
         let netrc = dir.path().join("netrc");
         std::fs::write(
@@ -763,23 +813,28 @@ mod tests {
         })
         .unwrap();
         let url = |s: &str| Url::parse(s).unwrap();
+        let basic = |u: &str, p: &str| Some(Arc::new(auth::Credential::basic(u, Some(p))));
         assert_eq!(
             c.credentials(&url("https://p.example/m/@v/list"), None)
+                .await
                 .unwrap(),
-            Some(("alice", Some("s3cret")))
+            basic("alice", "s3cret")
         );
         assert_eq!(
             c.credentials(&url("http://p.example/m/@v/list"), None)
+                .await
                 .unwrap(),
             None
         );
         assert_eq!(
             c.credentials(&url("https://q.example:8443/m/@v/list"), None)
+                .await
                 .unwrap(),
-            Some(("bob", Some("pw2")))
+            basic("bob", "pw2")
         );
         assert_eq!(
             c.credentials(&url("https://q.example/m/@v/list"), None)
+                .await
                 .unwrap(),
             None
         );
@@ -787,11 +842,12 @@ mod tests {
         let info = ("carol".to_string(), Some("pw3".to_string()));
         assert_eq!(
             c.credentials(&url("https://p.example/x"), Some(&info))
+                .await
                 .unwrap(),
-            Some(("carol", Some("pw3")))
+            basic("carol", "pw3")
         );
         assert!(matches!(
-            c.credentials(&url("http://p.example/x"), Some(&info)),
+            c.credentials(&url("http://p.example/x"), Some(&info)).await,
             Err(Cause::InsecureCredentials)
         ));
     }

@@ -10,13 +10,9 @@
 //! nothing, and the machines after it still count). When a machine appears
 //! twice the first entry wins.
 //!
-//! Lookup walks up the request URL without its scheme (`host[:port]/path…`)
-//! until a `machine` name matches, so a proxy on a non-default port needs
-//! `machine host:port`. Credentials are only ever attached to https
-//! requests; the caller enforces that.
-//!
-//! Not implemented: the rest of GOAUTH (`git`, credential helper commands).
-//! Reading the file is the caller's job (the path comes from the CLI).
+//! Each machine name becomes a credential prefix of GOAUTH's store
+//! (`auth.rs`), which does the lookup and attaches credentials to https
+//! requests only. Reading the file is the caller's job.
 
 use std::fmt;
 
@@ -94,21 +90,9 @@ impl Netrc {
         Netrc { entries }
     }
 
-    /// The login and password for an https request to `url` (given without
-    /// its scheme: `host[:port]/path`), walking up the path.
-    pub fn lookup(&self, url: &str) -> Option<(&str, &str)> {
-        let mut prefix = url.trim_end_matches('/');
-        loop {
-            if let Some(e) = self.entries.iter().find(|e| e.machine == prefix) {
-                return Some((&e.login, &e.password));
-            }
-            prefix = &prefix[..prefix.rfind('/')?];
-        }
-    }
-
-    /// Number of entries (for logs).
-    pub fn len(&self) -> usize {
-        self.entries.len()
+    /// The entries, first machine first.
+    pub fn entries(&self) -> &[NetrcEntry] {
+        &self.entries
     }
 }
 
@@ -186,21 +170,6 @@ password too-late-in-file
     fn first_machine_wins() {
         let n = Netrc::parse("machine h login a password 1\nmachine h login b password 2\n");
         assert_eq!(pairs(&n), [("h", "a", "1")]);
-    }
-
-    #[test]
-    fn lookup_walks_up_the_path_and_needs_the_port() {
-        let n = Netrc::parse(
-            "machine proxy.corp login a password 1\nmachine other.corp:8443 login b password 2\nmachine deep.corp/team login c password 3\n",
-        );
-        assert_eq!(n.lookup("proxy.corp/go/x/@v/list"), Some(("a", "1")));
-        assert_eq!(n.lookup("proxy.corp"), Some(("a", "1")));
-        assert_eq!(n.lookup("proxy.corp:8443/x"), None);
-        assert_eq!(n.lookup("other.corp:8443/x"), Some(("b", "2")));
-        assert_eq!(n.lookup("other.corp/x"), None);
-        assert_eq!(n.lookup("deep.corp/team/m/@v/list"), Some(("c", "3")));
-        assert_eq!(n.lookup("deep.corp/elsewhere"), None);
-        assert_eq!(n.lookup("unknown.example/x"), None);
     }
 
     #[test]

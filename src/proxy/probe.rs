@@ -86,7 +86,7 @@ fn advice(layer: &str, cause: &Cause, host: &str, via: Option<&str>) -> String {
                 code: 401 | 403, ..
             },
         ) => format!(
-            "HTTP auth: `{host}` refuses the request; add credentials for it to ~/.netrc (or $NETRC), or check GOPRIVATE/GONOPROXY for private modules"
+            "HTTP auth: `{host}` refuses the request; give credentials for it through GOAUTH (default: ~/.netrc or $NETRC with `machine host[:port]`; also `git <dir>` or a command, see `go help goauth`), or check GOPRIVATE/GONOPROXY for private modules"
         ),
         (_, Cause::Status { code, .. }) if *code >= 500 => format!(
             "HTTP {code}: `{host}` answers but fails; the proxy (or an HTTP proxy in between) is unhealthy; modsnap retries this, go does not"
@@ -285,9 +285,9 @@ impl Client {
                 break;
             };
             let t = Instant::now();
-            let result = match self.credentials(&req, auth.as_ref()) {
+            let result = match self.credentials(&req, auth.as_ref()).await {
                 Err(cause) => Err(cause),
-                Ok(creds) => self.get_small(&req, creds).await,
+                Ok(creds) => self.get_small(&req, creds, auth.is_none()).await,
             };
             let shown_req = shown_url(&req, auth.is_some());
             match result {
@@ -341,7 +341,8 @@ impl Client {
     async fn get_small(
         &self,
         url: &reqwest::Url,
-        auth: Option<(&str, Option<&str>)>,
+        auth: Option<std::sync::Arc<super::auth::Credential>>,
+        goauth: bool,
     ) -> Result<(u64, bool), Cause> {
         let scratch = tempfile::NamedTempFile::new().map_err(|e| Cause::Local(e.to_string()))?;
         let sink = Sink {
@@ -350,9 +351,20 @@ impl Client {
             zip: false,
             progress: &|_| {},
         };
-        let done = http::get(&self.inner.http, url, auth, &sink)
-            .await
-            .map_err(|f| f.cause)?;
+        let mut done = http::get(&self.inner.http, url, auth.as_deref(), &sink).await;
+        // GOAUTH's second chance after a 4xx, as a download gets it.
+        if let Err(failed) = &done
+            && goauth
+            && let Some(r) = self.reauth(url, failed, auth.as_ref()).await
+        {
+            done = http::get(&self.inner.http, url, r.credential.as_deref(), &sink).await;
+            let status = match &done {
+                Ok(_) => Some(200),
+                Err(f) => f.cause.status(),
+            };
+            self.inner.auth.settle(&r, status).await;
+        }
+        let done = done.map_err(|f| f.cause)?;
         Ok((done.size, super::looks_like_html(scratch.path())))
     }
 }

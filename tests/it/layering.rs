@@ -38,7 +38,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("env", &[]),
     // L2: I/O adapters.
     ("fsutil", &[]),
-    ("proxy", &["module", "goproxy", "fsutil", "dirhash"]),
+    (
+        "proxy",
+        &["module", "goproxy", "fsutil", "dirhash", "codehost"],
+    ),
     // git, run as the go command runs it.
     ("codehost", &["fsutil", "dirhash", "env"]),
     // The HTTP server of `modsnap serve` (what it serves is `ops::serve`).

@@ -18,6 +18,7 @@ mod conformance_module;
 mod conformance_modzip;
 mod conformance_sumdb;
 mod field;
+mod goauth;
 mod gowork;
 mod hash_differential;
 mod imports;

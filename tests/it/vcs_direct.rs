@@ -14,7 +14,7 @@ use crate::support::go::{GoEnv, go_or_skip};
 
 /// `git`, or `None` after a loud skip (a failure with
 /// `MODSNAP_REQUIRE_GIT=1`, as `.ci/run` sets).
-fn git_or_skip(test: &str) -> Option<()> {
+pub(crate) fn git_or_skip(test: &str) -> Option<()> {
     if Command::new("git")
         .arg("--version")
         .output()

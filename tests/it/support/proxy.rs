@@ -326,6 +326,8 @@ pub struct Request {
 struct State {
     log: Vec<Request>,
     faults: HashMap<String, Fault>,
+    /// A header (lower-case name, value) every request must carry.
+    required: Option<(String, String)>,
 }
 
 /// A loopback HTTP server over a directory, answering GOPROXY requests.
@@ -381,6 +383,14 @@ impl Server {
     pub fn clear_log(&self) {
         if let Ok(mut s) = self.state.lock() {
             s.log.clear();
+        }
+    }
+
+    /// Answers `401 Unauthorized` (with `WWW-Authenticate`) to every request
+    /// that lacks the header `name: value`.
+    pub fn require_header(&self, name: &str, value: &str) {
+        if let Ok(mut s) = self.state.lock() {
+            s.required = Some((name.to_ascii_lowercase(), value.to_string()));
         }
     }
 
@@ -455,8 +465,12 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
         .unwrap_or("/")
         .to_string();
     let path = percent_decode(raw.split('?').next().unwrap_or("/"));
-    let fault = {
+    let (fault, authorized) = {
         let Ok(mut s) = state.lock() else { return };
+        let authorized = s
+            .required
+            .as_ref()
+            .is_none_or(|want| headers.iter().any(|(k, v)| k == &want.0 && v == &want.1));
         s.log.push(Request {
             method: method.clone(),
             path: path.clone(),
@@ -471,8 +485,13 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
                 *times = Some(n - 1);
             }
         }
-        fault
+        (fault, authorized)
     };
+    if !authorized {
+        let extra = "WWW-Authenticate: Basic realm=\"fixture\"\r\n";
+        respond(&mut conn, 401, b"unauthorized\n", Some(extra));
+        return;
+    }
     let file = root.join(path.trim_start_matches('/'));
     let body = std::fs::read(&file).ok().filter(|_| !path.contains(".."));
     if method == "HEAD" {
@@ -545,6 +564,7 @@ fn serve(conn: &mut TcpStream, body: Option<Vec<u8>>) {
 fn respond(conn: &mut TcpStream, code: u16, body: &[u8], extra: Option<&str>) {
     let reason = match code {
         200 => "OK",
+        401 => "Unauthorized",
         404 => "Not Found",
         302 => "Found",
         410 => "Gone",
