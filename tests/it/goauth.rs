@@ -137,7 +137,7 @@ fn a_goauth_command_answers_a_401_as_go_asks_it() {
     assert!(with > 10, "{with} authorized requests");
     // Only requests sent before the first refresh stored the token lack it.
     assert!(
-        without >= 1 && without <= 16,
+        (1..=16).contains(&without),
         "{without} requests without the token"
     );
 
