@@ -66,6 +66,73 @@ impl Sha256 {
     }
 }
 
+/// The two digests modsnap records for every stored file (an archive
+/// manifest's `sha256` and `blake3`), computed in one pass over its bytes:
+/// while it downloads, or when a cached copy is read for its checks.
+#[derive(Clone, Default)]
+pub struct Digester {
+    sha256: Sha256,
+    blake3: blake3::Hasher,
+    size: u64,
+}
+
+/// What a [`Digester`] computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Digests {
+    /// Bytes hashed.
+    pub size: u64,
+    /// Their SHA-256.
+    pub sha256: [u8; 32],
+    /// Their BLAKE3.
+    pub blake3: [u8; 32],
+}
+
+impl Digester {
+    /// A fresh pair of hashers.
+    pub fn new() -> Digester {
+        Digester::default()
+    }
+
+    /// Feeds bytes to both.
+    pub fn update(&mut self, data: &[u8]) {
+        self.sha256.update(data);
+        self.blake3.update(data);
+        self.size += data.len() as u64;
+    }
+
+    /// Both digests.
+    pub fn finalize(self) -> Digests {
+        Digests {
+            size: self.size,
+            sha256: self.sha256.finalize(),
+            blake3: *self.blake3.finalize().as_bytes(),
+        }
+    }
+
+    /// The digests of `data`.
+    pub fn digest(data: &[u8]) -> Digests {
+        let mut d = Digester::new();
+        d.update(data);
+        d.finalize()
+    }
+
+    /// The digests of everything `reader` yields.
+    pub fn digest_reader<R: Read>(mut reader: R) -> io::Result<Digests> {
+        let mut d = Digester::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            d.update(&buf[..n]);
+        }
+        Ok(d.finalize())
+    }
+}
+
 /// The `h1:` hash of an empty file list (`Hash1` over nothing).
 pub const EMPTY_H1: &str = "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
 

@@ -261,6 +261,21 @@ pub fn parse(name: &str) -> Result<ProxyFile, LayoutError> {
 }
 
 /// The text of an `@v/list` file: the versions sorted by semver (as
+/// A GOPROXY file name (already case-escaped) as it goes in a URL path:
+/// percent-encoded as Go's `url.PathEscape` encodes it, `/` left alone, so
+/// `!` becomes `%21` while `+`, `@`, `$`, `&`, `:`, `=` stay raw.
+pub fn url_path(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~$&+:=@/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// `go list -m -versions` prints them), without duplicates, one per line.
 pub fn list_text<I, S>(versions: I) -> String
 where
@@ -287,6 +302,19 @@ pub fn list_versions(text: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wire_escaping_matches_go() {
+        assert_eq!(
+            url_path("example.com/!upper/@v/v1.0.0-!beta.zip"),
+            "example.com/%21upper/@v/v1.0.0-%21beta.zip"
+        );
+        assert_eq!(
+            url_path("example.com/g/@v/v2.0.0+incompatible.zip"),
+            "example.com/g/@v/v2.0.0+incompatible.zip"
+        );
+        assert_eq!(url_path("a b?#%;,"), "a%20b%3F%23%25%3B%2C");
+    }
 
     #[test]
     fn names_round_trip_with_escaping() {

@@ -21,7 +21,7 @@ pub mod manifest;
 mod write;
 
 pub use manifest::Manifest;
-pub use write::{ArchiveEntry, write_archive};
+pub use write::{ArchiveEntry, PendingArchive, write_archive, write_archive_aside};
 
 pub mod read;
 

@@ -27,6 +27,36 @@ pub fn write_archive(
     entries: &[ArchiveEntry],
     mtime: u64,
 ) -> Result<(), ArchiveError> {
+    write_archive_aside(out, manifest, entries, mtime)?.persist()
+}
+
+/// A complete archive in its temporary file beside its destination, not
+/// yet renamed into place; dropping it removes the file.
+#[derive(Debug)]
+pub struct PendingArchive {
+    tmp: tempfile::NamedTempFile,
+    out: PathBuf,
+}
+
+impl PendingArchive {
+    /// Renames the archive into place.
+    pub fn persist(self) -> Result<(), ArchiveError> {
+        let out = self.out;
+        self.tmp.persist(&out).map_err(|e| {
+            ArchiveError::Fs(FsError::new("rename archive into place at", &out, e.error))
+        })?;
+        Ok(())
+    }
+}
+
+/// [`write_archive`] up to the rename: the caller persists the archive
+/// when whatever else it waits for has succeeded.
+pub fn write_archive_aside(
+    out: &Path,
+    manifest: &[u8],
+    entries: &[ArchiveEntry],
+    mtime: u64,
+) -> Result<PendingArchive, ArchiveError> {
     let format = Format::from_path(out).ok_or_else(|| ArchiveError::UnknownFormat {
         path: out.to_owned(),
     })?;
@@ -51,13 +81,8 @@ pub fn write_archive(
     let werr = |e: io::Error| ArchiveError::Fs(FsError::new("write", out, e));
     match format {
         Format::Tar => {
-            let w = write_tar(
-                BufWriter::with_capacity(1 << 20, file),
-                manifest,
-                &sorted,
-                mtime,
-            )?;
-            finish_file(w.into_inner().map_err(|e| werr(e.into_error()))?, out)?;
+            let f = write_plain_tar(file, manifest, &sorted, mtime)?;
+            finish_file(f, out)?;
         }
         Format::TarGz => {
             let gz = flate2::GzBuilder::new()
@@ -88,10 +113,10 @@ pub fn write_archive(
             finish_file(f, out)?;
         }
     }
-    tmp.persist(out).map_err(|e| {
-        ArchiveError::Fs(FsError::new("rename archive into place at", out, e.error))
-    })?;
-    Ok(())
+    Ok(PendingArchive {
+        tmp,
+        out: out.to_owned(),
+    })
 }
 
 fn finish_file(f: File, out: &Path) -> Result<(), ArchiveError> {
@@ -134,6 +159,59 @@ fn write_tar<W: Write>(
             .map_err(|err| FsError::new("add to archive", &e.source, err))?;
     }
     b.into_inner().map_err(werr)
+}
+
+/// The same bytes as [`write_tar`] into a plain file, with each entry's
+/// data copied file to file by the kernel (`io::copy` between two files is
+/// `copy_file_range` on Linux) instead of through a buffer: the headers are
+/// the tar crate's (GNU long names included), written through a `Builder`
+/// into memory with no data, then the data, then its padding.
+fn write_plain_tar(
+    mut out: File,
+    manifest: &[u8],
+    entries: &[&ArchiveEntry],
+    mtime: u64,
+) -> Result<File, ArchiveError> {
+    let werr = |e: io::Error| ArchiveError::Fs(FsError::new("write", Path::new("archive"), e));
+    let mut headers = tar::Builder::new(Vec::new());
+    headers.mode(tar::HeaderMode::Deterministic);
+    let mut h = tar_header(manifest.len() as u64, mtime);
+    headers
+        .append_data(&mut h, MANIFEST_NAME, manifest)
+        .map_err(werr)?;
+    for e in entries {
+        let mut f = File::open(&e.source).map_err(|err| FsError::new("open", &e.source, err))?;
+        let len = f
+            .metadata()
+            .map_err(|err| FsError::new("stat", &e.source, err))?
+            .len();
+        let mut h = tar_header(len, mtime);
+        // No data: the builder writes the header blocks and no padding.
+        headers
+            .append_data(&mut h, &e.name, io::empty())
+            .map_err(|err| FsError::new("add to archive", &e.source, err))?;
+        out.write_all(&std::mem::take(headers.get_mut()))
+            .map_err(werr)?;
+        let copied = io::copy(&mut f, &mut out)
+            .map_err(|err| FsError::new("add to archive", &e.source, err))?;
+        if copied != len {
+            return Err(ArchiveError::Fs(FsError::new(
+                "add to archive",
+                &e.source,
+                io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("the file changed size while it was copied ({len} → {copied} bytes)"),
+                ),
+            )));
+        }
+        let pad = (512 - len % 512) % 512;
+        out.write_all(&[0u8; 512][..pad as usize]).map_err(werr)?;
+    }
+    out.write_all(&std::mem::take(headers.get_mut()))
+        .map_err(werr)?;
+    // The end of the archive: two zero blocks, as `Builder::finish` writes.
+    out.write_all(&[0u8; 1024]).map_err(werr)?;
+    Ok(out)
 }
 
 fn write_zip(
@@ -224,6 +302,34 @@ mod tests {
             (t.year(), t.month(), t.day(), t.hour(), t.minute()),
             (2023, 11, 14, 22, 13)
         );
+    }
+
+    /// The kernel-copy tar writer gives the bytes of the buffered one
+    /// (through `tar::Builder`), long GNU names and every padding included.
+    #[test]
+    fn plain_tar_is_the_builder_s_tar() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = format!(
+            "{}/@v/v0.0.0-20240102030405-abcdefabcdef.zip",
+            "x".repeat(120)
+        );
+        let mut entries = Vec::new();
+        for (i, size) in [0usize, 1, 511, 512, 513, 70_000].into_iter().enumerate() {
+            let src = dir.path().join(format!("f{i}"));
+            std::fs::write(&src, vec![b'a' + i as u8; size]).unwrap();
+            let name = if i == 2 {
+                long.clone()
+            } else {
+                format!("m{i}/@v/v1.0.0.zip")
+            };
+            entries.push(ArchiveEntry { name, source: src });
+        }
+        let refs: Vec<&ArchiveEntry> = entries.iter().collect();
+        let buffered = write_tar(Vec::new(), b"{\"manifest\":1}", &refs, 42).unwrap();
+        let out = dir.path().join("plain.tar");
+        let f = File::create(&out).unwrap();
+        write_plain_tar(f, b"{\"manifest\":1}", &refs, 42).unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), buffered);
     }
 
     #[test]

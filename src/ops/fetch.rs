@@ -188,6 +188,8 @@ pub struct Verified {
     pub size: u64,
     /// Its SHA-256, hex.
     pub sha256: String,
+    /// Its BLAKE3, hex (computed in the same pass as the SHA-256).
+    pub blake3: String,
     /// For zips and mods: the h1 computed.
     pub h1: Option<String>,
 }
@@ -334,7 +336,7 @@ impl Store {
         m: &ModVersion,
         a: Artifact,
         rel: &str,
-    ) -> Result<(tempfile::NamedTempFile, String, ([u8; 32], u64)), ArtifactError> {
+    ) -> Result<(tempfile::NamedTempFile, String, dirhash::Digests), ArtifactError> {
         let Some(client) = &self.client else {
             return Err(ArtifactError::Unavailable {
                 module: m.to_string(),
@@ -370,7 +372,12 @@ impl Store {
                 " (the server returned an HTML page, not a {a} file: a login page or captive portal?)"
             ));
         }
-        Ok((tmp, source, (fetched.sha256, fetched.size)))
+        let digests = dirhash::Digests {
+            size: fetched.size,
+            sha256: fetched.sha256,
+            blake3: fetched.blake3,
+        };
+        Ok((tmp, source, digests))
     }
 
     /// `m`'s artifact built from its repository into `tmp` (the go
@@ -380,7 +387,7 @@ impl Store {
         m: &ModVersion,
         a: Artifact,
         tmp: tempfile::NamedTempFile,
-    ) -> Result<(tempfile::NamedTempFile, String, ([u8; 32], u64)), ArtifactError> {
+    ) -> Result<(tempfile::NamedTempFile, String, dirhash::Digests), ArtifactError> {
         let Some(vcs) = self.vcs.clone() else {
             return Err(ArtifactError::Internal("no version-control source".into()));
         };
@@ -388,12 +395,9 @@ impl Store {
         let done = tokio::task::spawn_blocking(move || -> Result<_, ArtifactError> {
             let source = vcs.fetch(&m2, a, &path)?;
             let f = std::fs::File::open(&path).map_err(|e| FsError::new("open", &path, e))?;
-            let size = f
-                .metadata()
-                .map_err(|e| FsError::new("stat", &path, e))?
-                .len();
-            let sha = dirhash::sha256_reader(f).map_err(|e| FsError::new("read", &path, e))?;
-            Ok((source, (sha, size)))
+            let digests =
+                dirhash::Digester::digest_reader(f).map_err(|e| FsError::new("read", &path, e))?;
+            Ok((source, digests))
         })
         .await
         .map_err(|e| ArtifactError::Internal(e.to_string()));
@@ -423,10 +427,12 @@ impl Store {
 }
 
 fn verified(path: &Path, data: &[u8], h1: Option<String>) -> Verified {
+    let d = dirhash::Digester::digest(data);
     Verified {
         path: path.to_owned(),
-        size: data.len() as u64,
-        sha256: hex::encode(dirhash::Sha256::digest(data)),
+        size: d.size,
+        sha256: hex::encode(d.sha256),
+        blake3: hex::encode(d.blake3),
         h1,
     }
 }
@@ -442,23 +448,23 @@ fn cpu_slots() -> &'static tokio::sync::Semaphore {
 }
 
 /// Checks a zip against the module zip rules and its go.sum hash. `known`
-/// is the SHA-256 and size computed while downloading, when there was a
-/// download, so the file is not read once more for them.
+/// is the digests computed while downloading, when there was a download,
+/// so the file is not read once more for them.
 async fn verify_zip(
     m: &ModVersion,
     path: &Path,
     expected: &str,
     gosum_file: &str,
     source: &str,
-    known: Option<([u8; 32], u64)>,
+    known: Option<dirhash::Digests>,
 ) -> Result<Verified, ArtifactError> {
     let (m2, path2, source2) = (m.clone(), path.to_owned(), source.to_string());
     let _slot = cpu_slots()
         .acquire()
         .await
         .map_err(|e| ArtifactError::Internal(e.to_string()))?;
-    let (h1, sha, size) =
-        tokio::task::spawn_blocking(move || -> Result<(String, String, u64), VerifyError> {
+    let (h1, digests) =
+        tokio::task::spawn_blocking(move || -> Result<(String, dirhash::Digests), VerifyError> {
             let rules = |error| VerifyError::ZipRules {
                 module: m2.to_string(),
                 from: source2.clone(),
@@ -474,23 +480,17 @@ async fn verify_zip(
                     from: source2.clone(),
                     error,
                 })?;
-            if let Some((sha, size)) = known {
-                return Ok((h1, hex::encode(sha), size));
+            if let Some(digests) = known {
+                return Ok((h1, digests));
             }
-            let f = std::fs::File::open(&path2).map_err(|e| VerifyError::Info {
+            let unreadable = |e: std::io::Error| VerifyError::Info {
                 module: m2.to_string(),
                 from: source2.clone(),
                 reason: e.to_string(),
-            })?;
-            let size = f.metadata().map(|md| md.len()).unwrap_or(0);
-            let sha = dirhash::sha256_reader(std::io::BufReader::new(f)).map_err(|e| {
-                VerifyError::Info {
-                    module: m2.to_string(),
-                    from: source2.clone(),
-                    reason: e.to_string(),
-                }
-            })?;
-            Ok((h1, hex::encode(sha), size))
+            };
+            let f = std::fs::File::open(&path2).map_err(unreadable)?;
+            let digests = dirhash::Digester::digest_reader(f).map_err(unreadable)?;
+            Ok((h1, digests))
         })
         .await
         .map_err(|e| ArtifactError::Internal(e.to_string()))??;
@@ -507,8 +507,9 @@ async fn verify_zip(
     }
     Ok(Verified {
         path: path.to_owned(),
-        size,
-        sha256: sha,
+        size: digests.size,
+        sha256: hex::encode(digests.sha256),
+        blake3: hex::encode(digests.blake3),
         h1: Some(h1),
     })
 }

@@ -565,31 +565,7 @@ async fn run(
         return Err(e.into());
     }
 
-    // 5. Every package the main modules build and test comes from the
-    // snapshot (the go command's own rule: a module that provides an
-    // imported package needs its zip line in go.sum).
-    reporter.phase("checking", projects.len() as u64);
-    let downloaded = Downloaded(&got);
-    for p in &projects {
-        if let Err(error) = vendoring::check_packages(p, &downloaded) {
-            // A workspace's go.sum gaps were warned about above.
-            let warned = p.work.is_some() && error.is_missing_go_mod_sum();
-            if !opts.allow_incomplete && !warned {
-                return Err(SnapshotError::Incomplete {
-                    dir: p.dir.clone(),
-                    error: Box::new(error),
-                });
-            }
-            report.warnings.push(format!(
-                "{}: the go command will not build this project's packages from the snapshot: {error}",
-                p.dir.display()
-            ));
-        }
-        reporter.item_done();
-    }
-
-    // 6. The archive.
-    reporter.phase("writing", 0);
+    // 5. The archive's manifest and entries.
     let (mut manifest, mut entries, lists_dir) = assemble(&projects, &plan, &got)?;
     unavailable.sort();
     manifest.unavailable = unavailable;
@@ -645,7 +621,47 @@ async fn run(
         .flat_map(|m| m.files.values())
         .map(|f| f.size)
         .sum();
-    archive::write_archive(&opts.output, &manifest.to_json(), &entries, opts.mtime)?;
+    // 6. The archive, written aside while every package the main modules
+    // build and test is loaded from the downloads (the go command's own
+    // rule: a module that provides an imported package needs its zip line
+    // in go.sum); it is renamed into place only when that check passes.
+    reporter.phase("checking", projects.len() as u64);
+    let manifest_json = manifest.to_json();
+    let check = || -> Result<Vec<String>, SnapshotError> {
+        let downloaded = Downloaded(&got);
+        let mut warnings = Vec::new();
+        for p in &projects {
+            if let Err(error) = vendoring::check_packages(p, &downloaded) {
+                // A workspace's go.sum gaps were warned about above.
+                let warned = p.work.is_some() && error.is_missing_go_mod_sum();
+                if !opts.allow_incomplete && !warned {
+                    return Err(SnapshotError::Incomplete {
+                        dir: p.dir.clone(),
+                        error: Box::new(error),
+                    });
+                }
+                warnings.push(format!(
+                    "{}: the go command will not build this project's packages from the snapshot: {error}",
+                    p.dir.display()
+                ));
+            }
+            reporter.item_done();
+        }
+        Ok(warnings)
+    };
+    let (written, checked) = std::thread::scope(|s| {
+        let writer = s.spawn(|| {
+            archive::write_archive_aside(&opts.output, &manifest_json, &entries, opts.mtime)
+        });
+        let checked = check();
+        (writer.join(), checked)
+    });
+    // A failed check drops the written archive, which removes it.
+    report.warnings.extend(checked?);
+    reporter.phase("writing", 0);
+    written
+        .map_err(|_| SnapshotError::Internal("the archive writer panicked".into()))??
+        .persist()?;
     drop(lists_dir);
     report.archive_bytes = std::fs::metadata(&opts.output)
         .map(|m| m.len())
@@ -685,6 +701,12 @@ impl ModuleSource for Downloaded<'_> {
             location: path.to_owned(),
             bytes: Box::new(file),
         })
+    }
+
+    /// Every zip here was verified as it downloaded (or was read from a
+    /// cache), against the zip rules and go.sum.
+    fn zip_verified(&self, m: &ModVersion) -> bool {
+        self.0.contains_key(&(m.clone(), Artifact::Zip.ext()))
     }
 }
 
@@ -752,7 +774,6 @@ fn assemble(
         sumdb: None,
         toolchains: None,
     };
-    let blake3 = blake3_all(got)?;
     let mut entries = Vec::new();
     let mut versions: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (m, p) in plan {
@@ -776,7 +797,7 @@ fn assemble(
                     name: name.clone(),
                     size: v.size,
                     sha256: v.sha256.clone(),
-                    blake3: blake3.get(&v.path).cloned(),
+                    blake3: Some(v.blake3.clone()),
                 },
             );
             entries.push(ArchiveEntry {
@@ -800,19 +821,6 @@ fn assemble(
         entries.push(ArchiveEntry { name, source: file });
     }
     Ok((manifest, entries, lists))
-}
-
-/// BLAKE3 of every verified file, one worker per core. The files were just
-/// verified and are in the page cache; this pass costs a fraction of a
-/// second for hundreds of MB (see [`crate::archive::manifest`]).
-fn blake3_all(
-    got: &BTreeMap<(ModVersion, &'static str), Verified>,
-) -> Result<BTreeMap<PathBuf, String>, SnapshotError> {
-    let paths: Vec<&Path> = got.values().map(|v| v.path.as_path()).collect();
-    let digests = crate::parallel::map(&paths, 8, |p| {
-        archive::manifest::blake3_file(p).map_err(|e| FsError::new("read", p, e))
-    })?;
-    Ok(paths.iter().map(|p| p.to_path_buf()).zip(digests).collect())
 }
 
 /// The default number of concurrent downloads.

@@ -356,6 +356,7 @@ fn check_projects(
         stats: Arc::new(Stats::default()),
         progress: Arc::new(|_| {}),
     };
+    let mut verified_zips = std::collections::HashSet::new();
     rt.block_on(async {
         let resolved = resolve(&projects, &gosum, &store, 8, reporter).await?;
         report.missing.extend(resolved.unavailable.iter().cloned());
@@ -401,6 +402,7 @@ fn check_projects(
         let plan = plan(&resolved.graphs, &gosum);
         let mut gaps = Vec::new();
         reporter.phase("checking", plan.len() as u64);
+
         for p in plan.values() {
             let m = p.module();
             let mut record = |a: Artifact, r: Result<(), ArtifactError>| match r {
@@ -439,7 +441,11 @@ fn check_projects(
                     .zip_hash_file(&m.path, &m.version)
                     .unwrap_or("go.sum")
                     .to_string();
-                record(Artifact::Zip, store.zip(&m, h, &file).await.map(|_| ()));
+                let r = store.zip(&m, h, &file).await.map(|_| ());
+                if r.is_ok() {
+                    verified_zips.insert(m.clone());
+                }
+                record(Artifact::Zip, r);
             }
             reporter.item_done();
         }
@@ -451,7 +457,10 @@ fn check_projects(
     // checks cannot (a module providing an imported package with no zip
     // line in go.sum); when those already found a problem, loading would
     // only stop at it again.
-    let source = crate::vendoring::ProxyDir::new(tree);
+    let source = CheckedTree {
+        tree: crate::vendoring::ProxyDir::new(tree),
+        zips: &verified_zips,
+    };
     let clean = report.missing.is_empty() && report.corrupt.is_empty();
     for p in projects.iter().filter(|_| clean) {
         if let Err(e) = crate::vendoring::check_packages(p, &source) {
@@ -530,4 +539,28 @@ pub fn ls(archive: &Path, manifest_only: bool) -> Result<(Manifest, Vec<LsRow>),
         })
         .collect();
     Ok((manifest, rows))
+}
+
+/// The tree as a module source for the package check, knowing which zips
+/// were verified above (so the check does not hash them again).
+struct CheckedTree<'a> {
+    tree: crate::vendoring::ProxyDir,
+    zips: &'a std::collections::HashSet<ModVersion>,
+}
+
+impl crate::vendoring::ModuleSource for CheckedTree<'_> {
+    fn go_mod(&self, m: &ModVersion) -> Result<Vec<u8>, crate::vendoring::SourceError> {
+        self.tree.go_mod(m)
+    }
+
+    fn open_zip(
+        &self,
+        m: &ModVersion,
+    ) -> Result<crate::vendoring::OpenedZip, crate::vendoring::SourceError> {
+        self.tree.open_zip(m)
+    }
+
+    fn zip_verified(&self, m: &ModVersion) -> bool {
+        self.zips.contains(m)
+    }
 }

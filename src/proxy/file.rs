@@ -10,7 +10,7 @@
 use std::io::ErrorKind;
 use std::path::Path;
 
-use crate::dirhash::Sha256;
+use crate::dirhash::Digester;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::error::Cause;
@@ -31,7 +31,7 @@ pub(crate) async fn copy(src: &Path, sink: &Sink<'_>) -> Result<Done, Cause> {
         .map_err(|e| open_error(&e))?;
     let local = |e: std::io::Error| Cause::Local(format!("`{}`: {e}", sink.dest.display()));
     let mut output = tokio::fs::File::create(sink.dest).await.map_err(local)?;
-    let mut hasher = Sha256::new();
+    let mut hasher = Digester::new();
     let mut size = 0u64;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
@@ -56,7 +56,7 @@ pub(crate) async fn copy(src: &Path, sink: &Sink<'_>) -> Result<Done, Cause> {
     output.flush().await.map_err(local)?;
     Ok(Done {
         size,
-        sha256: hasher.finalize(),
+        digests: hasher.finalize(),
     })
 }
 

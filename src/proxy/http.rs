@@ -20,7 +20,7 @@ use std::error::Error as _;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::dirhash::Sha256;
+use crate::dirhash::Digester;
 use reqwest::{StatusCode, Url};
 use tokio::io::AsyncWriteExt;
 
@@ -44,7 +44,7 @@ pub(crate) struct Sink<'a> {
 /// A completed download.
 pub(crate) struct Done {
     pub size: u64,
-    pub sha256: [u8; 32],
+    pub digests: crate::dirhash::Digests,
 }
 
 /// A failed attempt, with the server's `Retry-After` if it sent one.
@@ -186,7 +186,7 @@ pub(crate) async fn get(
     let mut file = tokio::fs::File::create(sink.dest)
         .await
         .map_err(|e| local(sink.dest, &e))?;
-    let mut hasher = Sha256::new();
+    let mut hasher = Digester::new();
     let mut size = 0u64;
     loop {
         let chunk = match resp.chunk().await {
@@ -213,7 +213,7 @@ pub(crate) async fn get(
     }
     Ok(Done {
         size,
-        sha256: hasher.finalize(),
+        digests: hasher.finalize(),
     })
 }
 

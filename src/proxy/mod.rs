@@ -201,6 +201,8 @@ pub struct Fetched {
     pub size: u64,
     /// SHA-256 of those bytes.
     pub sha256: [u8; 32],
+    /// BLAKE3 of those bytes.
+    pub blake3: [u8; 32],
     /// The GOPROXY entry that served it (base URL, userinfo masked).
     pub proxy: String,
 }
@@ -255,23 +257,9 @@ impl Target {
         }
         let m = module::ModVersion::new(path, version);
         let rel = crate::goproxy::file_name(&m, what).map_err(|e| e.to_string())?;
-        let wire = path_escape(&rel);
+        let wire = crate::goproxy::url_path(&rel);
         Ok(Target { rel, wire })
     }
-}
-
-/// Percent-encodes `s` as Go's `url.PathEscape` does, leaving `/` alone:
-/// `!` becomes `%21`, while `+`, `@`, `$`, `&`, `:`, `=` stay raw.
-fn path_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~$&+:=@/".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 impl Client {
@@ -387,7 +375,8 @@ impl Client {
                 Ok(done) => {
                     return Ok(Fetched {
                         size: done.size,
-                        sha256: done.sha256,
+                        sha256: done.digests.sha256,
+                        blake3: done.digests.blake3,
                         proxy: shown.clone(),
                     });
                 }
@@ -755,19 +744,6 @@ fn artifact_url(base: &Url, target: &Target) -> Result<Url, Cause> {
 #[allow(clippy::disallowed_methods)] // tests set up their own files
 mod tests {
     use super::*;
-
-    #[test]
-    fn wire_escaping_matches_go() {
-        assert_eq!(
-            path_escape("example.com/!upper/@v/v1.0.0-!beta.zip"),
-            "example.com/%21upper/@v/v1.0.0-%21beta.zip"
-        );
-        assert_eq!(
-            path_escape("example.com/g/@v/v2.0.0+incompatible.zip"),
-            "example.com/g/@v/v2.0.0+incompatible.zip"
-        );
-        assert_eq!(path_escape("a b?#%;,"), "a%20b%3F%23%25%3B%2C");
-    }
 
     #[test]
     fn targets() {

@@ -280,7 +280,7 @@ impl Client {
             let Ok(req) = reqwest::Url::parse(&format!(
                 "{}/{}",
                 url.as_str().trim_end_matches('/'),
-                super::path_escape(&rel)
+                crate::goproxy::url_path(&rel)
             )) else {
                 break;
             };

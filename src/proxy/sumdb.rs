@@ -16,7 +16,8 @@ use std::path::Path;
 use super::error::Outcome;
 use super::http::Sink;
 use super::list::{Base, Entry};
-use super::{Client, Target, path_escape};
+use super::{Client, Target};
+use crate::goproxy::url_path;
 
 /// Largest checksum-database file read (lookups are a few hundred bytes,
 /// tiles 8 KiB).
@@ -76,7 +77,7 @@ impl Client {
         let probe = probe_dir.path().join("supported");
         let supported = format!("sumdb/{name}/supported");
         let target = Target {
-            wire: path_escape(&supported),
+            wire: url_path(&supported),
             rel: supported,
         };
         let sink = Sink {
@@ -154,7 +155,7 @@ impl Client {
     ) -> Result<bool, SumdbFetchError> {
         let rel = format!("{}{rest}", route.prefix);
         let target = Target {
-            wire: path_escape(&rel),
+            wire: url_path(&rel),
             rel,
         };
         let sink = Sink {

@@ -106,6 +106,9 @@ impl<'a> Checked<'a> {
     }
 
     fn check_zip(&self, m: &ModVersion) -> Result<(), VendorError> {
+        if self.inner.zip_verified(m) {
+            return Ok(());
+        }
         let opened = self.inner.open_zip(m)?;
         let location = opened.location.clone();
         let mut bytes = opened.bytes;

@@ -86,6 +86,14 @@ pub trait ModuleSource: Sync {
     /// `m`'s module zip, opened; it is read entry by entry, never
     /// unpacked.
     fn open_zip(&self, m: &ModVersion) -> Result<OpenedZip, SourceError>;
+    /// True when `m`'s zip was checked earlier in this run against the
+    /// module zip rules and the hash go.sum has for it (snapshot's
+    /// downloads, a tree `verify` has just checked), so that reading it
+    /// does not need the check again. go.sum's lines are still required as
+    /// the go command requires them.
+    fn zip_verified(&self, _m: &ModVersion) -> bool {
+        false
+    }
 }
 
 /// Bytes a module zip can be read from: anything seekable.
