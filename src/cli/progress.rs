@@ -12,6 +12,7 @@ use crate::ops::progress::Reporter;
 pub struct Bar {
     bar: ProgressBar,
     bytes: Mutex<u64>,
+    started: std::time::Instant,
 }
 
 impl Bar {
@@ -37,6 +38,7 @@ impl Bar {
         Bar {
             bar,
             bytes: Mutex::new(0),
+            started: std::time::Instant::now(),
         }
     }
 
@@ -52,6 +54,12 @@ fn human(n: u64) -> String {
 
 impl Reporter for Bar {
     fn phase(&self, name: &str, total: u64) {
+        // `MODSNAP_LOG=modsnap::phase=debug`: when each phase starts.
+        tracing::debug!(
+            target: "modsnap::phase",
+            "{name} at {:.3} s",
+            self.started.elapsed().as_secs_f64()
+        );
         self.bar.set_prefix(name.to_string());
         self.bar.set_position(0);
         self.bar.set_length(total);

@@ -447,6 +447,9 @@ fn cpu_slots() -> &'static tokio::sync::Semaphore {
     })
 }
 
+/// Zips at least this large (compressed) are hashed on every core.
+const PARALLEL_HASH_BYTES: u64 = 4 << 20;
+
 /// Checks a zip against the module zip rules and its go.sum hash. `known`
 /// is the digests computed while downloading, when there was a download,
 /// so the file is not read once more for them.
@@ -474,12 +477,21 @@ async fn verify_zip(
                 .map_err(rules)?
                 .to_result(&path2)
                 .map_err(rules)?;
-            let h1 =
-                dirhash::hash_zip_file(&path2).map_err(|error| VerifyError::ZipUnreadable {
+            // A large zip is hashed on every core, so that the last big
+            // module of a run does not keep one core busy alone.
+            let size = std::fs::metadata(&path2).map_or(0, |md| md.len());
+            let threads = if size >= PARALLEL_HASH_BYTES {
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            } else {
+                1
+            };
+            let h1 = dirhash::hash_zip_file_with(&path2, threads).map_err(|error| {
+                VerifyError::ZipUnreadable {
                     module: m2.to_string(),
                     from: source2.clone(),
                     error,
-                })?;
+                }
+            })?;
             if let Some(digests) = known {
                 return Ok((h1, digests));
             }

@@ -30,7 +30,7 @@ pub(crate) async fn copy(src: &Path, sink: &Sink<'_>) -> Result<Done, Cause> {
         .await
         .map_err(|e| open_error(&e))?;
     let local = |e: std::io::Error| Cause::Local(format!("`{}`: {e}", sink.dest.display()));
-    let mut output = tokio::fs::File::create(sink.dest).await.map_err(local)?;
+    let mut output = super::http::open_sink(sink.dest).await.map_err(local)?;
     let mut hasher = Digester::new();
     let mut size = 0u64;
     let mut buf = vec![0u8; 64 * 1024];

@@ -183,7 +183,7 @@ pub(crate) async fn get(
     if announced.is_some_and(|n| n > sink.limit) {
         return Err(too_large(sink).into());
     }
-    let mut file = tokio::fs::File::create(sink.dest)
+    let mut file = open_sink(sink.dest)
         .await
         .map_err(|e| local(sink.dest, &e))?;
     let mut hasher = Digester::new();
@@ -215,6 +215,24 @@ pub(crate) async fn get(
         size,
         digests: hasher.finalize(),
     })
+}
+
+/// Opens the download's destination for writing from its start, emptied.
+/// The caller's temporary file exists already, and opening it with
+/// `O_TRUNC` (what `File::create` does) would mark it on ext4 for a
+/// writeback when it is closed (`auto_da_alloc`), costing CPU and I/O on
+/// every download; only a file a failed attempt left bytes in is truncated.
+pub(crate) async fn open_sink(dest: &Path) -> std::io::Result<tokio::fs::File> {
+    let file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(dest)
+        .await?;
+    if file.metadata().await?.len() > 0 {
+        file.set_len(0).await?;
+    }
+    Ok(file)
 }
 
 /// HEADs `url`: `Ok(Some(len))` on 200 with a Content-Length, `Ok(None)` on
