@@ -98,19 +98,35 @@ prime_cache() {
 }
 
 # Start the loopback proxy over .cache/gomodcache/cache/download; sets PROXY_URL, SERVER_PID.
+# SERVER=python serves the same tree with Python's http.server instead (ThreadingHTTPServer,
+# HTTP/1.0: a connection per request, a slow server): no request statistics then.
 start_server() {
-	mkdir -p "$CACHE_DIR/bin"
-	(cd "$BENCH_DIR/server" && GOTOOLCHAIN=local GOFLAGS= GOENV=off "$GO" build -o "$CACHE_DIR/bin/benchserver" .)
 	local portfile=$RUN_DIR/server.port
 	rm -f "$portfile"
-	"$CACHE_DIR/bin/benchserver" -root "$PROXY_ROOT" -portfile "$portfile" 2>"$RUN_DIR/server.log" &
-	SERVER_PID=$!
+	if [[ "${SERVER:-}" == python ]]; then
+		python3 - "$PROXY_ROOT" "$portfile" 2>"$RUN_DIR/server.log" <<-'PY' &
+			import functools, http.server, sys
+			root, portfile = sys.argv[1], sys.argv[2]
+			class Quiet(http.server.SimpleHTTPRequestHandler):
+			    def log_message(self, *a): pass
+			h = functools.partial(Quiet, directory=root)
+			srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
+			open(portfile, "w").write(str(srv.server_address[1]))
+			srv.serve_forever()
+		PY
+		SERVER_PID=$!
+	else
+		mkdir -p "$CACHE_DIR/bin"
+		(cd "$BENCH_DIR/server" && GOTOOLCHAIN=local GOFLAGS= GOENV=off "$GO" build -o "$CACHE_DIR/bin/benchserver" .)
+		"$CACHE_DIR/bin/benchserver" -root "$PROXY_ROOT" -portfile "$portfile" 2>"$RUN_DIR/server.log" &
+		SERVER_PID=$!
+	fi
 	trap 'stop_server; remove_deferred' EXIT
 	local i
 	for i in $(seq 50); do [[ -s "$portfile" ]] && break; sleep 0.1; done
-	[[ -s "$portfile" ]] || die "benchserver did not start: $(cat "$RUN_DIR/server.log")"
+	[[ -s "$portfile" ]] || die "proxy server did not start: $(cat "$RUN_DIR/server.log")"
 	PROXY_URL=http://127.0.0.1:$(cat "$portfile")
-	log "loopback proxy: $PROXY_URL (pid $SERVER_PID)"
+	log "loopback proxy (${SERVER:-benchserver}): $PROXY_URL (pid $SERVER_PID)"
 }
 
 # Trees are removed only when the script exits: ext4 skips inodes freed in the last 60 s (300 s
@@ -134,10 +150,10 @@ stop_server() {
 	fi
 }
 
-server_reset() { curl -fsS --noproxy '*' "$PROXY_URL/_bench/reset" >/dev/null; }
+server_reset() { [[ "${SERVER:-}" == python ]] || curl -fsS --noproxy '*' "$PROXY_URL/_bench/reset" >/dev/null; }
 # CPU seconds (user+sys) the loopback server has used so far.
 server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14+$15)/hz}' "/proc/$SERVER_PID/stat"; }
-server_stats() { curl -fsS --noproxy '*' "$PROXY_URL/_bench/stats"; }
+server_stats() { if [[ "${SERVER:-}" == python ]]; then echo '{"requests": {}, "bytes": {}}'; else curl -fsS --noproxy '*' "$PROXY_URL/_bench/stats"; fi; }
 
 # A hermetic environment: proxies cleared, no go env file, no toolchain switch.
 # Usage: hermetic_env SCRATCH -- prints KEY=VALUE words for `env -i`.

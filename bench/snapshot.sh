@@ -7,12 +7,17 @@
 #
 # Env: RUNS (repeats, default 3), MODSNAP_BIN (default: target/release/modsnap, built if
 # missing), GO (default: go), STEP_TIMEOUT (seconds per measured command, default 900),
-# SKIP_FORMATS=1 (skip the archive-format part), PROJECTS_ONLY="project" (subset).
+# SKIP_FORMATS=1 (skip the archive-format part), PROJECTS_ONLY="project" (subset),
+# SERVER=python (serve the tree with Python's http.server instead of benchserver).
+# Each repeat also measures the floor (examples/bench_floor.rs) on the archive just written.
 # Never run by `cargo test` or CI. See bench/README.md.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need_tools
 find_modsnap
+FLOOR=$REPO_DIR/target/release/examples/bench_floor
+[[ -x "$FLOOR" && "$FLOOR" -nt "$REPO_DIR/examples/bench_floor.rs" ]] ||
+	(cd "$REPO_DIR" && cargo build --release --example bench_floor --quiet) || die "cannot build bench_floor"
 if [[ -n "${PROJECTS_ONLY:-}" ]]; then read -r -a PROJECTS <<<"$PROJECTS_ONLY"; fi
 prime_cache
 rm -rf "$RUN_DIR" && mkdir -p "$RUN_DIR" "$RESULTS_DIR"
@@ -46,6 +51,17 @@ run_modsnap() { # project run
 	measure "modsnap snapshot ($1)" "$BENCH_DIR/$1" "$s" "$s/out.tar" -- \
 		"$MODSNAP" snapshot . -o "$s/out.tar" --cache-dir "$s/cache" --no-gomodcache --quiet --json
 	cp "$s/stdout.txt" "$RESULTS_DIR/modsnap-$1-$STAMP.json" 2>/dev/null || true
+	LAST_ARCHIVE=$s/out.tar
+	cleanup "$s"
+}
+# The floor (examples/bench_floor.rs): fetching the archive's files from the same server,
+# inflating and hashing every zip entry, BLAKE3 of the archive; its JSON line (with each
+# step's time) is kept beside the results.
+run_floor() { # project run
+	local s=$RUN_DIR/floor-$1-$2
+	mkdir -p "$s"
+	measure "floor: fetch + inflate/SHA-256 + BLAKE3 ($1)" "$s" "$s" - -- "$FLOOR" "$PROXY_URL" "$LAST_ARCHIVE"
+	cat "$s/stdout.txt" >>"$RESULTS_TSV.floor.jsonl"
 	cleanup "$s"
 }
 
@@ -54,6 +70,7 @@ for proj in "${PROJECTS[@]}"; do
 		# Alternate the order so neither tool always runs on the warmer page cache.
 		if ((RUN_NO % 2)); then run_go "$proj" "$RUN_NO"; run_modsnap "$proj" "$RUN_NO"
 		else run_modsnap "$proj" "$RUN_NO"; run_go "$proj" "$RUN_NO"; fi
+		run_floor "$proj" "$RUN_NO"
 	done
 done
 
