@@ -117,18 +117,9 @@ impl Digester {
     }
 
     /// The digests of everything `reader` yields.
-    pub fn digest_reader<R: Read>(mut reader: R) -> io::Result<Digests> {
+    pub fn digest_reader<R: Read>(reader: R) -> io::Result<Digests> {
         let mut d = Digester::new();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            d.update(&buf[..n]);
-        }
+        read_chunks(reader, 256 * 1024, |chunk| d.update(chunk))?;
         Ok(d.finalize())
     }
 }
@@ -237,19 +228,23 @@ impl Summary {
 }
 
 /// SHA-256 of everything `reader` yields, streamed in 64 KiB chunks.
-pub fn sha256_reader<R: Read>(mut reader: R) -> io::Result<[u8; 32]> {
+pub fn sha256_reader<R: Read>(reader: R) -> io::Result<[u8; 32]> {
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        hasher.update(&buf[..n]);
-    }
+    read_chunks(reader, 64 * 1024, |chunk| hasher.update(chunk))?;
     Ok(hasher.finalize())
+}
+
+/// Feeds everything `reader` yields to `each`, `size` bytes at a time.
+fn read_chunks<R: Read>(mut reader: R, size: usize, mut each: impl FnMut(&[u8])) -> io::Result<()> {
+    let mut buf = vec![0u8; size];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => each(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// `Hash1` over named in-memory files (the function Go's tests call).

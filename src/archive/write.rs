@@ -124,6 +124,16 @@ fn finish_file(f: File, out: &Path) -> Result<(), ArchiveError> {
         .map_err(|e| ArchiveError::Fs(FsError::new("sync", out, e)))
 }
 
+/// An entry's source file, opened, and its length.
+fn open_source(e: &ArchiveEntry) -> Result<(File, u64), FsError> {
+    let f = File::open(&e.source).map_err(|err| FsError::new("open", &e.source, err))?;
+    let len = f
+        .metadata()
+        .map_err(|err| FsError::new("stat", &e.source, err))?
+        .len();
+    Ok((f, len))
+}
+
 fn tar_header(size: u64, mtime: u64) -> tar::Header {
     let mut h = tar::Header::new_gnu();
     h.set_entry_type(tar::EntryType::Regular);
@@ -149,11 +159,7 @@ fn write_tar<W: Write>(
     b.append_data(&mut h, MANIFEST_NAME, manifest)
         .map_err(werr)?;
     for e in entries {
-        let f = File::open(&e.source).map_err(|err| FsError::new("open", &e.source, err))?;
-        let len = f
-            .metadata()
-            .map_err(|err| FsError::new("stat", &e.source, err))?
-            .len();
+        let (f, len) = open_source(e)?;
         let mut h = tar_header(len, mtime);
         b.append_data(&mut h, &e.name, io::BufReader::with_capacity(1 << 16, f))
             .map_err(|err| FsError::new("add to archive", &e.source, err))?;
@@ -180,11 +186,7 @@ fn write_plain_tar(
         .append_data(&mut h, MANIFEST_NAME, manifest)
         .map_err(werr)?;
     for e in entries {
-        let mut f = File::open(&e.source).map_err(|err| FsError::new("open", &e.source, err))?;
-        let len = f
-            .metadata()
-            .map_err(|err| FsError::new("stat", &e.source, err))?
-            .len();
+        let (mut f, len) = open_source(e)?;
         let mut h = tar_header(len, mtime);
         // No data: the builder writes the header blocks and no padding.
         headers
@@ -240,11 +242,7 @@ fn write_zip(
     w.write_all(manifest)
         .map_err(|e| FsError::new("write", out, e))?;
     for e in entries {
-        let mut f = File::open(&e.source).map_err(|err| FsError::new("open", &e.source, err))?;
-        let len = f
-            .metadata()
-            .map_err(|err| FsError::new("stat", &e.source, err))?
-            .len();
+        let (mut f, len) = open_source(e)?;
         let opts = if e.name.ends_with(".zip") {
             stored
         } else {
