@@ -480,6 +480,7 @@ pub fn hash_dir(dir: &Path, prefix: &str) -> Result<String, DirHashError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // tests set up their own files
 mod tests {
     use super::*;
 
@@ -522,6 +523,19 @@ mod tests {
         }
         // (Duplicate names are refused before the entries are shared out:
         // `entry_names`, the same for every thread count.)
+        // A flipped byte in an entry's data fails on every thread count,
+        // whichever thread reads it.
+        let mut bytes = std::fs::read(&zip).unwrap();
+        let at = bytes.len() / 2;
+        bytes[at] ^= 0xff;
+        let bad = dir.path().join("bad.zip");
+        std::fs::write(&bad, &bytes).unwrap();
+        for threads in [1, 2, 3, 8] {
+            assert!(
+                !hash_zip_file_with(&bad, threads).is_ok_and(|h| h == want),
+                "{threads}"
+            );
+        }
         let empty = dir.path().join("empty.zip");
         write_zip(&empty, &[]);
         assert_eq!(hash_zip_file_with(&empty, 4).unwrap(), EMPTY_H1);

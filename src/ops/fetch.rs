@@ -479,7 +479,10 @@ async fn verify_zip(
                 .map_err(rules)?;
             // A large zip is hashed on every core, so that the last big
             // module of a run does not keep one core busy alone.
-            let size = std::fs::metadata(&path2).map_or(0, |md| md.len());
+            let size = known.map_or_else(
+                || std::fs::metadata(&path2).map_or(0, |md| md.len()),
+                |d| d.size,
+            );
             let threads = if size >= PARALLEL_HASH_BYTES {
                 std::thread::available_parallelism().map_or(1, |n| n.get())
             } else {

@@ -388,7 +388,9 @@ impl GoAuth {
         response_head: &str,
         sent: Option<&Arc<Credential>>,
     ) -> Option<Refreshed> {
-        if !self.is_on() {
+        // `.netrc` is read once: with nothing else, a refresh cannot give
+        // another credential.
+        if !self.methods.iter().any(|m| *m != Method::Netrc) {
             return None;
         }
         let _one = self.refreshing.lock().await;
@@ -428,18 +430,9 @@ impl GoAuth {
         for fill in &refreshed.fills {
             let fill = fill.clone();
             let _ = tokio::task::spawn_blocking(move || {
-                use std::io::Write as _;
                 let mut cmd = crate::codehost::git_command(&["credential", action]);
-                cmd.current_dir(&fill.dir)
-                    .stdin(std::process::Stdio::piped())
-                    .stdout(std::process::Stdio::null())
-                    .stderr(std::process::Stdio::null());
-                if let Ok(mut child) = cmd.spawn() {
-                    if let Some(mut stdin) = child.stdin.take() {
-                        let _ = stdin.write_all(&fill.output);
-                    }
-                    let _ = child.wait();
-                }
+                cmd.current_dir(&fill.dir);
+                let _ = run_with_input(cmd, Some(&fill.output));
             })
             .await;
         }
@@ -525,36 +518,43 @@ fn read_netrc(path: &Path) -> Vec<(String, Credential)> {
         .collect()
 }
 
+/// Runs `cmd` with `input` on its stdin (none: no stdin) and returns its
+/// stdout, or why it failed: the spawn error, or its exit status and the
+/// first line of its stderr.
+fn run_with_input(mut cmd: std::process::Command, input: Option<&[u8]>) -> Result<Vec<u8>, String> {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    cmd.stdin(if input.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| e.to_string())?;
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        let _ = stdin.write_all(input);
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let first = stderr.lines().next().unwrap_or("").trim();
+        let sep = if first.is_empty() { "" } else { ": " };
+        return Err(format!("{}{sep}{first}", out.status));
+    }
+    Ok(out.stdout)
+}
+
 /// `git credential fill` in `dir` for `url`: the prefix it answers for and
 /// its basic credential.
 async fn run_git(dir: PathBuf, url: String) -> Result<(String, Credential, GitFill), String> {
     tokio::task::spawn_blocking(move || {
-        use std::io::Write as _;
         let mut cmd = crate::codehost::git_command(&["credential", "fill"]);
-        cmd.current_dir(&dir)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot run 'git credential fill': {e}"))?;
-        if let Some(mut stdin) = child.stdin.take() {
-            let _ = stdin.write_all(format!("url={url}\n").as_bytes());
-        }
-        let out = child
-            .wait_with_output()
-            .map_err(|e| format!("'git credential fill' failed: {e}"))?;
+        cmd.current_dir(&dir);
         let shown = super::redact(&url);
-        if !out.status.success() {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let first = stderr.lines().next().unwrap_or("").trim();
-            return Err(format!(
-                "'git credential fill' failed (url={shown}): {}{}{first}",
-                out.status,
-                if first.is_empty() { "" } else { ": " }
-            ));
-        }
-        let (prefix, user, pass) = parse_git_fill(&String::from_utf8_lossy(&out.stdout));
+        let stdout = run_with_input(cmd, Some(format!("url={url}\n").as_bytes()))
+            .map_err(|e| format!("'git credential fill' failed (url={shown}): {e}"))?;
+        let (prefix, user, pass) = parse_git_fill(&String::from_utf8_lossy(&stdout));
         let prefix = prefix.ok_or_else(|| {
             format!("'git credential fill' failed for url={shown}, could not parse url")
         })?;
@@ -570,7 +570,7 @@ async fn run_git(dir: PathBuf, url: String) -> Result<(String, Credential, GitFi
             cred,
             GitFill {
                 dir,
-                output: out.stdout,
+                output: stdout,
             },
         ))
     })
@@ -623,7 +623,6 @@ async fn run_command(
     head: Option<String>,
 ) -> Result<Vec<(String, Credential)>, String> {
     tokio::task::spawn_blocking(move || {
-        use std::io::Write as _;
         let Some((program, args)) = words.split_first() else {
             return Err("empty command".to_string());
         };
@@ -632,32 +631,9 @@ async fn run_command(
         if let Some(url) = &url {
             cmd.arg(url);
         }
-        cmd.stdin(if head.is_some() {
-            std::process::Stdio::piped()
-        } else {
-            std::process::Stdio::null()
-        })
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-        let mut child = cmd
-            .spawn()
+        let stdout = run_with_input(cmd, head.as_deref().map(str::as_bytes))
             .map_err(|e| format!("could not run command: {e}"))?;
-        if let (Some(head), Some(mut stdin)) = (&head, child.stdin.take()) {
-            let _ = stdin.write_all(head.as_bytes());
-        }
-        let out = child
-            .wait_with_output()
-            .map_err(|e| format!("could not run command: {e}"))?;
-        if !out.status.success() {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let first = stderr.lines().next().unwrap_or("").trim();
-            return Err(format!(
-                "could not run command: {}{}{first}",
-                out.status,
-                if first.is_empty() { "" } else { ": " }
-            ));
-        }
-        parse_command_output(&String::from_utf8_lossy(&out.stdout))
+        parse_command_output(&String::from_utf8_lossy(&stdout))
             .map_err(|e| format!("cannot parse output of GOAUTH command: {e}"))
     })
     .await
