@@ -159,18 +159,21 @@ pub(crate) fn load_certs(
     Ok(certs)
 }
 
-/// GETs `url` into `sink`, with `auth`'s headers.
+/// GETs `url` into `sink`, with `auth`'s headers; `answered` is told
+/// whether the answer, if one came, kept its connection open.
 pub(crate) async fn get(
     client: &reqwest::Client,
     url: &Url,
     auth: Option<&Credential>,
     sink: &Sink<'_>,
+    answered: &(dyn Fn(bool) + Send + Sync),
 ) -> Result<Done, Failed> {
     let mut req = client.get(url.clone());
     if let Some(auth) = auth {
         req = auth.apply(req);
     }
     let mut resp = req.send().await.map_err(|e| Failed::from(classify(&e)))?;
+    answered(keeps_connection(&resp));
     let status = resp.status();
     if status != StatusCode::OK {
         let mut failed = status_failure(resp).await;
@@ -236,17 +239,19 @@ pub(crate) async fn open_sink(dest: &Path) -> std::io::Result<tokio::fs::File> {
 }
 
 /// HEADs `url`: `Ok(Some(len))` on 200 with a Content-Length, `Ok(None)` on
-/// 200 without one, `Err` otherwise.
+/// 200 without one, `Err` otherwise; `answered` as for [`get`].
 pub(crate) async fn head(
     client: &reqwest::Client,
     url: &Url,
     auth: Option<&Credential>,
+    answered: &(dyn Fn(bool) + Send + Sync),
 ) -> Result<Option<u64>, Cause> {
     let mut req = client.head(url.clone());
     if let Some(auth) = auth {
         req = auth.apply(req);
     }
     let resp = req.send().await.map_err(|e| classify(&e))?;
+    answered(keeps_connection(&resp));
     if resp.status() != StatusCode::OK {
         return Err(Cause::Status {
             code: resp.status().as_u16(),
@@ -259,6 +264,26 @@ pub(crate) async fn head(
         .get(reqwest::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok()))
+}
+
+/// Whether the connection `resp` came on stays open for another request
+/// (RFC 9112 §9.3): HTTP/1.1 unless it says `Connection: close`, HTTP/1.0
+/// only when it says `Connection: keep-alive`, HTTP/2 and later always.
+pub(crate) fn keeps_connection(resp: &reqwest::Response) -> bool {
+    let says = |token: &str| {
+        resp.headers()
+            .get_all(reqwest::header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case(token))
+    };
+    match resp.version() {
+        reqwest::Version::HTTP_09 => false,
+        reqwest::Version::HTTP_10 => says("keep-alive") && !says("close"),
+        reqwest::Version::HTTP_11 => !says("close"),
+        _ => true,
+    }
 }
 
 fn too_large(sink: &Sink<'_>) -> Cause {

@@ -37,6 +37,7 @@ mod http;
 mod httpproxy;
 mod list;
 mod netrc;
+mod pacing;
 mod probe;
 mod redact;
 mod retry;
@@ -224,6 +225,7 @@ struct Inner {
     connect_timeout: Duration,
     ca_files: Vec<PathBuf>,
     health: health::Health,
+    pacing: pacing::Pacing,
 }
 
 impl fmt::Debug for Client {
@@ -295,7 +297,6 @@ impl Client {
             inner: Arc::new(Inner {
                 http,
                 proxies,
-                list,
                 auth,
                 backoff: Backoff {
                     base: cfg.retry_base,
@@ -306,6 +307,8 @@ impl Client {
                 connect_timeout: cfg.connect_timeout,
                 ca_files: cfg.ca_files.clone(),
                 health: health::Health::default(),
+                pacing: pacing::Pacing::new(list.entries.len()),
+                list,
             }),
         })
     }
@@ -422,7 +425,9 @@ impl Client {
                 Base::Http { url, auth } => {
                     let url = artifact_url(url, &target).ok()?;
                     let auth = self.credentials(&url, auth.as_ref()).await.ok()?;
-                    http::head(&self.inner.http, &url, auth.as_deref()).await
+                    let _slot = self.inner.pacing.admit(index).await;
+                    let answered = |keeps| self.answered(index, &url, keeps);
+                    http::head(&self.inner.http, &url, auth.as_deref(), &answered).await
                 }
             };
             match result {
@@ -500,18 +505,22 @@ impl Client {
                     health::Gate::Open => self.inner.max_retries,
                 };
                 let mut retries = 0;
+                let answered = |keeps| self.answered(index, &url, keeps);
                 loop {
+                    // Waiting for a slot is not the request's time.
+                    let slot = self.inner.pacing.admit(index).await;
                     let started = std::time::Instant::now();
                     let deadline = self.inner.file_deadline;
                     let got = match tokio::time::timeout(
                         deadline,
-                        http::get(&self.inner.http, &url, auth.as_deref(), sink),
+                        http::get(&self.inner.http, &url, auth.as_deref(), sink, &answered),
                     )
                     .await
                     {
                         Ok(r) => r.map_err(|f| self.via_proxy(&url, f)),
                         Err(_) => Err(Cause::Deadline(deadline).into()),
                     };
+                    drop(slot);
                     let ms = started.elapsed().as_millis();
                     match &got {
                         Ok(done) => tracing::info!(
@@ -592,6 +601,19 @@ impl Client {
                     }
                 }
             }
+        }
+    }
+
+    /// Records for entry `index`'s gate (`pacing.rs`) whether an answer from
+    /// `url` kept its connection.
+    fn answered(&self, index: usize, url: &Url, keeps_connection: bool) {
+        if self.inner.pacing.answered(index, keeps_connection) {
+            tracing::info!(
+                target: REQUEST_LOG,
+                "{} closes its connection after every answer: at most {} requests at a time to it",
+                shown_base(url),
+                pacing::ONE_SHOT_LIMIT
+            );
         }
     }
 

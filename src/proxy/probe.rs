@@ -351,13 +351,20 @@ impl Client {
             zip: false,
             progress: &|_| {},
         };
-        let mut done = http::get(&self.inner.http, url, auth.as_deref(), &sink).await;
+        let mut done = http::get(&self.inner.http, url, auth.as_deref(), &sink, &|_| {}).await;
         // GOAUTH's second chance after a 4xx, as a download gets it.
         if let Err(failed) = &done
             && goauth
             && let Some(r) = self.reauth(url, failed, auth.as_ref()).await
         {
-            done = http::get(&self.inner.http, url, r.credential.as_deref(), &sink).await;
+            done = http::get(
+                &self.inner.http,
+                url,
+                r.credential.as_deref(),
+                &sink,
+                &|_| {},
+            )
+            .await;
             let status = match &done {
                 Ok(_) => Some(200),
                 Err(f) => f.cause.status(),

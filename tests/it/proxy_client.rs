@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use modsnap::dirhash::Sha256;
 use modsnap::proxy::{Artifact, Client, DirectReason, FetchError, Fetched, ProxyConfig, RouteEnd};
 
-use crate::support::proxy::{Fault, ModuleSource, ProxyTree, Request, Server};
+use crate::support::proxy::{Connections, Fault, ModuleSource, ProxyTree, Request, Server};
 
 const RETRIES: u32 = 3;
 
@@ -261,6 +261,59 @@ async fn concurrent_fetches_share_one_client() {
             assert!(r.unwrap().unwrap() > 0);
         }
         assert_eq!(count(&server), modules().len());
+    })
+    .await;
+}
+
+/// Fetches every fixture module's `.info`, `.mod` and `.zip`, all at once,
+/// through one client; returns how many requests the server had at once.
+async fn fetch_all_at_once(connections: Connections) -> usize {
+    let tree = ProxyTree::new(&modules());
+    let server = Server::start_with(tree.dir.path(), connections);
+    // Long enough that every request sent at once is at the server together.
+    server.delay_all(Duration::from_millis(150));
+    let c = client(cfg(&server.url()));
+    let mut set = tokio::task::JoinSet::new();
+    for m in modules() {
+        for what in [Artifact::Info, Artifact::Mod, Artifact::Zip] {
+            let c = c.clone();
+            let m = m.clone();
+            set.spawn(async move {
+                let dir = tempfile::tempdir().unwrap();
+                c.fetch(&m.path, &m.version, what, &dir.path().join("f"), &|_| {})
+                    .await
+                    .map(|f| f.size)
+            });
+        }
+    }
+    while let Some(r) = set.join_next().await {
+        assert!(r.unwrap().unwrap() > 0);
+    }
+    assert_eq!(count(&server), 3 * modules().len());
+    server.max_in_flight()
+}
+
+/// A server that closes its connection after every answer (Python's
+/// `http.server`: HTTP/1.0) must accept a connection per request, and a
+/// burst overflows a small listen backlog: it gets at most four requests at
+/// once. A server that keeps its connections gets all the caller sends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_server_closing_every_connection_gets_four_requests_at_a_time() {
+    bounded(async {
+        assert!(modules().len() * 3 > 16, "enough requests to see the limit");
+        for connections in [Connections::Http10, Connections::Close] {
+            let most = fetch_all_at_once(connections).await;
+            assert!(
+                (2..=4).contains(&most),
+                "{connections:?}: {most} requests at once, want 2 to 4"
+            );
+        }
+        let most = fetch_all_at_once(Connections::KeepAlive).await;
+        assert!(
+            most > 16,
+            "keep-alive: only {most} requests at once, want all {} (no limit)",
+            modules().len() * 3
+        );
     })
     .await;
 }

@@ -322,9 +322,38 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
 }
 
+/// How the server answers at the connection level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Connections {
+    /// HTTP/1.1 with `Connection: close`: one request per connection.
+    #[default]
+    Close,
+    /// HTTP/1.0 without keep-alive, as Python's `http.server` answers.
+    Http10,
+    /// HTTP/1.1 keep-alive: requests are read from a connection until the
+    /// client closes it.
+    KeepAlive,
+}
+
+impl Connections {
+    fn status_line(self, code: u16, reason: &str) -> String {
+        match self {
+            Connections::Close => format!("HTTP/1.1 {code} {reason}\r\nConnection: close\r\n"),
+            Connections::Http10 => format!("HTTP/1.0 {code} {reason}\r\n"),
+            Connections::KeepAlive => format!("HTTP/1.1 {code} {reason}\r\n"),
+        }
+    }
+}
+
 #[derive(Default)]
 struct State {
     log: Vec<Request>,
+    /// Requests read and not yet being answered, and the most there ever
+    /// were at once.
+    in_flight: usize,
+    max_in_flight: usize,
+    /// A wait before every answer.
+    delay_all: Option<Duration>,
     faults: HashMap<String, Fault>,
     /// A header (lower-case name, value) every request must carry.
     required: Option<(String, String)>,
@@ -341,6 +370,11 @@ pub struct Server {
 impl Server {
     /// Serves `root` on 127.0.0.1 (an ephemeral port) until dropped.
     pub fn start(root: &Path) -> Server {
+        Server::start_with(root, Connections::Close)
+    }
+
+    /// Serves `root`, answering with `connections`.
+    pub fn start_with(root: &Path, connections: Connections) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let state = Arc::new(Mutex::new(State::default()));
@@ -353,7 +387,7 @@ impl Server {
                 }
                 let Ok(conn) = conn else { continue };
                 let (root, st) = (root.clone(), st.clone());
-                std::thread::spawn(move || handle_conn(conn, &root, &st));
+                std::thread::spawn(move || handle_conn(conn, &root, &st, connections));
             }
         });
         Server {
@@ -394,6 +428,19 @@ impl Server {
         }
     }
 
+    /// Waits `d` before every answer.
+    pub fn delay_all(&self, d: Duration) {
+        if let Ok(mut s) = self.state.lock() {
+            s.delay_all = Some(d);
+        }
+    }
+
+    /// The most requests there were at one time between being read and
+    /// being answered.
+    pub fn max_in_flight(&self) -> usize {
+        self.state.lock().map(|s| s.max_in_flight).unwrap_or(0)
+    }
+
     /// Injects `fault` for requests to `path` (as it appears in the log).
     pub fn fault(&self, path: &str, fault: Fault) {
         if let Ok(mut s) = self.state.lock() {
@@ -431,15 +478,38 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
+fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>, style: Connections) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
     let mut reader = BufReader::new(match conn.try_clone() {
         Ok(c) => c,
         Err(_) => return,
     });
+    loop {
+        let Some(answered) = handle_request(&mut conn, &mut reader, root, state, style) else {
+            return;
+        };
+        if !(answered && style == Connections::KeepAlive) {
+            break;
+        }
+    }
+    // Drain anything left so the client sees an orderly close.
+    let _ = conn.set_read_timeout(Some(Duration::from_millis(50)));
+    let _ = reader.read(&mut [0u8; 1024]);
+}
+
+/// Reads and answers one request: `None` when none came, else whether a
+/// whole answer was sent (the connection may serve another).
+fn handle_request(
+    conn: &mut TcpStream,
+    reader: &mut BufReader<TcpStream>,
+    root: &Path,
+    state: &Mutex<State>,
+    style: Connections,
+) -> Option<bool> {
     let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
+    match reader.read_line(&mut request_line) {
+        Ok(0) | Err(_) => return None,
+        Ok(_) => {}
     }
     let mut headers = Vec::new();
     loop {
@@ -465,8 +535,12 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
         .unwrap_or("/")
         .to_string();
     let path = percent_decode(raw.split('?').next().unwrap_or("/"));
-    let (fault, authorized) = {
-        let Ok(mut s) = state.lock() else { return };
+    let (fault, authorized, delay) = {
+        let Ok(mut s) = state.lock() else {
+            return None;
+        };
+        s.in_flight += 1;
+        s.max_in_flight = s.max_in_flight.max(s.in_flight);
         let authorized = s
             .required
             .as_ref()
@@ -485,12 +559,20 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
                 *times = Some(n - 1);
             }
         }
-        (fault, authorized)
+        (fault, authorized, s.delay_all)
     };
+    if let Some(d) = delay {
+        std::thread::sleep(d);
+    }
+    // Counted until the answer starts: the client cannot have read it (and
+    // sent its next request) before this.
+    if let Ok(mut s) = state.lock() {
+        s.in_flight -= 1;
+    }
     if !authorized {
         let extra = "WWW-Authenticate: Basic realm=\"fixture\"\r\n";
-        respond(&mut conn, 401, b"unauthorized\n", Some(extra));
-        return;
+        respond(conn, style, 401, b"unauthorized\n", Some(extra));
+        return Some(true);
     }
     let file = root.join(path.trim_start_matches('/'));
     let body = std::fs::read(&file).ok().filter(|_| !path.contains(".."));
@@ -498,18 +580,21 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
         match body {
             Some(b) => {
                 let head = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    "{}Content-Length: {}\r\n\r\n",
+                    style.status_line(200, "OK"),
                     b.len()
                 );
                 let _ = conn.write_all(head.as_bytes());
             }
             None => {
-                let _ = conn.write_all(
-                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                let head = format!(
+                    "{}Content-Length: 0\r\n\r\n",
+                    style.status_line(404, "Not Found")
                 );
+                let _ = conn.write_all(head.as_bytes());
             }
         }
-        return;
+        return Some(true);
     }
     match fault {
         Some(Fault::Status {
@@ -522,46 +607,47 @@ fn handle_conn(mut conn: TcpStream, root: &Path, state: &Mutex<State>) {
                 .iter()
                 .map(|(k, v)| format!("{k}: {v}\r\n"))
                 .collect();
-            respond(&mut conn, code, body.as_bytes(), Some(&extra))
+            respond(conn, style, code, body.as_bytes(), Some(&extra))
         }
         Some(Fault::Reset) => {
             let _ = conn.shutdown(Shutdown::Both);
+            return Some(false);
         }
         Some(Fault::Truncate(n)) => {
             if let Some(b) = body {
                 let head = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    "{}Content-Length: {}\r\n\r\n",
+                    style.status_line(200, "OK"),
                     b.len()
                 );
                 let _ = conn.write_all(head.as_bytes());
                 let _ = conn.write_all(&b[..n.min(b.len())]);
             }
             let _ = conn.shutdown(Shutdown::Both);
+            return Some(false);
         }
         Some(Fault::Delay(d)) => {
             std::thread::sleep(d);
-            serve(&mut conn, body);
+            serve(conn, style, body);
         }
-        Some(Fault::Replace(bytes)) => respond(&mut conn, 200, &bytes, None),
+        Some(Fault::Replace(bytes)) => respond(conn, style, 200, &bytes, None),
         Some(Fault::Redirect(location)) => {
             let extra = format!("Location: {location}\r\n");
-            respond(&mut conn, 302, b"", Some(&extra))
+            respond(conn, style, 302, b"", Some(&extra))
         }
-        None => serve(&mut conn, body),
+        None => serve(conn, style, body),
     }
-    // Drain anything left so the client sees an orderly close.
-    let _ = conn.set_read_timeout(Some(Duration::from_millis(50)));
-    let _ = reader.read(&mut [0u8; 1024]);
+    Some(true)
 }
 
-fn serve(conn: &mut TcpStream, body: Option<Vec<u8>>) {
+fn serve(conn: &mut TcpStream, style: Connections, body: Option<Vec<u8>>) {
     match body {
-        Some(b) => respond(conn, 200, &b, None),
-        None => respond(conn, 404, b"not found\n", None),
+        Some(b) => respond(conn, style, 200, &b, None),
+        None => respond(conn, style, 404, b"not found\n", None),
     }
 }
 
-fn respond(conn: &mut TcpStream, code: u16, body: &[u8], extra: Option<&str>) {
+fn respond(conn: &mut TcpStream, style: Connections, code: u16, body: &[u8], extra: Option<&str>) {
     let reason = match code {
         200 => "OK",
         401 => "Unauthorized",
@@ -575,7 +661,8 @@ fn respond(conn: &mut TcpStream, code: u16, body: &[u8], extra: Option<&str>) {
         _ => "Status",
     };
     let head = format!(
-        "HTTP/1.1 {code} {reason}\r\nContent-Length: {}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n{}\r\n",
+        "{}Content-Length: {}\r\nContent-Type: text/plain; charset=utf-8\r\n{}\r\n",
+        style.status_line(code, reason),
         body.len(),
         extra.unwrap_or("")
     );
