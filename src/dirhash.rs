@@ -21,8 +21,9 @@
 //! Not here: which files a module zip may contain ([`crate::modzip`]), and
 //! reading or writing go.sum ([`crate::gosum`]).
 
+use crate::fsutil::SeekBufReader;
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek};
+use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -276,16 +277,16 @@ pub fn hash_zip_file(path: &Path) -> Result<String, DirHashError> {
 /// the others wait for it. The result is the same; the summary is sorted
 /// by name whatever order the entries are hashed in.
 pub fn hash_zip_file_with(path: &Path, threads: usize) -> Result<String, DirHashError> {
-    let open = || -> Result<zip::ZipArchive<BufReader<File>>, DirHashError> {
-        let file = File::open(path).map_err(|source| DirHashError::Io {
+    let open = || -> Result<zip::ZipArchive<SeekBufReader<File>>, DirHashError> {
+        let io = |source| DirHashError::Io {
             path: path.to_owned(),
             source,
-        })?;
-        zip::ZipArchive::new(BufReader::with_capacity(64 * 1024, file)).map_err(|source| {
-            DirHashError::Zip {
-                path: path.to_owned(),
-                source,
-            }
+        };
+        let file = File::open(path).map_err(io)?;
+        let buffered = SeekBufReader::with_capacity(256 * 1024, file).map_err(io)?;
+        zip::ZipArchive::new(buffered).map_err(|source| DirHashError::Zip {
+            path: path.to_owned(),
+            source,
         })
     };
     let mut archive = open()?;

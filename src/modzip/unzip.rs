@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::fs;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use super::check::check_zip_file;
@@ -31,13 +31,12 @@ pub fn unzip(dir: &Path, m: &ModVersion, zip_path: &Path) -> Result<(), Error> {
     let (entries, cf) = check_zip_file(m, &mut file, zip_path)?;
     cf.to_result(zip_path)?;
 
-    let mut archive =
-        zip::ZipArchive::new(BufReader::with_capacity(64 * 1024, file)).map_err(|e| {
-            Error::NotAZip {
-                path: zip_path.to_owned(),
-                detail: e.to_string(),
-            }
-        })?;
+    let buffered = crate::fsutil::SeekBufReader::with_capacity(256 * 1024, file)
+        .map_err(|e| Error::io("read", zip_path, e))?;
+    let mut archive = zip::ZipArchive::new(buffered).map_err(|e| Error::NotAZip {
+        path: zip_path.to_owned(),
+        detail: e.to_string(),
+    })?;
     // The zip crate keys entries by name; find each of ours by the position
     // of its central-directory record instead, which cannot be ambiguous.
     let mut index_at = HashMap::new();
