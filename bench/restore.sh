@@ -4,7 +4,9 @@
 #   1. modsnap restore ARCHIVE --proxy DIR     vs  tar -xf ARCHIVE (the archive is a proxy tree)
 #   2. modsnap restore ARCHIVE --modcache DIR  vs  go mod download all into an empty GOMODCACHE
 #                                                  from the warm loopback proxy
-#   3. modsnap vendor ARCHIVE                  vs  go mod vendor, warm and cold module cache
+#   3. modsnap vendor ARCHIVE                  vs  go mod vendor, warm and cold module cache,
+#                                                  and the floor of vendoring from the archive
+#                                                  (examples/bench_floor.rs --vendor)
 # A part whose modsnap subcommand does not exist yet (`modsnap restore --help` fails) is
 # skipped with a message; the script then exits 0.
 #
@@ -16,6 +18,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need_tools
 find_modsnap
+FLOOR=$REPO_DIR/target/release/examples/bench_floor
+[[ -x "$FLOOR" && "$FLOOR" -nt "$REPO_DIR/examples/bench_floor.rs" ]] ||
+	(cd "$REPO_DIR" && cargo build --release --example bench_floor --quiet) || die "cannot build bench_floor"
 proj=${PROJECTS_ONLY:-project}
 prime_cache
 rm -rf "$RUN_DIR" && mkdir -p "$RUN_DIR" "$RESULTS_DIR"
@@ -80,7 +85,12 @@ for RUN_NO in $(seq "$RUNS"); do
 		# modsnap vendor: everything comes from the archive, GOPROXY=off.
 		s=$RUN_DIR/mv-$RUN_NO; cp -r "$BENCH_DIR/$proj" "$s-proj"
 		EXTRA_ENV=GOPROXY=off measure "modsnap vendor ($proj)" "$s-proj" "$s" - -- $(vendor_cmd "$ARCHIVE")
-		cleanup "$s"; cleanup "$s-proj"
+		# The floor on the modules it vendored: BLAKE3 and h1 of their zips, the files written.
+		s2=$RUN_DIR/fv-$RUN_NO; mkdir -p "$s2"
+		measure "floor: BLAKE3 + inflate/SHA-256 of the vendored zips + writing vendor/ ($proj)" "$s2" "$s2" - -- \
+			"$FLOOR" --vendor "$ARCHIVE" "$s-proj/vendor"
+		cat "$s2/stdout.txt" >>"$RESULTS_TSV.floor.jsonl"
+		cleanup "$s"; cleanup "$s-proj"; cleanup "$s2"
 	else
 		log "SKIP vendor: \`$MODSNAP vendor --help\` fails (not in this build)"
 	fi
