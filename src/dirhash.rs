@@ -21,7 +21,7 @@
 //! Not here: which files a module zip may contain ([`crate::modzip`]), and
 //! reading or writing go.sum ([`crate::gosum`]).
 
-use crate::fsutil::SeekBufReader;
+use crate::seekbuf::SeekBufReader;
 use std::fs::File;
 use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};

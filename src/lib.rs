@@ -39,6 +39,7 @@ pub mod ops;
 pub mod parallel;
 pub mod project;
 pub mod proxy;
+pub mod seekbuf;
 pub mod semver;
 pub mod serve;
 pub mod slashpath;

@@ -31,7 +31,7 @@ pub fn unzip(dir: &Path, m: &ModVersion, zip_path: &Path) -> Result<(), Error> {
     let (entries, cf) = check_zip_file(m, &mut file, zip_path)?;
     cf.to_result(zip_path)?;
 
-    let buffered = crate::fsutil::SeekBufReader::with_capacity(256 * 1024, file)
+    let buffered = crate::seekbuf::SeekBufReader::with_capacity(256 * 1024, file)
         .map_err(|e| Error::io("read", zip_path, e))?;
     let mut archive = zip::ZipArchive::new(buffered).map_err(|e| Error::NotAZip {
         path: zip_path.to_owned(),

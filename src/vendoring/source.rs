@@ -166,7 +166,7 @@ pub(crate) enum Tree {
 /// A module zip opened for random access.
 pub(crate) struct ZipTree {
     path: PathBuf,
-    archive: RefCell<zip::ZipArchive<crate::fsutil::SeekBufReader<Box<dyn ZipBytes>>>>,
+    archive: RefCell<zip::ZipArchive<crate::seekbuf::SeekBufReader<Box<dyn ZipBytes>>>>,
     /// Relative file name → entry index.
     files: BTreeMap<String, usize>,
     /// Heads of Go files read so far (see [`crate::imports::read_go_head`]):
@@ -186,7 +186,7 @@ fn join(dir: &str, name: &str) -> String {
 impl Tree {
     /// Opens `zip`, the module zip of `m`.
     pub(crate) fn open_zip(m: &ModVersion, zip: OpenedZip) -> io::Result<Tree> {
-        let buffered = crate::fsutil::SeekBufReader::with_capacity(16 * 1024, zip.bytes)?;
+        let buffered = crate::seekbuf::SeekBufReader::with_capacity(16 * 1024, zip.bytes)?;
         let archive = zip::ZipArchive::new(buffered).map_err(io::Error::other)?;
         let prefix = format!("{}@{}/", m.path, m.version);
         let mut files = BTreeMap::new();
