@@ -175,9 +175,8 @@ fn vendor_floor(archive: &str, vendor: &std::path::Path) {
         };
         let words: Vec<&str> = rest.split_whitespace().collect();
         match &words[..] {
-            [path, version, "=>", new, newv] => {
+            [_, _, "=>", new, newv] => {
                 wanted.insert(format!("{new}@{newv}"));
-                let _ = (path, version);
             }
             [path, version, ..] if version.starts_with('v') => {
                 wanted.insert(format!("{path}@{version}"));

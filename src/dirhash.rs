@@ -278,16 +278,11 @@ pub fn hash_zip_file(path: &Path) -> Result<String, DirHashError> {
 /// by name whatever order the entries are hashed in.
 pub fn hash_zip_file_with(path: &Path, threads: usize) -> Result<String, DirHashError> {
     let open = || -> Result<zip::ZipArchive<SeekBufReader<File>>, DirHashError> {
-        let io = |source| DirHashError::Io {
+        let file = File::open(path).map_err(|source| DirHashError::Io {
             path: path.to_owned(),
             source,
-        };
-        let file = File::open(path).map_err(io)?;
-        let buffered = SeekBufReader::with_capacity(256 * 1024, file).map_err(io)?;
-        zip::ZipArchive::new(buffered).map_err(|source| DirHashError::Zip {
-            path: path.to_owned(),
-            source,
-        })
+        })?;
+        open_zip(file, path)
     };
     let mut archive = open()?;
     let names = entry_names(&mut archive, path)?;
@@ -328,15 +323,31 @@ pub fn hash_zip_file_with(path: &Path, threads: usize) -> Result<String, DirHash
     summarize(&names, digests)
 }
 
-/// The zip hash of a module zip read from `reader`; `path` names it in errors.
+/// The zip hash of a module zip read from `reader` (unbuffered: it is read
+/// through a [`SeekBufReader`] here); `path` names it in errors.
 pub fn hash_zip<R: Read + Seek>(reader: R, path: &Path) -> Result<String, DirHashError> {
-    let mut archive = zip::ZipArchive::new(reader).map_err(|source| DirHashError::Zip {
-        path: path.to_owned(),
-        source,
-    })?;
+    let mut archive = open_zip(reader, path)?;
     let names = entry_names(&mut archive, path)?;
     let digests = hash_entries(&mut archive, 0..names.len(), path)?;
     summarize(&names, digests)
+}
+
+/// `reader` as a zip archive, buffered by a [`SeekBufReader`]: the zip
+/// crate seeks to every entry's local header, which a `std::io::BufReader`
+/// would answer with a refill per entry.
+fn open_zip<R: Read + Seek>(
+    reader: R,
+    path: &Path,
+) -> Result<zip::ZipArchive<SeekBufReader<R>>, DirHashError> {
+    let buffered =
+        SeekBufReader::with_capacity(256 * 1024, reader).map_err(|source| DirHashError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+    zip::ZipArchive::new(buffered).map_err(|source| DirHashError::Zip {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Every entry's raw name, in central-directory order; a name that appears

@@ -259,9 +259,8 @@ fn module_findings(
             return out;
         }
         let hashed = std::io::Seek::seek(&mut w, std::io::SeekFrom::Start(0))
-            .and_then(|_| crate::seekbuf::SeekBufReader::with_capacity(256 << 10, w))
             .map_err(|e| e.to_string())
-            .and_then(|w| dirhash::hash_zip(w, at).map_err(|e| e.to_string()));
+            .and_then(|_| dirhash::hash_zip(w, at).map_err(|e| e.to_string()));
         match hashed {
             Ok(got) if &got == want => {}
             Ok(got) => out.push(Finding::new(

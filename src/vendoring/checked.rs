@@ -129,9 +129,7 @@ impl<'a> Checked<'a> {
         bytes
             .seek(std::io::SeekFrom::Start(0))
             .map_err(|e| bad(e.to_string()))?;
-        let buffered = crate::seekbuf::SeekBufReader::with_capacity(256 * 1024, bytes)
-            .map_err(|e| bad(e.to_string()))?;
-        let got = dirhash::hash_zip(buffered, &location).map_err(|e| bad(e.to_string()))?;
+        let got = dirhash::hash_zip(bytes, &location).map_err(|e| bad(e.to_string()))?;
         let want = self.gosum.zip_hash(&m.path, &m.version).unwrap_or_default();
         if got != want {
             return Err(VendorError::Checksum(Box::new(ChecksumMismatch {

@@ -99,7 +99,6 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "serve",
             "codehost",
             "vcs",
-            "seekbuf",
         ],
     ),
     (
