@@ -49,9 +49,22 @@ pub fn rename(from: &Path, to: &Path, op: &'static str) -> Result<(), FsError> {
 pub const PARTIAL: &str = ".partial-";
 
 /// A partial file in `dir` (`.partial-<pid>-…`), registered for removal on
-/// interrupt; partial files that dead runs left in `dir` are removed first.
+/// interrupt; partial files that dead runs left in `dir` are removed the
+/// first time this process writes there (once: a directory of 500 cached
+/// lookups written one by one was listed 500 times).
 pub fn partial_in(dir: &Path) -> Result<tempfile::NamedTempFile, FsError> {
-    debris::remove_stale(dir, PARTIAL);
+    static SWEPT: std::sync::Mutex<Option<std::collections::HashSet<PathBuf>>> =
+        std::sync::Mutex::new(None);
+    let first = SWEPT
+        .lock()
+        .map(|mut s| {
+            s.get_or_insert_with(Default::default)
+                .insert(dir.to_owned())
+        })
+        .unwrap_or(true);
+    if first {
+        debris::remove_stale(dir, PARTIAL);
+    }
     let tmp = tempfile::Builder::new()
         .prefix(&debris::prefix(PARTIAL))
         .tempfile_in(dir)
