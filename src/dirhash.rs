@@ -380,59 +380,43 @@ fn entry_names<R: Read + Seek>(
 /// Entry indices with the SHA-256 of their contents.
 type EntryDigests = Vec<(usize, [u8; 32])>;
 
-/// The SHA-256 of each entry in `indices`, inflated.
+/// The SHA-256 of each entry in `indices`, inflated (one inflater for all).
+/// An entry inflating to more or fewer bytes than its header declares, or
+/// not matching its CRC-32, is refused, as Go's archive/zip refuses it
+/// (`zip: checksum error`, `ErrFormat`); a zip bomb costs at most its
+/// declared sizes.
 fn hash_entries<R: Read + Seek>(
     archive: &mut zip::ZipArchive<R>,
     indices: impl Iterator<Item = usize>,
     path: &Path,
 ) -> Result<EntryDigests, DirHashError> {
-    let zip_err = |source| DirHashError::Zip {
-        path: path.to_owned(),
-        source,
-    };
-    let mut out = Vec::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    for i in indices {
-        let entry = archive.by_index(i).map_err(zip_err)?;
-        let name = entry.name_raw().to_vec();
-        // An entry that inflates past the size its header declares is
-        // refused, as Go's archive/zip refuses it (`zip: checksum error` or
-        // `ErrFormat`); a zip bomb costs at most its declared sizes.
-        let declared = entry.size();
-        let mut bounded = entry.take(declared.saturating_add(1));
-        let mut h = Sha256::new();
-        let mut total: u64 = 0;
-        loop {
-            let n = bounded.read(&mut buf).map_err(|source| DirHashError::Io {
-                path: path.to_owned(),
-                source,
-            })?;
-            if n == 0 {
-                break;
-            }
-            total += n as u64;
-            h.update(&buf[..n]);
-        }
-        if total != declared {
-            return Err(DirHashError::Io {
-                path: path.to_owned(),
-                source: io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!(
-                        "entry {:?} holds {} bytes, its header says {declared}",
-                        String::from_utf8_lossy(&name),
-                        if total > declared {
-                            "more".to_string()
-                        } else {
-                            total.to_string()
-                        }
+    crate::zipentry::with_inflater(|inflater| {
+        let mut out = Vec::new();
+        for i in indices {
+            let entry = archive
+                .by_index_raw(i)
+                .map_err(|source| DirHashError::Zip {
+                    path: path.to_owned(),
+                    source,
+                })?;
+            let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+            let mut h = Sha256::new();
+            inflater
+                .stream(entry, u64::MAX, &mut |chunk| {
+                    h.update(chunk);
+                    Ok(())
+                })
+                .map_err(|e| DirHashError::Io {
+                    path: path.to_owned(),
+                    source: io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("entry {name:?}: {e}"),
                     ),
-                ),
-            });
+                })?;
+            out.push((i, h.finalize()));
         }
-        out.push((i, h.finalize()));
-    }
-    Ok(out)
+        Ok(out)
+    })
 }
 
 fn summarize(names: &[Vec<u8>], digests: EntryDigests) -> Result<String, DirHashError> {

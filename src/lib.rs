@@ -47,3 +47,4 @@ pub mod sumdb;
 pub mod toolchain;
 pub mod vcs;
 pub mod vendoring;
+pub mod zipentry;

@@ -218,6 +218,17 @@ impl Tree {
         }
     }
 
+    /// Drops the remembered heads of the files directly in `dir`.
+    pub(crate) fn forget_heads(&self, dir: &str) {
+        if let Tree::Zip(z) = self {
+            let prefix = dir_prefix(dir);
+            z.heads.borrow_mut().retain(|k, _| {
+                k.strip_prefix(&prefix)
+                    .is_none_or(|name| name.contains('/'))
+            });
+        }
+    }
+
     /// Whether this is a local directory (nested go.mod files count).
     pub(crate) fn is_local(&self) -> bool {
         matches!(self, Tree::Dir(_))
@@ -301,12 +312,15 @@ impl Tree {
                     return Err(io::Error::new(io::ErrorKind::NotFound, "not in module zip"));
                 };
                 let mut archive = z.archive.borrow_mut();
-                let entry = archive.by_index(i).map_err(io::Error::other)?;
-                let size = entry.size();
-                let mut out = Vec::with_capacity(limit.min(size as usize));
-                entry.take(limit as u64).read_to_end(&mut out)?;
-                let whole = out.len() as u64 >= size;
-                Ok((out, whole))
+                let entry = archive.by_index_raw(i).map_err(io::Error::other)?;
+                let mut out = Vec::with_capacity(limit.min(entry.size() as usize));
+                let streamed = crate::zipentry::with_inflater(|inf| {
+                    inf.stream(entry, limit as u64, &mut |c| {
+                        out.extend_from_slice(c);
+                        Ok(())
+                    })
+                })?;
+                Ok((out, streamed.whole))
             }
             Tree::Dir(root) => crate::imports::RealDir::new(root).read_prefix(rel, limit),
         }
@@ -320,8 +334,11 @@ impl Tree {
                     return Err(io::Error::new(io::ErrorKind::NotFound, "not in module zip"));
                 };
                 let mut archive = z.archive.borrow_mut();
-                let mut entry = archive.by_index(i).map_err(io::Error::other)?;
-                io::copy(&mut entry as &mut dyn Read, w)
+                let entry = archive.by_index_raw(i).map_err(io::Error::other)?;
+                let streamed = crate::zipentry::with_inflater(|inf| {
+                    inf.stream(entry, u64::MAX, &mut |c| w.write_all(c))
+                })?;
+                Ok(streamed.bytes)
             }
             Tree::Dir(root) => {
                 let mut f = File::open(root.join(rel))?;
