@@ -587,16 +587,18 @@ async fn run(
             .map(ToString::to_string)
             .collect(),
     });
-    if let (Some(r), Some(record)) = (&report.sumdb, manifest.sumdb.as_mut()) {
-        for (i, (rel, data)) in r.bundle.iter().enumerate() {
-            let name = crate::goproxy::sumdb_name(&r.name, rel);
+    if let (Some(r), Some(record)) = (report.sumdb.as_mut(), manifest.sumdb.as_mut()) {
+        // Written out and let go: the bundle is a few MiB the package
+        // check below does not need.
+        for (i, (rel, data)) in std::mem::take(&mut r.bundle).into_iter().enumerate() {
+            let name = crate::goproxy::sumdb_name(&r.name, &rel);
             let file = lists_dir.path().join(format!("sumdb-{i}"));
-            crate::fsutil::write_file(&file, data)?;
+            crate::fsutil::write_file(&file, &data)?;
             record.files.push(FileEntry {
                 name: name.clone(),
                 size: data.len() as u64,
-                sha256: hex::encode(crate::dirhash::Sha256::digest(data)),
-                blake3: Some(blake3::hash(data).to_hex().to_string()),
+                sha256: hex::encode(crate::dirhash::Sha256::digest(&data)),
+                blake3: Some(blake3::hash(&data).to_hex().to_string()),
             });
             entries.push(ArchiveEntry { name, source: file });
         }

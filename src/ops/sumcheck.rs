@@ -83,7 +83,8 @@ pub struct SumdbReport {
     #[serde(skip)]
     pub links: Vec<SumdbLink>,
     /// The files the offline go command needs to verify those lookups
-    /// (path under `sumdb/<name>/`, bytes), sorted.
+    /// (path under `sumdb/<name>/`, bytes), sorted; a snapshot empties it
+    /// once they are staged for the archive.
     #[serde(skip)]
     pub bundle: Vec<(String, Vec<u8>)>,
 }

@@ -63,6 +63,10 @@ pub(crate) struct Loader<'a> {
     pub(crate) unpruned: bool,
     pub(crate) source: &'a dyn ModuleSource,
     trees: HashMap<Loc, Tree>,
+    /// Whether the Go file heads read while loading a package stay
+    /// remembered afterwards (vendoring reads them again to plan its
+    /// files); a load that only checks forgets them package by package.
+    pub(crate) keep_heads: bool,
     /// Errors in single packages (missing, ambiguous, invalid, no Go
     /// files), in the order found: loading goes on past them, as the go
     /// command's loader does, so all are reported together.
@@ -137,6 +141,7 @@ impl<'a> Loader<'a> {
             unpruned,
             source,
             trees: HashMap::new(),
+            keep_heads: true,
             package_errors: Vec::new(),
         }
     }
@@ -315,6 +320,7 @@ impl<'a> Loader<'a> {
         let mut seen = BTreeSet::new();
         let mut out = BTreeMap::new();
         let tags = Tags::any();
+        let keep_heads = self.keep_heads;
         while let Some((path, importer)) = queue.pop_front() {
             if !seen.insert(path.clone()) {
                 continue;
@@ -339,6 +345,9 @@ impl<'a> Loader<'a> {
                     message: source.to_string(),
                 },
             });
+            if !keep_heads {
+                tree.forget_heads(&dir);
+            }
             let scan = match scanned {
                 Ok(scan) => scan,
                 Err(e) if e.is_package_error() => {

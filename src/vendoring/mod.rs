@@ -450,6 +450,7 @@ pub fn check_packages(project: &Project, source: &dyn ModuleSource) -> Result<us
     let result = (|| {
         let inputs = load_inputs(project, &checked)?;
         let mut loader = inputs.loader(project, &checked);
+        loader.keep_heads = false;
         let packages = loader.load_all()?;
         if let Some(e) = VendorError::from_package_errors(loader.take_package_errors()) {
             return Err(e);
