@@ -390,33 +390,31 @@ fn hash_entries<R: Read + Seek>(
     indices: impl Iterator<Item = usize>,
     path: &Path,
 ) -> Result<EntryDigests, DirHashError> {
-    crate::zipentry::with_inflater(|inflater| {
-        let mut out = Vec::new();
-        for i in indices {
-            let entry = archive
-                .by_index_raw(i)
-                .map_err(|source| DirHashError::Zip {
-                    path: path.to_owned(),
-                    source,
-                })?;
-            let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-            let mut h = Sha256::new();
-            inflater
-                .stream(entry, u64::MAX, &mut |chunk| {
-                    h.update(chunk);
-                    Ok(())
-                })
-                .map_err(|e| DirHashError::Io {
-                    path: path.to_owned(),
-                    source: io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("entry {name:?}: {e}"),
-                    ),
-                })?;
-            out.push((i, h.finalize()));
-        }
-        Ok(out)
-    })
+    // One inflater per zip, not per thread: the download pool's many
+    // threads would each keep one.
+    let inflater = &mut crate::zipentry::Inflater::new();
+    let mut out = Vec::new();
+    for i in indices {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|source| DirHashError::Zip {
+                path: path.to_owned(),
+                source,
+            })?;
+        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        let mut h = Sha256::new();
+        inflater
+            .stream(entry, u64::MAX, &mut |chunk| {
+                h.update(chunk);
+                Ok(())
+            })
+            .map_err(|e| DirHashError::Io {
+                path: path.to_owned(),
+                source: io::Error::new(io::ErrorKind::InvalidData, format!("entry {name:?}: {e}")),
+            })?;
+        out.push((i, h.finalize()));
+    }
+    Ok(out)
 }
 
 fn summarize(names: &[Vec<u8>], digests: EntryDigests) -> Result<String, DirHashError> {

@@ -175,7 +175,21 @@ impl Classify for SumdbError {
 }
 
 /// One tile's fetch result, shared by the lookups that need it.
-type TileSlot = std::sync::Mutex<Option<Option<Vec<u8>>>>;
+type TileSlot = std::sync::Mutex<Slot>;
+
+/// Where a tile fetched this run is.
+#[derive(Default)]
+enum Slot {
+    /// Not fetched yet.
+    #[default]
+    Empty,
+    /// Fetched (`None`: the server has no such tile), not yet verified.
+    Fetched(Option<Vec<u8>>),
+    /// Verified and saved in the cache on disk: read from there, so the
+    /// run does not hold every tile in memory (4 MiB for the bench
+    /// project) while its downloads go on.
+    Saved,
+}
 
 /// The database's files through the proxy client, with the cache on disk.
 struct Ops {
@@ -246,11 +260,17 @@ impl ClientOps for Ops {
                 tiles.entry(path.to_string()).or_default().clone()
             };
             let mut got = slot.lock().map_err(|_| "lock poisoned".to_string())?;
-            if let Some(t) = got.as_ref() {
-                return Ok(t.clone());
+            match &*got {
+                Slot::Fetched(t) => return Ok(t.clone()),
+                Slot::Saved => {
+                    if let Some(t) = self.read_cache(&format!("{}/{path}", self.name)) {
+                        return Ok(Some(t));
+                    }
+                }
+                Slot::Empty => {}
             }
             let t = self.fetch(path)?;
-            *got = Some(t.clone());
+            *got = Slot::Fetched(t.clone());
             return Ok(t);
         }
         self.fetch(path)
@@ -277,6 +297,17 @@ impl ClientOps for Ops {
     fn write_cache(&self, file: &str, data: &[u8]) {
         if let Err(e) = self.write(file, data) {
             tracing::debug!("sumdb cache: {e}");
+            return;
+        }
+        // A verified tile on disk: its fetched bytes can go.
+        let key = file.strip_prefix(&format!("{}/", self.name));
+        if let Some(key) = key.filter(|k| k.starts_with("tile/")) {
+            let slot = self.tiles.lock().ok().and_then(|t| t.get(key).cloned());
+            if let Some(slot) = slot
+                && let Ok(mut got) = slot.lock()
+            {
+                *got = Slot::Saved;
+            }
         }
     }
 }
