@@ -753,6 +753,41 @@ fn workspace_reads_no_go_mod_past_a_pruned_requirement() {
 /// default), the go.sum line disagrees with the public log: a security
 /// error naming the module, both hashes and the go.sum line, and nothing is
 /// written. The manifest records whether and how the check ran.
+/// Concurrent lookups ask the database for each tile once (the run's tile
+/// map, then the cache on disk once the tile is verified and saved), and a
+/// second snapshot with the same cache asks it for no lookup or tile.
+#[test]
+fn the_database_is_asked_for_each_tile_once_and_for_nothing_the_cache_has() {
+    let fx = Fixture::new();
+    let asked = |kind: &str| -> Vec<String> {
+        fx.server
+            .log()
+            .into_iter()
+            .filter(|p| p.contains("/sumdb/") && p.contains(kind))
+            .collect()
+    };
+    let one = fx.out("one.tar");
+    let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", one.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let tiles = asked("/tile/");
+    assert!(!tiles.is_empty(), "the check read tiles");
+    assert!(!asked("/lookup/").is_empty(), "the check looked modules up");
+    let unique: BTreeSet<&String> = tiles.iter().collect();
+    assert_eq!(unique.len(), tiles.len(), "a tile asked twice: {tiles:?}");
+
+    fx.server.clear_log();
+    let two = fx.out("two.tar");
+    let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", two.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let again: Vec<String> = [asked("/tile/"), asked("/lookup/")].concat();
+    assert!(again.is_empty(), "asked again: {again:?}");
+    assert_eq!(
+        std::fs::read(&one).unwrap(),
+        std::fs::read(&two).unwrap(),
+        "the same archive from the cache"
+    );
+}
+
 #[test]
 fn a_poisoned_go_sum_is_caught_by_the_checksum_database() {
     let fx = Fixture::new();
