@@ -489,6 +489,55 @@ mod tests {
         w.finish().unwrap();
     }
 
+    /// Rewrites the little-endian u32 `from` to `to` wherever it occurs
+    /// (an entry's local header and its central-directory record).
+    fn patch_u32(path: &Path, from: u32, to: u32) {
+        let mut data = std::fs::read(path).unwrap();
+        let (f, t) = (from.to_le_bytes(), to.to_le_bytes());
+        let mut n = 0;
+        for i in 0..data.len() - 4 {
+            if data[i..i + 4] == f {
+                data[i..i + 4].copy_from_slice(&t);
+                n += 1;
+            }
+        }
+        assert_eq!(n, 2, "the field is in both headers");
+        std::fs::write(path, data).unwrap();
+    }
+
+    /// The h1 of a zip whose entry lies about its CRC-32 or its size is an
+    /// error on both hash paths (one thread, several), never a hash.
+    #[test]
+    fn a_zip_lying_about_an_entry_crc_or_size_has_no_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = vec![b'x'; 0x0BAD];
+        let crc = crc32fast::hash(&data);
+        for (what, from, to) in [
+            ("crc", crc, crc ^ 1),
+            ("size", 0x0BAD, 0x0BAC),
+            ("size", 0x0BAD, 0x0BAE),
+        ] {
+            let zip = dir.path().join(format!("{what}-{to}.zip"));
+            write_zip(
+                &zip,
+                &[
+                    ("example.com/m@v1.0.0/a.go", data.clone()),
+                    ("example.com/m@v1.0.0/b.go", b"package m\n".to_vec()),
+                ],
+            );
+            assert!(hash_zip_file(&zip).is_ok());
+            patch_u32(&zip, from, to);
+            for threads in [1, 2] {
+                let e = hash_zip_file_with(&zip, threads)
+                    .expect_err(what)
+                    .to_string();
+                assert!(e.contains("a.go"), "{what}, {threads} threads: {e}");
+            }
+            let e = hash_zip(File::open(&zip).unwrap(), &zip).expect_err(what);
+            assert!(e.to_string().contains("a.go"), "{what}: {e}");
+        }
+    }
+
     /// Entries shared among threads give the hash one thread gives.
     #[test]
     fn parallel_zip_hash_is_the_sequential_one() {

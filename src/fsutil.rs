@@ -53,14 +53,11 @@ pub const PARTIAL: &str = ".partial-";
 /// first time this process writes there (once: a directory of 500 cached
 /// lookups written one by one was listed 500 times).
 pub fn partial_in(dir: &Path) -> Result<tempfile::NamedTempFile, FsError> {
-    static SWEPT: std::sync::Mutex<Option<std::collections::HashSet<PathBuf>>> =
-        std::sync::Mutex::new(None);
+    static SWEPT: std::sync::Mutex<std::collections::BTreeSet<PathBuf>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
     let first = SWEPT
         .lock()
-        .map(|mut s| {
-            s.get_or_insert_with(Default::default)
-                .insert(dir.to_owned())
-        })
+        .map(|mut s| s.insert(dir.to_owned()))
         .unwrap_or(true);
     if first {
         debris::remove_stale(dir, PARTIAL);

@@ -5,12 +5,11 @@
 //! The zip crate's `ZipArchive::by_index` builds a fresh inflater for each
 //! entry (with zlib-rs: a 47 KiB state and a 32 KiB read buffer). A
 //! snapshot of the bench project reads 30,000 entries, so 2.4 GB was
-//! allocated and freed in 80 KiB pieces; interleaved with the package
-//! loader's small long-lived allocations, those pieces fragmented glibc's
-//! heap (peak RSS +25 MiB while the package check ran, with a live heap of
-//! 16 MiB; bench/README.md). [`Inflater`] reads an entry's raw bytes
-//! (`by_index_raw`) and inflates them with a `flate2::Decompress` that is
-//! reset, not rebuilt, between entries.
+//! allocated and freed in 80 KiB pieces (heaptrack; bench/README.md).
+//! [`Inflater`] reads an entry's raw bytes (`by_index_raw`) and inflates
+//! them with a `flate2::Decompress` that is reset, not rebuilt, between
+//! entries. (Measured alone, this did not move peak RSS; what did was the
+//! package check forgetting file heads, `vendoring::load`.)
 //!
 //! The checks are Go's `archive/zip` reader's: an entry inflating to more or
 //! fewer bytes than its header declares is refused, and so is a whole entry
@@ -47,7 +46,7 @@ pub enum EntryError {
     Checksum,
     /// A compression method a module zip may not use.
     #[error("unsupported compression method {0}")]
-    Method(u16),
+    Method(String),
     /// An encrypted entry.
     #[error("the entry is encrypted")]
     Encrypted,
@@ -78,8 +77,6 @@ pub struct Streamed {
     pub whole: bool,
 }
 
-const METHOD_STORED: u16 = 0;
-const METHOD_DEFLATED: u16 = 8;
 const BUF: usize = 32 * 1024;
 
 /// One inflater and its buffers, for any number of entries read one after
@@ -129,8 +126,7 @@ impl Inflater {
         } else {
             limit
         };
-        #[allow(deprecated)] // the raw method number: module zips use 0 and 8 only
-        let method = entry.compression().to_u16();
+        let method = entry.compression();
         let mut crc = crc32fast::Hasher::new();
         let mut total = 0u64;
         let mut deliver = |chunk: &[u8], total: &mut u64| -> Result<bool, EntryError> {
@@ -147,13 +143,13 @@ impl Inflater {
             Ok(*total >= cap)
         };
         match method {
-            METHOD_STORED => loop {
+            zip::CompressionMethod::Stored => loop {
                 let n = read_some(&mut entry, &mut self.output)?;
                 if n == 0 || deliver(&self.output[..n], &mut total)? {
                     break;
                 }
             },
-            METHOD_DEFLATED => {
+            zip::CompressionMethod::Deflated => {
                 self.dec.reset(false);
                 let (mut start, mut end) = (0usize, 0usize);
                 let mut eof = false;
@@ -179,14 +175,17 @@ impl Inflater {
                     }
                     match status {
                         Status::StreamEnd => break,
-                        _ if produced == 0 && start == end && eof => {
+                        // Input to hand (or none left) and room for output,
+                        // yet no progress: a stream cut short, or one the
+                        // inflater cannot go on with; never a busy loop.
+                        _ if produced == 0 && self.dec.total_in() == in0 => {
                             return Err(EntryError::Corrupt("unexpected end of stream".into()));
                         }
                         _ => {}
                     }
                 }
             }
-            other => return Err(EntryError::Method(other)),
+            other => return Err(EntryError::Method(format!("{other:?}"))),
         }
         if !whole {
             return Ok(Streamed {
