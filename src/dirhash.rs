@@ -489,19 +489,10 @@ mod tests {
         w.finish().unwrap();
     }
 
-    /// Rewrites the little-endian u32 `from` to `to` wherever it occurs
-    /// (an entry's local header and its central-directory record).
+    /// Rewrites the little-endian u32 `from` to `to` in the zip at `path`.
     fn patch_u32(path: &Path, from: u32, to: u32) {
         let mut data = std::fs::read(path).unwrap();
-        let (f, t) = (from.to_le_bytes(), to.to_le_bytes());
-        let mut n = 0;
-        for i in 0..data.len() - 4 {
-            if data[i..i + 4] == f {
-                data[i..i + 4].copy_from_slice(&t);
-                n += 1;
-            }
-        }
-        assert_eq!(n, 2, "the field is in both headers");
+        crate::zipentry::tests::patch(&mut data, from, to);
         std::fs::write(path, data).unwrap();
     }
 

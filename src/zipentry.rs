@@ -233,7 +233,7 @@ fn read_some<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::io::{Cursor, Write};
 
@@ -317,8 +317,9 @@ mod tests {
     }
 
     /// Rewrites every occurrence of `from` (a little-endian u32 field) in
-    /// the local header and the central directory.
-    fn patch(z: &mut [u8], from: u32, to: u32) {
+    /// the local header and the central directory (also used by dirhash's
+    /// tests).
+    pub(crate) fn patch(z: &mut [u8], from: u32, to: u32) {
         let (f, t) = (from.to_le_bytes(), to.to_le_bytes());
         let mut n = 0;
         for i in 0..z.len() - 4 {
