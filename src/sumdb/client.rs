@@ -21,12 +21,14 @@
 //!
 //! Tiles come from the cache (exact, or a cached full tile cut down to a
 //! partial one), else the remote (exact, or the full tile cut down), and
-//! are cached once authenticated, as the go client does.
+//! are cached once authenticated, as the go client does: each tile once
+//! per client, and never one the cache gave (its `tileSaved` set).
 //!
 //! Not here: HTTP, GOSUMDB parsing and the GOPROXY `supported` probe (the
 //! [`ClientOps`] implementation does I/O); GONOSUMDB (callers do not look
 //! up private modules).
 
+use std::collections::HashSet;
 use std::sync::Mutex;
 
 use super::note::{self, NoteError, Verifier, Verifiers};
@@ -158,6 +160,9 @@ pub struct Client<O: ClientOps> {
     verifiers: Verifiers,
     ops: O,
     latest: Mutex<Option<Latest>>,
+    /// Tiles already in the cache (read from it, or saved this run): a
+    /// proof that reads them again does not write them again.
+    saved: Mutex<HashSet<Tile>>,
 }
 
 impl<T: ClientOps + ?Sized> ClientOps for &T {
@@ -188,6 +193,7 @@ impl<O: ClientOps> Client<O> {
             verifiers: Verifiers::new(vec![verifier]),
             ops,
             latest: Mutex::new(None),
+            saved: Mutex::new(HashSet::new()),
         }
     }
 
@@ -473,6 +479,12 @@ impl<O: ClientOps> Client<O> {
         Ok(out.into_iter().collect())
     }
 
+    fn mark_saved(&self, t: &Tile) {
+        if let Ok(mut saved) = self.saved.lock() {
+            saved.insert(*t);
+        }
+    }
+
     fn read_tile(&self, t: &Tile) -> Result<Vec<u8>, TlogError> {
         let want = t.w as usize * tlog::HASH_SIZE;
         let full = Tile { w: 1 << t.h, ..*t };
@@ -481,11 +493,14 @@ impl<O: ClientOps> Client<O> {
                 .read_cache(&format!("{}/{}", self.name, tile.path()))
         };
         if let Some(d) = cached(t).filter(|d| d.len() == want) {
+            self.mark_saved(t);
             return Ok(d);
         }
         if !t.is_full()
             && let Some(d) = cached(&full).filter(|d| d.len() >= want)
         {
+            // The full tile is cached: the partial one need not be.
+            self.mark_saved(t);
             return Ok(d[..want].to_vec());
         }
         let remote = |tile: &Tile| {
@@ -518,9 +533,18 @@ impl<O: ClientOps> TileReader for Tiles<'_, O> {
 
     fn save_tiles(&self, tiles: &[Tile], data: &[Vec<u8>]) {
         for (t, d) in tiles.iter().zip(data) {
-            self.client
-                .ops
-                .write_cache(&format!("{}/{}", self.client.name, t.path()), d);
+            // Marked before the write, so concurrent proofs write it once.
+            let fresh = self
+                .client
+                .saved
+                .lock()
+                .map(|mut saved| saved.insert(*t))
+                .unwrap_or(true);
+            if fresh {
+                self.client
+                    .ops
+                    .write_cache(&format!("{}/{}", self.client.name, t.path()), d);
+            }
         }
     }
 }
@@ -543,6 +567,8 @@ mod tests {
         cache: Mutex<BTreeMap<String, Vec<u8>>>,
         /// Refuse partial level-0 tiles (a mirror that keeps full ones).
         full_only: std::sync::atomic::AtomicBool,
+        /// Every cache write, in order.
+        written: Mutex<Vec<String>>,
     }
 
     impl Db {
@@ -574,6 +600,7 @@ mod tests {
                 config: Default::default(),
                 cache: Default::default(),
                 full_only: Default::default(),
+                written: Default::default(),
             }
         }
 
@@ -638,6 +665,7 @@ mod tests {
             self.cache.lock().unwrap().get(file).cloned()
         }
         fn write_cache(&self, file: &str, data: &[u8]) {
+            self.written.lock().unwrap().push(file.to_string());
             self.cache
                 .lock()
                 .unwrap()
@@ -673,6 +701,51 @@ mod tests {
         db.remote.lock().unwrap().clear();
         let again = Client::new(db.verifier(), &db);
         again.lookup("example.com/m3", "v1.0.0").unwrap();
+    }
+
+    /// Each tile is written to the cache once per client however many
+    /// proofs read it, and a tile the cache gave is never written back (the
+    /// go client's `tileSaved`).
+    #[test]
+    fn each_tile_is_cached_once_and_cached_tiles_are_not_written_back() {
+        let db = Db::sized(None, 600);
+        for i in 0..40 {
+            db.serve(i * 13, 600);
+        }
+        let c = Client::new(db.verifier(), &db);
+        for i in 0..40 {
+            c.lookup(&format!("example.com/m{}", i * 13), "v1.0.0")
+                .unwrap();
+            c.lookup(&format!("example.com/m{}", i * 13), "v1.0.0/go.mod")
+                .unwrap();
+        }
+        let written = db.written.lock().unwrap().clone();
+        let tiles: Vec<&String> = written.iter().filter(|f| f.contains("/tile/")).collect();
+        assert!(!tiles.is_empty());
+        let unique: std::collections::BTreeSet<&String> = tiles.iter().copied().collect();
+        assert_eq!(
+            tiles.len(),
+            unique.len(),
+            "tiles written again: {} writes of {} tiles",
+            tiles.len(),
+            unique.len()
+        );
+        // Each lookup cached once, when it came from the remote.
+        assert_eq!(
+            written.iter().filter(|f| f.contains("/lookup/")).count(),
+            40
+        );
+        // A second client with the same cache reads everything from it and
+        // writes nothing.
+        db.written.lock().unwrap().clear();
+        db.remote.lock().unwrap().clear();
+        let again = Client::new(db.verifier(), &db);
+        for i in 0..40 {
+            again
+                .lookup(&format!("example.com/m{}", i * 13), "v1.0.0")
+                .unwrap();
+        }
+        assert_eq!(db.written.lock().unwrap().len(), 0);
     }
 
     /// Serves `body` as the lookup of `example.com/<m>@v1.0.0` and returns
