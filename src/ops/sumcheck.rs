@@ -204,11 +204,6 @@ struct Ops {
     /// is locked only to find the slot).
     tiles: std::sync::Mutex<BTreeMap<String, std::sync::Arc<TileSlot>>>,
     cache: PathBuf,
-    /// Where each answer is received before it is read: one directory for
-    /// the run, made on first use (a directory per answer cost a mkdir and
-    /// an rmdir for each of a thousand lookups and tiles).
-    scratch: std::sync::OnceLock<tempfile::TempDir>,
-    received: std::sync::atomic::AtomicU64,
     rt: tokio::runtime::Handle,
 }
 
@@ -241,31 +236,9 @@ impl Ops {
                 }
             }
         };
-        let dir = match self.scratch.get() {
-            Some(d) => d,
-            None => {
-                let d = tempfile::tempdir().map_err(|e| e.to_string())?;
-                // A racing lookup may have set it first; either is fine.
-                let _ = self.scratch.set(d);
-                self.scratch.get().ok_or("no scratch directory")?
-            }
-        };
-        let n = self
-            .received
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dest = dir.path().join(format!("answer-{n}"));
-        let found = self
-            .rt
-            .block_on(self.client.sumdb_get(&self.name, &route, path, &dest));
-        let read = match found {
-            Ok(true) => crate::fsutil::read(&dest)
-                .map(Some)
-                .map_err(|e| e.to_string()),
-            Ok(false) => Ok(None),
-            Err(e) => Err(e.to_string()),
-        };
-        let _ = std::fs::remove_file(&dest);
-        read
+        self.rt
+            .block_on(self.client.sumdb_get(&self.name, &route, path))
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -539,8 +512,6 @@ pub async fn check(
         url: url.clone(),
         name: name.clone(),
         cache: cache_dir.join("sumdb"),
-        scratch: std::sync::OnceLock::new(),
-        received: Default::default(),
         rt: tokio::runtime::Handle::current(),
     };
     // One client for the run: it holds the latest tree every lookup is

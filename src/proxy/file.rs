@@ -11,10 +11,10 @@ use std::io::ErrorKind;
 use std::path::Path;
 
 use crate::dirhash::Digester;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 
 use super::error::Cause;
-use super::http::{Done, Sink};
+use super::http::{Done, Sink, Writer};
 
 fn open_error(e: &std::io::Error) -> Cause {
     match e.kind() {
@@ -29,8 +29,7 @@ pub(crate) async fn copy(src: &Path, sink: &Sink<'_>) -> Result<Done, Cause> {
     let mut input = tokio::fs::File::open(src)
         .await
         .map_err(|e| open_error(&e))?;
-    let local = |e: std::io::Error| Cause::Local(format!("`{}`: {e}", sink.dest.display()));
-    let mut output = super::http::open_sink(sink.dest).await.map_err(local)?;
+    let mut output = Writer::open(sink.dest).await?;
     let mut hasher = Digester::new();
     let mut size = 0u64;
     let mut buf = vec![0u8; 64 * 1024];
@@ -50,10 +49,10 @@ pub(crate) async fn copy(src: &Path, sink: &Sink<'_>) -> Result<Done, Cause> {
             });
         }
         hasher.update(&buf[..n]);
-        output.write_all(&buf[..n]).await.map_err(local)?;
+        output.write(&buf[..n]).await?;
         (sink.progress)(n as u64);
     }
-    output.flush().await.map_err(local)?;
+    output.finish().await?;
     Ok(Done {
         size,
         digests: hasher.finalize(),

@@ -33,12 +33,81 @@ use super::retry::parse_retry_after;
 
 /// Where and how a download is written.
 pub(crate) struct Sink<'a> {
-    pub dest: &'a Path,
+    pub dest: Dest<'a>,
     /// Bodies larger than this fail.
     pub limit: u64,
     /// Whether the artifact is a zip (for Go's "zip file too large" text).
     pub zip: bool,
     pub progress: &'a (dyn Fn(u64) + Send + Sync),
+}
+
+/// Where a download's bytes go.
+#[derive(Clone, Copy)]
+pub(crate) enum Dest<'a> {
+    /// A file (the caller's temporary file), written from its start.
+    File(&'a Path),
+    /// Memory, for small files the caller reads at once (the checksum
+    /// database's lookups and tiles): no file to create, read back and
+    /// remove for each. What a completed attempt received replaces the
+    /// contents.
+    Memory(&'a std::sync::Mutex<Vec<u8>>),
+}
+
+/// A [`Dest`] open for one attempt.
+pub(crate) enum Writer<'a> {
+    File {
+        file: tokio::fs::File,
+        path: &'a Path,
+    },
+    Memory {
+        buf: Vec<u8>,
+        into: &'a std::sync::Mutex<Vec<u8>>,
+    },
+}
+
+impl<'a> Writer<'a> {
+    /// Opens `dest` for an attempt, emptied.
+    pub(crate) async fn open(dest: Dest<'a>) -> Result<Writer<'a>, Cause> {
+        Ok(match dest {
+            Dest::File(path) => Writer::File {
+                file: open_sink(path).await.map_err(|e| local_cause(path, &e))?,
+                path,
+            },
+            Dest::Memory(into) => Writer::Memory {
+                buf: Vec::new(),
+                into,
+            },
+        })
+    }
+
+    pub(crate) async fn write(&mut self, data: &[u8]) -> Result<(), Cause> {
+        match self {
+            Writer::File { file, path } => file
+                .write_all(data)
+                .await
+                .map_err(|e| local_cause(path, &e)),
+            Writer::Memory { buf, .. } => {
+                buf.extend_from_slice(data);
+                Ok(())
+            }
+        }
+    }
+
+    /// Ends a complete attempt: the file flushed, or the bytes handed over.
+    pub(crate) async fn finish(self) -> Result<(), Cause> {
+        match self {
+            Writer::File { mut file, path } => {
+                file.flush().await.map_err(|e| local_cause(path, &e))
+            }
+            Writer::Memory { buf, into } => {
+                let mut got = into
+                    .lock()
+                    .map_err(|_| Cause::Local("download buffer lock poisoned".into()))?;
+                *got = buf;
+                Ok(())
+            }
+        }
+    }
 }
 
 /// A completed download.
@@ -186,9 +255,7 @@ pub(crate) async fn get(
     if announced.is_some_and(|n| n > sink.limit) {
         return Err(too_large(sink).into());
     }
-    let mut file = open_sink(sink.dest)
-        .await
-        .map_err(|e| local(sink.dest, &e))?;
+    let mut out = Writer::open(sink.dest).await?;
     let mut hasher = Digester::new();
     let mut size = 0u64;
     loop {
@@ -203,17 +270,15 @@ pub(crate) async fn get(
             return Err(too_large(sink).into());
         }
         hasher.update(&chunk);
-        file.write_all(&chunk)
-            .await
-            .map_err(|e| local(sink.dest, &e))?;
+        out.write(&chunk).await?;
         (sink.progress)(n);
     }
-    file.flush().await.map_err(|e| local(sink.dest, &e))?;
     if let Some(want) = announced
         && size < want
     {
         return Err(Cause::Truncated { got: size, want }.into());
     }
+    out.finish().await?;
     Ok(Done {
         size,
         digests: hasher.finalize(),
@@ -293,8 +358,8 @@ fn too_large(sink: &Sink<'_>) -> Cause {
     }
 }
 
-fn local(dest: &Path, e: &std::io::Error) -> Failed {
-    Cause::Local(format!("`{}`: {e}", dest.display())).into()
+fn local_cause(dest: &Path, e: &std::io::Error) -> Cause {
+    Cause::Local(format!("`{}`: {e}", dest.display()))
 }
 
 fn reason(status: StatusCode) -> String {

@@ -342,7 +342,7 @@ impl Client {
         };
         let target = Target::new(path, version, what).map_err(|e| fail(ErrorKind::Invalid(e)))?;
         let sink = Sink {
-            dest,
+            dest: http::Dest::File(dest),
             limit: size_limit(what),
             zip: what == Artifact::Zip,
             progress,

@@ -346,7 +346,7 @@ impl Client {
     ) -> Result<(u64, bool), Cause> {
         let scratch = tempfile::NamedTempFile::new().map_err(|e| Cause::Local(e.to_string()))?;
         let sink = Sink {
-            dest: scratch.path(),
+            dest: http::Dest::File(scratch.path()),
             limit: super::MAX_SMALL_SIZE,
             zip: false,
             progress: &|_| {},

@@ -11,10 +11,8 @@
 //! Requests go through the same retries, health tracking, credentials and
 //! error reports as module downloads.
 
-use std::path::Path;
-
 use super::error::Outcome;
-use super::http::Sink;
+use super::http::{Dest, Sink};
 use super::list::{Base, Entry};
 use super::{Client, Target};
 use crate::goproxy::url_path;
@@ -73,15 +71,14 @@ impl Client {
                 shown: super::redact::redact(url),
             });
         }
-        let probe_dir = tempfile::tempdir().map_err(|e| fail(e.to_string()))?;
-        let probe = probe_dir.path().join("supported");
+        let probe = std::sync::Mutex::new(Vec::new());
         let supported = format!("sumdb/{name}/supported");
         let target = Target {
             wire: url_path(&supported),
             rel: supported,
         };
         let sink = Sink {
-            dest: &probe,
+            dest: Dest::Memory(&probe),
             limit: MAX_SUMDB_FILE,
             zip: false,
             progress: &|_| {},
@@ -144,22 +141,23 @@ impl Client {
         })
     }
 
-    /// Reads `rest` (`lookup/…`, `tile/…`) of the database into `dest`:
-    /// `Ok(false)` when the database has no such file.
+    /// Reads `rest` (`lookup/…`, `tile/…`) of the database (into memory:
+    /// its files are at most [`MAX_SUMDB_FILE`]): `Ok(None)` when the
+    /// database has no such file.
     pub async fn sumdb_get(
         &self,
         db: &str,
         route: &SumdbRoute,
         rest: &str,
-        dest: &Path,
-    ) -> Result<bool, SumdbFetchError> {
+    ) -> Result<Option<Vec<u8>>, SumdbFetchError> {
         let rel = format!("{}{rest}", route.prefix);
         let target = Target {
             wire: url_path(&rel),
             rel,
         };
+        let got = std::sync::Mutex::new(Vec::new());
         let sink = Sink {
-            dest,
+            dest: Dest::Memory(&got),
             limit: MAX_SUMDB_FILE,
             zip: false,
             progress: &|_| {},
@@ -168,8 +166,8 @@ impl Client {
             .fetch_from(route.slot, &route.base, &target, &sink, false)
             .await
         {
-            Ok(_) => Ok(true),
-            Err(o) if is_not_found(&o) => Ok(false),
+            Ok(_) => Ok(Some(got.into_inner().unwrap_or_default())),
+            Err(o) if is_not_found(&o) => Ok(None),
             Err(o) => Err(SumdbFetchError {
                 db: db.to_string(),
                 detail: o.to_string(),
