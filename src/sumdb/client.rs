@@ -290,8 +290,14 @@ impl<O: ClientOps> Client<O> {
 
     /// Merges a signed tree into the latest known one.
     fn merge_latest(&self, module: &str, msg: &[u8]) -> Result<(), ClientError> {
-        let tree = self.open_tree(module, msg)?;
         let latest = self.load_latest(module)?;
+        // The very note already verified and merged (every lookup of a run
+        // at one head carries it): its signature and tree were checked
+        // then, and a tree is its own prefix.
+        if !latest.note.is_empty() && latest.note == msg {
+            return Ok(());
+        }
+        let tree = self.open_tree(module, msg)?;
         if tree.n <= latest.tree.n {
             return self.check_trees(module, &tree, &latest.tree);
         }
@@ -810,6 +816,45 @@ mod tests {
             .lookup("example.com/m3", "v1.0.0")
             .unwrap_err();
         assert!(matches!(err, ClientError::Note { .. }), "{err}");
+    }
+
+    /// A client that has verified a head still checks every note that is
+    /// not byte for byte that head: a note at the same tree with a changed
+    /// signature, or a changed tree hash, is refused.
+    #[test]
+    fn a_known_head_does_not_excuse_a_different_note() {
+        let db = Db::new(None);
+        db.serve(3, 300);
+        db.serve(4, 300);
+        let c = Client::new(db.verifier(), &db);
+        c.lookup("example.com/m3", "v1.0.0").unwrap();
+        let key = "lookup/example.com/m4@v1.0.0".to_string();
+        let good = String::from_utf8(db.remote.lock().unwrap()[&key].clone()).unwrap();
+        // The signature line is the last one: flip a byte of its base64.
+        let sig = good.trim_end().lines().last().unwrap().to_string();
+        let mut flipped = sig.clone();
+        let at = sig.len() - 3;
+        let with = if &sig[at..at + 1] == "A" { "B" } else { "A" };
+        flipped.replace_range(at..at + 1, with);
+        db.remote
+            .lock()
+            .unwrap()
+            .insert(key.clone(), good.replacen(&sig, &flipped, 1).into_bytes());
+        let err = c.lookup("example.com/m4", "v1.0.0").unwrap_err();
+        assert!(matches!(err, ClientError::Note { .. }), "{err}");
+        let tree_line = tlog::format_tree(&tlog::tree_of(300, &db.stored));
+        let hash_line = tree_line.lines().nth(2).unwrap();
+        let mut changed = hash_line.to_string();
+        changed.replace_range(0..1, if hash_line.starts_with('A') { "B" } else { "A" });
+        db.remote.lock().unwrap().insert(
+            key.clone(),
+            good.replacen(hash_line, &changed, 1).into_bytes(),
+        );
+        let err = c.lookup("example.com/m4", "v1.0.0").unwrap_err();
+        assert!(matches!(err, ClientError::Note { .. }), "{err}");
+        // The good answer still verifies.
+        db.remote.lock().unwrap().insert(key, good.into_bytes());
+        c.lookup("example.com/m4", "v1.0.0").unwrap();
     }
 
     /// A database that shows two histories to one client (a fork) is
