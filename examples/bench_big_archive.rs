@@ -68,6 +68,7 @@ fn main() {
             version: m.version.clone(),
             zip_h1: Some("h1:synthetic".into()),
             mod_h1: Some("h1:synthetic".into()),
+            zip_files: None,
             files: BTreeMap::new(),
         };
         for (a, data) in &files {

@@ -18,6 +18,12 @@
 //!
 //! Files are streamed through the hasher, never held in memory whole.
 //!
+//! A zip's summary can be rebuilt from its entry names and the list of its
+//! entries' digests ([`FileDigests`], which snapshot keeps in the archive
+//! manifest): [`hash_listed`] gives the h1 of such a list, and once that
+//! equals go.sum's line, every digest in the list is as good as go.sum's —
+//! a reader can then check just the files it uses, one by one (vendor).
+//!
 //! Not here: which files a module zip may contain ([`crate::modzip`]), and
 //! reading or writing go.sum ([`crate::gosum`]).
 
@@ -164,6 +170,20 @@ pub enum DirHashError {
         /// The duplicated entry name.
         name: String,
     },
+    /// A list of entry digests not as long as the zip's entries.
+    #[error("the list of file digests has {digests} entries for a zip of {names}")]
+    ListLength {
+        /// The zip's entries.
+        names: usize,
+        /// The list's digests.
+        digests: usize,
+    },
+    /// A name given twice with a list of digests.
+    #[error("the zip has more than one entry named {name:?}")]
+    DuplicateListedName {
+        /// The duplicated name.
+        name: String,
+    },
 }
 
 /// The running summary of a `Hash1` computation: add (name, content digest)
@@ -277,6 +297,19 @@ pub fn hash_zip_file(path: &Path) -> Result<String, DirHashError> {
 /// the others wait for it. The result is the same; the summary is sorted
 /// by name whatever order the entries are hashed in.
 pub fn hash_zip_file_with(path: &Path, threads: usize) -> Result<String, DirHashError> {
+    hash_zip_file_listed(path, threads).map(|(h1, _)| h1)
+}
+
+/// The SHA-256 of each entry of a module zip, in central-directory order
+/// (directory entries as empty content): the list a zip's `h1:` summary is
+/// made of.
+pub type FileDigests = Vec<[u8; 32]>;
+
+/// [`hash_zip_file_with`], with the list of entry digests it summarized.
+pub fn hash_zip_file_listed(
+    path: &Path,
+    threads: usize,
+) -> Result<(String, FileDigests), DirHashError> {
     let open = || -> Result<zip::ZipArchive<SeekBufReader<File>>, DirHashError> {
         let file = File::open(path).map_err(|source| DirHashError::Io {
             path: path.to_owned(),
@@ -289,7 +322,7 @@ pub fn hash_zip_file_with(path: &Path, threads: usize) -> Result<String, DirHash
     let threads = threads.clamp(1, names.len().max(1));
     if threads == 1 {
         let digests = hash_entries(&mut archive, 0..names.len(), path)?;
-        return summarize(&names, digests);
+        return summarize_listed(&names, digests);
     }
     let mut archives = vec![archive];
     for _ in 1..threads {
@@ -320,16 +353,65 @@ pub fn hash_zip_file_with(path: &Path, threads: usize) -> Result<String, DirHash
     for part in parts {
         digests.extend(part?);
     }
-    summarize(&names, digests)
+    summarize_listed(&names, digests)
 }
 
 /// The zip hash of a module zip read from `reader` (unbuffered: it is read
 /// through a [`SeekBufReader`] here); `path` names it in errors.
 pub fn hash_zip<R: Read + Seek>(reader: R, path: &Path) -> Result<String, DirHashError> {
+    hash_zip_listed(reader, path).map(|(h1, _)| h1)
+}
+
+/// [`hash_zip`], with the list of entry digests it summarized.
+pub fn hash_zip_listed<R: Read + Seek>(
+    reader: R,
+    path: &Path,
+) -> Result<(String, FileDigests), DirHashError> {
     let mut archive = open_zip(reader, path)?;
     let names = entry_names(&mut archive, path)?;
     let digests = hash_entries(&mut archive, 0..names.len(), path)?;
-    summarize(&names, digests)
+    summarize_listed(&names, digests)
+}
+
+/// The `h1:` hash of the zip read from `reader` if its entries' digests
+/// are `digests` ([`hash_listed`] with the zip's own entry names): reads
+/// the central directory and local headers, no entry's contents.
+pub fn hash_listed_zip<R: Read + Seek>(
+    reader: R,
+    path: &Path,
+    digests: &[[u8; 32]],
+) -> Result<String, DirHashError> {
+    let mut archive = open_zip(reader, path)?;
+    let names = entry_names(&mut archive, path)?;
+    hash_listed(&names, digests)
+}
+
+/// The `h1:` hash of a zip whose entries, in central-directory order, are
+/// named `names` and have the contents `digests` lists: equal to go.sum's
+/// line only if the list is the zip's (SHA-256 preimage resistance). A
+/// list of another length, or a name given twice, has no hash.
+pub fn hash_listed<N: AsRef<[u8]>>(
+    names: &[N],
+    digests: &[[u8; 32]],
+) -> Result<String, DirHashError> {
+    if names.len() != digests.len() {
+        return Err(DirHashError::ListLength {
+            names: names.len(),
+            digests: digests.len(),
+        });
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut summary = Summary::new();
+    for (name, digest) in names.iter().zip(digests) {
+        let name = name.as_ref();
+        if !seen.insert(name) {
+            return Err(DirHashError::DuplicateListedName {
+                name: String::from_utf8_lossy(name).into_owned(),
+            });
+        }
+        summary.add(name, *digest)?;
+    }
+    Ok(summary.finish())
 }
 
 /// `reader` as a zip archive, buffered by a [`SeekBufReader`]: the zip
@@ -417,12 +499,17 @@ fn hash_entries<R: Read + Seek>(
     Ok(out)
 }
 
-fn summarize(names: &[Vec<u8>], digests: EntryDigests) -> Result<String, DirHashError> {
+/// The h1 of `names` and their digests, with the digests in entry order.
+fn summarize_listed(
+    names: &[Vec<u8>],
+    mut digests: EntryDigests,
+) -> Result<(String, FileDigests), DirHashError> {
     let mut summary = Summary::new();
-    for (i, digest) in digests {
-        summary.add(&names[i], digest)?;
+    for (i, digest) in &digests {
+        summary.add(&names[*i], *digest)?;
     }
-    Ok(summary.finish())
+    digests.sort_unstable_by_key(|d| d.0);
+    Ok((summary.finish(), digests.into_iter().map(|d| d.1).collect()))
 }
 
 /// The files under `dir` as `go mod verify` names them: `prefix/rel`, with

@@ -161,6 +161,15 @@ pub struct ModuleEntry {
     /// The go.sum hash of the go.mod.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mod_h1: Option<String>,
+    /// The SHA-256 of each entry of the zip, in its central-directory
+    /// order, concatenated, in standard base64 (absent in archives from
+    /// before modsnap kept them). Untrusted like the rest of the manifest:
+    /// a reader trusts it only once the summary it makes with the zip's
+    /// entry names hashes to go.sum's line ([`crate::dirhash::hash_listed`]);
+    /// then it can check the files it uses one by one instead of hashing
+    /// the whole zip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip_files: Option<String>,
     /// Stored files by kind (`info`, `mod`, `zip`).
     pub files: BTreeMap<String, FileEntry>,
 }
@@ -170,6 +179,37 @@ impl ModuleEntry {
     pub fn file(&self, a: crate::goproxy::Artifact) -> Option<&FileEntry> {
         self.files.get(a.ext())
     }
+
+    /// [`ModuleEntry::zip_files`] decoded: `None` when absent, `Err` when
+    /// it is not base64 of whole digests.
+    pub fn zip_file_digests(&self) -> Option<Result<crate::dirhash::FileDigests, String>> {
+        use base64::Engine as _;
+        let text = self.zip_files.as_ref()?;
+        let bytes = match base64::engine::general_purpose::STANDARD.decode(text) {
+            Ok(b) => b,
+            Err(e) => return Some(Err(format!("zip_files is not base64: {e}"))),
+        };
+        let chunks = bytes.chunks_exact(32);
+        if !chunks.remainder().is_empty() {
+            return Some(Err(format!(
+                "zip_files holds {} bytes, not a whole number of SHA-256 digests",
+                bytes.len()
+            )));
+        }
+        Some(Ok(chunks
+            .map(|c| {
+                let mut d = [0u8; 32];
+                d.copy_from_slice(c);
+                d
+            })
+            .collect()))
+    }
+}
+
+/// The manifest form of a zip's entry digests ([`ModuleEntry::zip_files`]).
+pub fn encode_file_digests(digests: &[[u8; 32]]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(digests.concat())
 }
 
 /// A stored file.
@@ -211,5 +251,12 @@ impl Manifest {
         let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();
         out.push(b'\n');
         out
+    }
+
+    /// The entry of module `path` at `version`.
+    pub fn module(&self, path: &str, version: &str) -> Option<&ModuleEntry> {
+        self.modules
+            .iter()
+            .find(|e| e.path == path && e.version == version)
     }
 }

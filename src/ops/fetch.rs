@@ -192,6 +192,8 @@ pub struct Verified {
     pub blake3: String,
     /// For zips and mods: the h1 computed.
     pub h1: Option<String>,
+    /// For zips: the digest of each entry, which the h1 summarizes.
+    pub file_digests: Option<dirhash::FileDigests>,
 }
 
 impl Store {
@@ -434,6 +436,7 @@ fn verified(path: &Path, data: &[u8], h1: Option<String>) -> Verified {
         sha256: hex::encode(d.sha256),
         blake3: hex::encode(d.blake3),
         h1,
+        file_digests: None,
     }
 }
 
@@ -466,8 +469,9 @@ async fn verify_zip(
         .acquire()
         .await
         .map_err(|e| ArtifactError::Internal(e.to_string()))?;
-    let (h1, digests) =
-        tokio::task::spawn_blocking(move || -> Result<(String, dirhash::Digests), VerifyError> {
+    type Hashed = (String, dirhash::FileDigests, dirhash::Digests);
+    let (h1, listed, digests) =
+        tokio::task::spawn_blocking(move || -> Result<Hashed, VerifyError> {
             let rules = |error| VerifyError::ZipRules {
                 module: m2.to_string(),
                 from: source2.clone(),
@@ -488,7 +492,7 @@ async fn verify_zip(
             } else {
                 1
             };
-            let h1 = dirhash::hash_zip_file_with(&path2, threads).map_err(|error| {
+            let (h1, listed) = dirhash::hash_zip_file_listed(&path2, threads).map_err(|error| {
                 VerifyError::ZipUnreadable {
                     module: m2.to_string(),
                     from: source2.clone(),
@@ -496,7 +500,7 @@ async fn verify_zip(
                 }
             })?;
             if let Some(digests) = known {
-                return Ok((h1, digests));
+                return Ok((h1, listed, digests));
             }
             let unreadable = |e: std::io::Error| VerifyError::Info {
                 module: m2.to_string(),
@@ -505,7 +509,7 @@ async fn verify_zip(
             };
             let f = std::fs::File::open(&path2).map_err(unreadable)?;
             let digests = dirhash::Digester::digest_reader(f).map_err(unreadable)?;
-            Ok((h1, digests))
+            Ok((h1, listed, digests))
         })
         .await
         .map_err(|e| ArtifactError::Internal(e.to_string()))??;
@@ -526,6 +530,7 @@ async fn verify_zip(
         sha256: hex::encode(digests.sha256),
         blake3: hex::encode(digests.blake3),
         h1: Some(h1),
+        file_digests: Some(listed),
     })
 }
 

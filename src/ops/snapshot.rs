@@ -566,7 +566,7 @@ async fn run(
     }
 
     // 5. The archive's manifest and entries.
-    let (mut manifest, mut entries, lists_dir) = assemble(&projects, &plan, &got)?;
+    let (mut manifest, mut entries, lists_dir) = assemble(&projects, &plan, &mut got)?;
     unavailable.sort();
     manifest.unavailable = unavailable;
     manifest.sumdb = sumdb_record;
@@ -699,10 +699,7 @@ impl ModuleSource for Downloaded<'_> {
         let file = std::fs::File::open(path).map_err(|e| {
             SourceError::new(m.to_string(), format!("open `{}`: {e}", path.display()))
         })?;
-        Ok(OpenedZip {
-            location: path.to_owned(),
-            bytes: Box::new(file),
-        })
+        Ok(OpenedZip::new(path.to_owned(), Box::new(file)))
     }
 
     /// Every zip here was verified as it downloaded (or was read from a
@@ -762,7 +759,7 @@ fn gosum_file(gosum: &GoSum, m: &ModVersion) -> Option<String> {
 fn assemble(
     projects: &[Project],
     plan: &BTreeMap<ModVersion, Planned>,
-    got: &BTreeMap<(ModVersion, &'static str), Verified>,
+    got: &mut BTreeMap<(ModVersion, &'static str), Verified>,
 ) -> Result<(Manifest, Vec<ArchiveEntry>, tempfile::TempDir), SnapshotError> {
     let mut manifest = Manifest {
         format: FORMAT.to_string(),
@@ -784,6 +781,11 @@ fn assemble(
             version: m.version.clone(),
             zip_h1: p.zip_h1.clone(),
             mod_h1: p.mod_h1.clone(),
+            // Moved into the manifest: the run holds each list once.
+            zip_files: got
+                .get_mut(&(m.clone(), Artifact::Zip.ext()))
+                .and_then(|v| v.file_digests.take())
+                .map(|d| crate::archive::manifest::encode_file_digests(&d)),
             files: BTreeMap::new(),
         };
         for a in Artifact::VERSIONED {

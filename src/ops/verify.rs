@@ -260,10 +260,19 @@ fn module_findings(
         }
         let hashed = std::io::Seek::seek(&mut w, std::io::SeekFrom::Start(0))
             .map_err(|e| e.to_string())
-            .and_then(|_| dirhash::hash_zip(w, at).map_err(|e| e.to_string()));
+            .and_then(|_| dirhash::hash_zip_listed(w, at).map_err(|e| e.to_string()));
         match hashed {
-            Ok(got) if &got == want => {}
-            Ok(got) => out.push(Finding::new(
+            // The entry digests the manifest keeps for vendor must be the
+            // zip's own: a reader trusts them once they hash to go.sum's.
+            Ok((got, listed)) if &got == want => match m.zip_file_digests() {
+                Some(Ok(kept)) if kept != listed => out.push(invalid(
+                    Artifact::Zip,
+                    "the manifest's digests of its files (zip_files) are not the zip's".into(),
+                )),
+                Some(Err(e)) => out.push(invalid(Artifact::Zip, e)),
+                _ => {}
+            },
+            Ok((got, _)) => out.push(Finding::new(
                 &id,
                 Artifact::Zip,
                 Problem::HashMismatch {
