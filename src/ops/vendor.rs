@@ -14,6 +14,10 @@
 //! vendor run itself ([`crate::vendoring`]) checks every `.mod` and zip it
 //! reads against the project's go.sum and the module zip rules, refusing
 //! modules go.sum does not cover — the go command's rule for downloads.
+//! When the manifest keeps a zip's entry digests (`zip_files`), the zip is
+//! checked file by file: the list must hash to go.sum's line with the
+//! zip's names, and every file vendor reads must match its digest; files
+//! it does not use are not read (`modsnap verify` checks every byte).
 
 pub use crate::vendoring::VendorOptions;
 use std::collections::BTreeSet;
@@ -78,7 +82,7 @@ pub fn vendor_from_archive(
         .prefix("modsnap-vendor-")
         .tempdir()
         .map_err(|e| FsError::new("create temporary directory", Path::new("."), e))?;
-    aread::extract(
+    let (manifest, _) = aread::extract(
         archive,
         tree.path(),
         Check::Fast,
@@ -90,7 +94,11 @@ pub fn vendor_from_archive(
             _ => None,
         },
     )?;
-    Ok(vendoring::vendor(opts, &ProxyDir::new(tree.path()))?)
+    let source = Unpacked {
+        dir: ProxyDir::new(tree.path()),
+        manifest,
+    };
+    Ok(vendoring::vendor(opts, &source)?)
 }
 
 /// A [`ModuleSource`] reading `.mod` files and zips in place from an
@@ -163,9 +171,44 @@ impl ModuleSource for InPlace<'_> {
         if let Ok(mut v) = self.verified.lock() {
             v.insert(name.clone());
         }
-        Ok(OpenedZip {
-            location: self.archive.join(&name),
-            bytes: Box::new(window),
-        })
+        Ok(OpenedZip::new(self.archive.join(&name), Box::new(window)))
+    }
+
+    /// The entry digests the manifest keeps for `m`'s zip (archives since
+    /// they were kept): vendor then checks just the files it uses.
+    fn zip_file_digests(
+        &self,
+        m: &ModVersion,
+    ) -> Option<Result<crate::dirhash::FileDigests, String>> {
+        self.index
+            .manifest()
+            .module(&m.path, &m.version)?
+            .zip_file_digests()
+    }
+}
+
+/// An unpacked archive's GOPROXY tree, with the entry digests its manifest
+/// keeps (as [`InPlace`] gives them).
+struct Unpacked {
+    dir: ProxyDir,
+    manifest: crate::archive::manifest::Manifest,
+}
+
+impl ModuleSource for Unpacked {
+    fn go_mod(&self, m: &ModVersion) -> Result<Vec<u8>, SourceError> {
+        self.dir.go_mod(m)
+    }
+
+    fn open_zip(&self, m: &ModVersion) -> Result<OpenedZip, SourceError> {
+        self.dir.open_zip(m)
+    }
+
+    fn zip_file_digests(
+        &self,
+        m: &ModVersion,
+    ) -> Option<Result<crate::dirhash::FileDigests, String>> {
+        self.manifest
+            .module(&m.path, &m.version)?
+            .zip_file_digests()
     }
 }

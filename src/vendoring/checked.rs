@@ -11,15 +11,24 @@
 //! for every check and is called before the new vendor tree is swapped into
 //! place, so nothing that failed a check ever reaches `vendor/`.
 //!
+//! When the source keeps the digest of each entry of a zip (an archive's
+//! manifest, [`ModuleSource::zip_file_digests`]), the zip is checked one
+//! file at a time instead: the list, with the zip's entry names, must hash
+//! to go.sum's line (so each digest in it is as good as go.sum's), and each
+//! entry the run reads is hashed whole and must match its digest. The
+//! files a vendor tree does not use are then never inflated — about 8 in
+//! 9 of the bytes for bench/project — and every byte that is used is still
+//! checked against go.sum.
+//!
 //! Not here: checking an archive against its own manifest (the archive
 //! reader does that) or the checksum database.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Seek as _;
 use std::path::PathBuf;
-use std::sync::{Condvar, Mutex, mpsc};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 
-use super::source::{ModuleSource, OpenedZip, SourceError};
+use super::source::{EntryCheck, ModuleSource, OpenedZip, SourceError};
 use super::{ChecksumMismatch, VendorError};
 use crate::dirhash;
 use crate::gosum::GoSum;
@@ -39,6 +48,37 @@ pub(crate) struct Checked<'a> {
     pending: Mutex<usize>,
     idle: Condvar,
     failure: Mutex<Option<VendorError>>,
+    /// The zips checked one file at a time, by module.
+    listed: Mutex<HashMap<ModVersion, Arc<Listed>>>,
+}
+
+/// A zip's entry digests as its source keeps them, and the first entry
+/// read that did not match.
+struct Listed {
+    module: String,
+    location: PathBuf,
+    digests: crate::dirhash::FileDigests,
+    failure: Mutex<Option<VendorError>>,
+}
+
+impl EntryCheck for Listed {
+    fn check(&self, index: usize, name: &str, digest: [u8; 32]) -> std::io::Result<()> {
+        if self.digests.get(index) == Some(&digest) {
+            return Ok(());
+        }
+        let detail = format!(
+            "file {}: its contents do not match the digest listed for it (the archive was tampered with or damaged)",
+            module::quote(name)
+        );
+        if let Ok(mut f) = self.failure.lock() {
+            f.get_or_insert(VendorError::BadZip {
+                module: self.module.clone(),
+                location: self.location.clone(),
+                detail: detail.clone(),
+            });
+        }
+        Err(std::io::Error::new(std::io::ErrorKind::InvalidData, detail))
+    }
 }
 
 impl<'a> Checked<'a> {
@@ -53,7 +93,43 @@ impl<'a> Checked<'a> {
             pending: Mutex::new(0),
             idle: Condvar::new(),
             failure: Mutex::new(None),
+            listed: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// `m`'s entry digests, when its source keeps them (the same list for
+    /// the check and for every tree reading the zip).
+    fn listed(
+        &self,
+        m: &ModVersion,
+        location: &std::path::Path,
+    ) -> Result<Option<Arc<Listed>>, VendorError> {
+        let mut map = self
+            .listed
+            .lock()
+            .map_err(|_| VendorError::Internal("zip check state poisoned".into()))?;
+        if let Some(l) = map.get(m) {
+            return Ok(Some(l.clone()));
+        }
+        let digests = match self.inner.zip_file_digests(m) {
+            None => return Ok(None),
+            Some(Ok(d)) => d,
+            Some(Err(detail)) => {
+                return Err(VendorError::BadZip {
+                    module: m.to_string(),
+                    location: location.to_owned(),
+                    detail,
+                });
+            }
+        };
+        let l = Arc::new(Listed {
+            module: m.to_string(),
+            location: location.to_owned(),
+            digests,
+            failure: Mutex::new(None),
+        });
+        map.insert(m.clone(), l.clone());
+        Ok(Some(l))
     }
 
     /// Runs queued zip checks until [`Checked::close`]; one call per worker
@@ -100,9 +176,23 @@ impl<'a> Checked<'a> {
         }
         drop(n);
         match self.failure.lock() {
-            Ok(mut f) => f.take().map_or(Ok(()), Err),
-            Err(_) => Err(VendorError::Internal("zip check state poisoned".into())),
+            Ok(mut f) => {
+                if let Some(e) = f.take() {
+                    return Err(e);
+                }
+            }
+            Err(_) => return Err(VendorError::Internal("zip check state poisoned".into())),
         }
+        let listed = self
+            .listed
+            .lock()
+            .map_err(|_| VendorError::Internal("zip check state poisoned".into()))?;
+        for l in listed.values() {
+            if let Some(e) = l.failure.lock().ok().and_then(|mut f| f.take()) {
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 
     fn check_zip(&self, m: &ModVersion) -> Result<(), VendorError> {
@@ -129,12 +219,21 @@ impl<'a> Checked<'a> {
         bytes
             .seek(std::io::SeekFrom::Start(0))
             .map_err(|e| bad(e.to_string()))?;
-        let got = dirhash::hash_zip(bytes, &location).map_err(|e| bad(e.to_string()))?;
+        let listed = self.listed(m, &location)?;
+        let got = match &listed {
+            Some(l) => dirhash::hash_listed_zip(bytes, &location, &l.digests),
+            None => dirhash::hash_zip(bytes, &location),
+        }
+        .map_err(|e| bad(e.to_string()))?;
         let want = self.gosum.zip_hash(&m.path, &m.version).unwrap_or_default();
         if got != want {
             return Err(VendorError::Checksum(Box::new(ChecksumMismatch {
                 module: m.to_string(),
-                what: "zip",
+                what: if listed.is_some() {
+                    "zip, by the digests the archive lists for its files"
+                } else {
+                    "zip"
+                },
                 location,
                 got,
                 want: want.to_string(),
@@ -217,6 +316,13 @@ impl ModuleSource for Checked<'_> {
                 }
             }
         }
-        self.inner.open_zip(m)
+        let mut zip = self.inner.open_zip(m)?;
+        let listed = self
+            .listed(m, &zip.location)
+            .map_err(|e| SourceError::caused_by(m, e))?;
+        if let Some(l) = listed {
+            zip.entries = Some(l);
+        }
+        Ok(zip)
     }
 }

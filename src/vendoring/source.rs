@@ -94,6 +94,25 @@ pub trait ModuleSource: Sync {
     fn zip_verified(&self, _m: &ModVersion) -> bool {
         false
     }
+    /// The digest of each entry of `m`'s zip, when the source keeps them
+    /// beside it (an archive's manifest): untrusted until the checked
+    /// source has hashed them with the zip's names to go.sum's line. `Err`
+    /// when what it keeps is malformed.
+    fn zip_file_digests(
+        &self,
+        _m: &ModVersion,
+    ) -> Option<Result<crate::dirhash::FileDigests, String>> {
+        None
+    }
+}
+
+/// Checks each entry a [`Tree`] reads against a list of entry digests
+/// (set by the checked source when a zip's files are checked one by one
+/// instead of the whole zip at once).
+pub(crate) trait EntryCheck: Send + Sync {
+    /// Whether entry `index` (named `name`) hashes to its listed digest;
+    /// a mismatch is recorded as a security failure and returned.
+    fn check(&self, index: usize, name: &str, digest: [u8; 32]) -> io::Result<()>;
 }
 
 /// Bytes a module zip can be read from: anything seekable.
@@ -106,6 +125,19 @@ pub struct OpenedZip {
     pub location: PathBuf,
     /// Its bytes.
     pub bytes: Box<dyn ZipBytes>,
+    /// When set, every entry read from it is hashed whole and checked.
+    pub(crate) entries: Option<std::sync::Arc<dyn EntryCheck>>,
+}
+
+impl OpenedZip {
+    /// A zip at `location`, read from `bytes`.
+    pub fn new(location: PathBuf, bytes: Box<dyn ZipBytes>) -> OpenedZip {
+        OpenedZip {
+            location,
+            bytes,
+            entries: None,
+        }
+    }
 }
 
 /// A [`ModuleSource`] over a GOPROXY tree on disk:
@@ -147,10 +179,7 @@ impl ModuleSource for ProxyDir {
                 },
             )
         })?;
-        Ok(OpenedZip {
-            location: path,
-            bytes: Box::new(file),
-        })
+        Ok(OpenedZip::new(path, Box::new(file)))
     }
 }
 
@@ -169,6 +198,8 @@ pub(crate) struct ZipTree {
     archive: RefCell<zip::ZipArchive<crate::seekbuf::SeekBufReader<Box<dyn ZipBytes>>>>,
     /// Relative file name → entry index.
     files: BTreeMap<String, usize>,
+    /// Checks every entry read, when the zip's files are checked one by one.
+    entries: Option<std::sync::Arc<dyn EntryCheck>>,
     /// Heads of Go files read so far (see [`crate::imports::read_go_head`]):
     /// loading, the file filter and embed scanning each read them. Only the
     /// bytes the import reader looked at are kept (~1 KiB a file).
@@ -206,6 +237,7 @@ impl Tree {
             path: zip.location,
             archive: RefCell::new(archive),
             files,
+            entries: zip.entries,
             heads: RefCell::new(HashMap::new()),
         }))
     }
@@ -314,13 +346,29 @@ impl Tree {
                 let mut archive = z.archive.borrow_mut();
                 let entry = archive.by_index_raw(i).map_err(io::Error::other)?;
                 let mut out = Vec::with_capacity(limit.min(entry.size() as usize));
-                let streamed = crate::zipentry::with_inflater(|inf| {
-                    inf.stream(entry, limit as u64, &mut |c| {
-                        out.extend_from_slice(c);
+                let Some(check) = &z.entries else {
+                    let streamed = crate::zipentry::with_inflater(|inf| {
+                        inf.stream(entry, limit as u64, &mut |c| {
+                            out.extend_from_slice(c);
+                            Ok(())
+                        })
+                    })?;
+                    return Ok((out, streamed.whole));
+                };
+                // Checked one by one: the whole entry is hashed before any
+                // of it is used, and its first `limit` bytes kept.
+                let whole = entry.size() <= limit as u64;
+                let mut h = crate::dirhash::Sha256::new();
+                crate::zipentry::with_inflater(|inf| {
+                    inf.stream(entry, u64::MAX, &mut |c| {
+                        h.update(c);
+                        let room = limit.saturating_sub(out.len()).min(c.len());
+                        out.extend_from_slice(&c[..if whole { c.len() } else { room }]);
                         Ok(())
                     })
                 })?;
-                Ok((out, streamed.whole))
+                check.check(i, rel, h.finalize())?;
+                Ok((out, whole))
             }
             Tree::Dir(root) => crate::imports::RealDir::new(root).read_prefix(rel, limit),
         }
@@ -335,9 +383,22 @@ impl Tree {
                 };
                 let mut archive = z.archive.borrow_mut();
                 let entry = archive.by_index_raw(i).map_err(io::Error::other)?;
+                let Some(check) = &z.entries else {
+                    let streamed = crate::zipentry::with_inflater(|inf| {
+                        inf.stream(entry, u64::MAX, &mut |c| w.write_all(c))
+                    })?;
+                    return Ok(streamed.bytes);
+                };
+                // Hashed as it is copied; the copy is only staged (the vendor
+                // tree is swapped in once every check has passed).
+                let mut h = crate::dirhash::Sha256::new();
                 let streamed = crate::zipentry::with_inflater(|inf| {
-                    inf.stream(entry, u64::MAX, &mut |c| w.write_all(c))
+                    inf.stream(entry, u64::MAX, &mut |c| {
+                        h.update(c);
+                        w.write_all(c)
+                    })
                 })?;
+                check.check(i, rel, h.finalize())?;
                 Ok(streamed.bytes)
             }
             Tree::Dir(root) => {

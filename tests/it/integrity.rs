@@ -312,6 +312,133 @@ fn vendor_checks_go_sum_on_every_archive_format() {
     }
 }
 
+/// Archives keep each zip's entry digests (`zip_files`), and vendor checks
+/// the files it uses against them once the list, with the zip's names,
+/// hashes to go.sum's line. On every format: a changed file it uses is
+/// refused, so is a list made to fit a changed zip, a malformed list and a
+/// list of the wrong length; without lists (an older archive) each zip is
+/// hashed whole as before; a changed file vendor does not use never
+/// reaches vendor/, and `modsnap verify` finds it.
+#[test]
+fn vendor_checks_each_file_it_uses_against_the_listed_digests() {
+    use modsnap::archive::manifest::encode_file_digests;
+    let forge = Forge::new("vendor-go116");
+    let zip_name = forge.entry(EMB, "zip");
+    let emb = forge
+        .manifest
+        .modules
+        .iter()
+        .find(|m| m.path == EMB)
+        .expect("emb");
+    let listed = emb
+        .zip_file_digests()
+        .expect("snapshot keeps zip_files")
+        .expect("well formed");
+    let good_zip = std::fs::read(forge.tree.join(&zip_name)).unwrap();
+    let cursor = |z: &[u8]| std::io::Cursor::new(z.to_vec());
+    let (h1, digests) = dirhash::hash_zip_listed(cursor(&good_zip), Path::new("z")).unwrap();
+    assert_eq!(digests, listed, "the list is the zip's, in entry order");
+    assert_eq!(Some(h1), emb.zip_h1);
+    let with_list = |manifest: &Manifest, list: Option<String>| {
+        let mut m = manifest.clone();
+        for e in &mut m.modules {
+            if e.path == EMB {
+                e.zip_files = list.clone();
+            }
+        }
+        m
+    };
+    // A file vendor copies, changed; the honest list kept.
+    let evil_zip = zip_with(
+        &good_zip,
+        "/emb.go",
+        b"package emb\n\nfunc init() { panic(\"pwned\") }\n",
+    );
+    let (evil_tree, evil) = forge.replaced("listed-used", &zip_name, &evil_zip, None);
+    let (_, evil_list) = dirhash::hash_zip_listed(cursor(&evil_zip), Path::new("z")).unwrap();
+    let fitted = with_list(&evil, Some(encode_file_digests(&evil_list)));
+    let malformed = with_list(&forge.manifest, Some("not base64!".into()));
+    let short = with_list(&forge.manifest, Some(encode_file_digests(&listed[1..])));
+    let evil_unlisted = with_list(&evil, None);
+    let honest_unlisted = with_list(&forge.manifest, None);
+    // A file no package embeds, which vendor never reads, changed. (Test
+    // files do not qualify: the go 1.16 loader reads their imports.)
+    let quiet_zip = zip_with(&good_zip, "/gendata/other.dat", b"changed\n");
+    let (quiet_tree, quiet) = forge.replaced("listed-unused", &zip_name, &quiet_zip, None);
+
+    for ext in FORMATS {
+        let honest = forge.write("listed-honest", ext, &forge.manifest, &forge.tree);
+        let dir = project_copy(&forge, &format!("listed-ok-{ext}"));
+        let (code, stderr) = vendor(&honest, &dir);
+        assert_eq!(code, 0, "{ext}: {stderr}");
+        let want = listing(&dir.join("vendor"));
+
+        let refused = |label: &str, manifest: &Manifest, tree: &Path, says: &str| {
+            let archive = forge.write(label, ext, manifest, tree);
+            let dir = project_copy(&forge, &format!("{label}-{ext}"));
+            let (code, stderr) = vendor(&archive, &dir);
+            assert_eq!(code, 3, "{label} {ext}: {stderr}");
+            assert!(stderr.contains("SECURITY ERROR"), "{label} {ext}: {stderr}");
+            assert!(stderr.contains(says), "{label} {ext}: {stderr}");
+        };
+        refused(
+            "listed-used",
+            &evil,
+            &evil_tree,
+            "do not match the digest listed for it",
+        );
+        refused(
+            "listed-fitted",
+            &fitted,
+            &evil_tree,
+            "by the digests the archive lists for its files",
+        );
+        refused("listed-malformed", &malformed, &forge.tree, "zip_files");
+        refused(
+            "listed-short",
+            &short,
+            &forge.tree,
+            "the list of file digests has",
+        );
+        refused(
+            "unlisted-evil",
+            &evil_unlisted,
+            &evil_tree,
+            "checksum mismatch",
+        );
+
+        for (label, manifest, tree) in [
+            ("unlisted-honest", &honest_unlisted, &forge.tree),
+            ("listed-unused", &quiet, &quiet_tree),
+        ] {
+            let archive = forge.write(label, ext, manifest, tree);
+            let dir = project_copy(&forge, &format!("{label}-{ext}"));
+            let (code, stderr) = vendor(&archive, &dir);
+            assert_eq!(code, 0, "{label} {ext}: {stderr}");
+            assert_eq!(listing(&dir.join("vendor")), want, "{label} {ext}");
+        }
+        let archive = forge.write("listed-unused", ext, &quiet, &quiet_tree);
+        let (code, _, stderr) = run(&["verify", archive.to_str().unwrap()]);
+        assert_eq!(
+            code, 3,
+            "{ext}: verify must find the changed file: {stderr}"
+        );
+        // And verify finds a list that is not the zip's.
+        let archive = forge.write(
+            "listed-fitted-honest",
+            ext,
+            &with_list(&forge.manifest, Some(encode_file_digests(&evil_list))),
+            &forge.tree,
+        );
+        let (code, stdout, stderr) = run(&["verify", archive.to_str().unwrap()]);
+        assert_eq!(code, 3, "{ext}: {stdout} {stderr}");
+        assert!(
+            format!("{stdout}{stderr}").contains("zip_files"),
+            "{ext}: {stdout} {stderr}"
+        );
+    }
+}
+
 /// Item 3: a zip that breaks the module zip rules is refused even when the
 /// manifest claims go.sum's own hash for it; a zip bomb costs nothing.
 #[test]
@@ -492,6 +619,7 @@ fn synthetic(dir: &Path, out: &Path, paths: usize, version: &str, pad: usize) {
             version: version.into(),
             zip_h1: None,
             mod_h1: Some(dirhash::hash_go_mod(data.as_bytes())),
+            zip_files: None,
             files,
         });
         for n in [name, list] {
