@@ -27,7 +27,7 @@ pub fn write_archive(
     entries: &[ArchiveEntry],
     mtime: u64,
 ) -> Result<(), ArchiveError> {
-    write_archive_aside(out, manifest, entries, mtime)?.persist()
+    write_archive_aside(out, manifest.to_vec(), entries, mtime)?.persist()
 }
 
 /// A complete archive in its temporary file beside its destination, not
@@ -50,10 +50,11 @@ impl PendingArchive {
 }
 
 /// [`write_archive`] up to the rename: the caller persists the archive
-/// when whatever else it waits for has succeeded.
+/// when whatever else it waits for has succeeded. The manifest's bytes are
+/// let go once written (with zips' file digests they are a few MiB).
 pub fn write_archive_aside(
     out: &Path,
-    manifest: &[u8],
+    mut manifest: Vec<u8>,
     entries: &[ArchiveEntry],
     mtime: u64,
 ) -> Result<PendingArchive, ArchiveError> {
@@ -79,6 +80,7 @@ pub fn write_archive_aside(
         .reopen()
         .map_err(|e| FsError::new("open", tmp.path(), e))?;
     let werr = |e: io::Error| ArchiveError::Fs(FsError::new("write", out, e));
+    let manifest = &mut manifest;
     match format {
         Format::Tar => {
             let f = write_plain_tar(file, manifest, &sorted, mtime)?;
@@ -148,7 +150,7 @@ fn tar_header(size: u64, mtime: u64) -> tar::Header {
 
 fn write_tar<W: Write>(
     w: W,
-    manifest: &[u8],
+    manifest: &mut Vec<u8>,
     entries: &[&ArchiveEntry],
     mtime: u64,
 ) -> Result<W, ArchiveError> {
@@ -156,8 +158,9 @@ fn write_tar<W: Write>(
     b.mode(tar::HeaderMode::Deterministic);
     let werr = |e: io::Error| ArchiveError::Fs(FsError::new("write", Path::new("archive"), e));
     let mut h = tar_header(manifest.len() as u64, mtime);
-    b.append_data(&mut h, MANIFEST_NAME, manifest)
+    b.append_data(&mut h, MANIFEST_NAME, manifest.as_slice())
         .map_err(werr)?;
+    drop(std::mem::take(manifest));
     for e in entries {
         let (f, len) = open_source(e)?;
         let mut h = tar_header(len, mtime);
@@ -174,7 +177,7 @@ fn write_tar<W: Write>(
 /// into memory with no data, then the data, then its padding.
 fn write_plain_tar(
     mut out: File,
-    manifest: &[u8],
+    manifest: &mut Vec<u8>,
     entries: &[&ArchiveEntry],
     mtime: u64,
 ) -> Result<File, ArchiveError> {
@@ -183,8 +186,9 @@ fn write_plain_tar(
     headers.mode(tar::HeaderMode::Deterministic);
     let mut h = tar_header(manifest.len() as u64, mtime);
     headers
-        .append_data(&mut h, MANIFEST_NAME, manifest)
+        .append_data(&mut h, MANIFEST_NAME, manifest.as_slice())
         .map_err(werr)?;
+    drop(std::mem::take(manifest));
     for e in entries {
         let (mut f, len) = open_source(e)?;
         let mut h = tar_header(len, mtime);
@@ -219,7 +223,7 @@ fn write_plain_tar(
 fn write_zip(
     file: File,
     out: &Path,
-    manifest: &[u8],
+    manifest: &mut Vec<u8>,
     entries: &[&ArchiveEntry],
     mtime: u64,
 ) -> Result<File, ArchiveError> {
@@ -241,6 +245,7 @@ fn write_zip(
     w.start_file(MANIFEST_NAME, deflated).map_err(zerr)?;
     w.write_all(manifest)
         .map_err(|e| FsError::new("write", out, e))?;
+    drop(std::mem::take(manifest));
     for e in entries {
         let (mut f, len) = open_source(e)?;
         let opts = if e.name.ends_with(".zip") {
@@ -323,10 +328,10 @@ mod tests {
             entries.push(ArchiveEntry { name, source: src });
         }
         let refs: Vec<&ArchiveEntry> = entries.iter().collect();
-        let buffered = write_tar(Vec::new(), b"{\"manifest\":1}", &refs, 42).unwrap();
+        let buffered = write_tar(Vec::new(), &mut b"{\"manifest\":1}".to_vec(), &refs, 42).unwrap();
         let out = dir.path().join("plain.tar");
         let f = File::create(&out).unwrap();
-        write_plain_tar(f, b"{\"manifest\":1}", &refs, 42).unwrap();
+        write_plain_tar(f, &mut b"{\"manifest\":1}".to_vec(), &refs, 42).unwrap();
         assert_eq!(std::fs::read(&out).unwrap(), buffered);
     }
 

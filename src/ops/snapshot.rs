@@ -629,6 +629,8 @@ async fn run(
     // in go.sum); it is renamed into place only when that check passes.
     reporter.phase("checking", projects.len() as u64);
     let manifest_json = manifest.to_json();
+    // Its JSON is all the writer needs (the file digests make it a few MiB).
+    drop(manifest);
     let check = || -> Result<Vec<String>, SnapshotError> {
         let downloaded = Downloaded(&got);
         let mut warnings = Vec::new();
@@ -653,7 +655,7 @@ async fn run(
     };
     let (written, checked) = std::thread::scope(|s| {
         let writer = s.spawn(|| {
-            archive::write_archive_aside(&opts.output, &manifest_json, &entries, opts.mtime)
+            archive::write_archive_aside(&opts.output, manifest_json, &entries, opts.mtime)
         });
         let checked = check();
         (writer.join(), checked)
