@@ -373,6 +373,17 @@ pub fn hash_zip_listed<R: Read + Seek>(
     summarize_listed(&names, digests)
 }
 
+/// The SHA-256 of the entries of the zip read from `reader` at `indices`
+/// (central-directory order), inflated and checked as for [`hash_zip`].
+pub fn entry_digests<R: Read + Seek>(
+    reader: R,
+    path: &Path,
+    indices: &[usize],
+) -> Result<Vec<(usize, [u8; 32])>, DirHashError> {
+    let mut archive = open_zip(reader, path)?;
+    hash_entries(&mut archive, indices.iter().copied(), path)
+}
+
 /// The `h1:` hash of the zip read from `reader` if its entries' digests
 /// are `digests` ([`hash_listed`] with the zip's own entry names): reads
 /// the central directory and local headers, no entry's contents.

@@ -52,30 +52,69 @@ pub(crate) struct Checked<'a> {
     listed: Mutex<HashMap<ModVersion, Arc<Listed>>>,
 }
 
-/// A zip's entry digests as its source keeps them, and the first entry
-/// read that did not match.
+/// A zip's entry digests as its source keeps them, what was read of each
+/// entry, and the first entry read that did not match.
 struct Listed {
     module: String,
     location: PathBuf,
     digests: crate::dirhash::FileDigests,
+    /// What was read: entries checked whole, and entries read only in part
+    /// (by name) and not checked yet.
+    read: Mutex<Reads>,
     failure: Mutex<Option<VendorError>>,
 }
 
-impl EntryCheck for Listed {
-    fn check(&self, index: usize, name: &str, digest: [u8; 32]) -> std::io::Result<()> {
-        if self.digests.get(index) == Some(&digest) {
-            return Ok(());
-        }
+#[derive(Default)]
+struct Reads {
+    checked: HashSet<usize>,
+    in_part: std::collections::BTreeMap<usize, String>,
+}
+
+impl Listed {
+    /// The entries read in part and never checked whole (all of them if
+    /// the state is lost).
+    fn unchecked(&self) -> Result<Vec<(usize, String)>, VendorError> {
+        let read = self
+            .read
+            .lock()
+            .map_err(|_| VendorError::Internal("zip check state poisoned".into()))?;
+        Ok(read.in_part.iter().map(|(i, n)| (*i, n.clone())).collect())
+    }
+
+    fn mismatch(&self, name: &str) -> (String, VendorError) {
         let detail = format!(
             "file {}: its contents do not match the digest listed for it (the archive was tampered with or damaged)",
             module::quote(name)
         );
+        let e = VendorError::BadZip {
+            module: self.module.clone(),
+            location: self.location.clone(),
+            detail: detail.clone(),
+        };
+        (detail, e)
+    }
+}
+
+impl EntryCheck for Listed {
+    fn read_in_part(&self, index: usize, name: &str) {
+        if let Ok(mut read) = self.read.lock()
+            && !read.checked.contains(&index)
+        {
+            read.in_part.insert(index, name.to_string());
+        }
+    }
+
+    fn check(&self, index: usize, name: &str, digest: [u8; 32]) -> std::io::Result<()> {
+        if self.digests.get(index) == Some(&digest) {
+            if let Ok(mut read) = self.read.lock() {
+                read.checked.insert(index);
+                read.in_part.remove(&index);
+            }
+            return Ok(());
+        }
+        let (detail, e) = self.mismatch(name);
         if let Ok(mut f) = self.failure.lock() {
-            f.get_or_insert(VendorError::BadZip {
-                module: self.module.clone(),
-                location: self.location.clone(),
-                detail: detail.clone(),
-            });
+            f.get_or_insert(e);
         }
         Err(std::io::Error::new(std::io::ErrorKind::InvalidData, detail))
     }
@@ -125,6 +164,7 @@ impl<'a> Checked<'a> {
         let l = Arc::new(Listed {
             module: m.to_string(),
             location: location.to_owned(),
+            read: Mutex::new(Reads::default()),
             digests,
             failure: Mutex::new(None),
         });
@@ -183,15 +223,44 @@ impl<'a> Checked<'a> {
             }
             Err(_) => return Err(VendorError::Internal("zip check state poisoned".into())),
         }
-        let listed = self
+        let listed: Vec<(ModVersion, Arc<Listed>)> = self
             .listed
             .lock()
-            .map_err(|_| VendorError::Internal("zip check state poisoned".into()))?;
-        for l in listed.values() {
+            .map_err(|_| VendorError::Internal("zip check state poisoned".into()))?
+            .iter()
+            .map(|(m, l)| (m.clone(), l.clone()))
+            .collect();
+        for (_, l) in &listed {
             if let Some(e) = l.failure.lock().ok().and_then(|mut f| f.take()) {
                 return Err(e);
             }
         }
+        // The heads read and never copied: hashed whole now, a zip per core.
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        crate::parallel::map(&listed, workers, |(m, l)| {
+            let unchecked = l.unchecked()?;
+            if unchecked.is_empty() {
+                return Ok(());
+            }
+            let opened = self.inner.open_zip(m)?;
+            let indices: Vec<usize> = unchecked.iter().map(|u| u.0).collect();
+            let digests = dirhash::entry_digests(opened.bytes, &opened.location, &indices)
+                .map_err(|e| VendorError::BadZip {
+                    module: m.to_string(),
+                    location: opened.location.clone(),
+                    detail: e.to_string(),
+                })?;
+            for ((i, d), (_, name)) in digests.into_iter().zip(&unchecked) {
+                if l.digests.get(i) != Some(&d) {
+                    return Err(l.mismatch(name).1);
+                }
+                if let Ok(mut read) = l.read.lock() {
+                    read.checked.insert(i);
+                    read.in_part.remove(&i);
+                }
+            }
+            Ok::<_, VendorError>(())
+        })?;
         Ok(())
     }
 

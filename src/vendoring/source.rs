@@ -113,6 +113,10 @@ pub(crate) trait EntryCheck: Send + Sync {
     /// Whether entry `index` (named `name`) hashes to its listed digest;
     /// a mismatch is recorded as a security failure and returned.
     fn check(&self, index: usize, name: &str, digest: [u8; 32]) -> io::Result<()>;
+    /// Entry `index` was read in part (a Go file's head, for its imports
+    /// and build constraints): the checked source hashes it whole before
+    /// the run's result is used, unless [`EntryCheck::check`] covers it.
+    fn read_in_part(&self, index: usize, name: &str);
 }
 
 /// Bytes a module zip can be read from: anything seekable.
@@ -346,29 +350,26 @@ impl Tree {
                 let mut archive = z.archive.borrow_mut();
                 let entry = archive.by_index_raw(i).map_err(io::Error::other)?;
                 let mut out = Vec::with_capacity(limit.min(entry.size() as usize));
-                let Some(check) = &z.entries else {
-                    let streamed = crate::zipentry::with_inflater(|inf| {
-                        inf.stream(entry, limit as u64, &mut |c| {
-                            out.extend_from_slice(c);
-                            Ok(())
-                        })
-                    })?;
-                    return Ok((out, streamed.whole));
-                };
-                // Checked one by one: the whole entry is hashed before any
-                // of it is used, and its first `limit` bytes kept.
-                let whole = entry.size() <= limit as u64;
-                let mut h = crate::dirhash::Sha256::new();
-                crate::zipentry::with_inflater(|inf| {
-                    inf.stream(entry, u64::MAX, &mut |c| {
-                        h.update(c);
-                        let room = limit.saturating_sub(out.len()).min(c.len());
-                        out.extend_from_slice(&c[..if whole { c.len() } else { room }]);
+                let mut h = z.entries.as_ref().map(|_| crate::dirhash::Sha256::new());
+                let streamed = crate::zipentry::with_inflater(|inf| {
+                    inf.stream(entry, limit as u64, &mut |c| {
+                        if let Some(h) = h.as_mut() {
+                            h.update(c);
+                        }
+                        out.extend_from_slice(c);
                         Ok(())
                     })
                 })?;
-                check.check(i, rel, h.finalize())?;
-                Ok((out, whole))
+                // Checked one by one: a whole entry now, a head once the
+                // run is done (most are copied, and checked then).
+                if let (Some(check), Some(h)) = (&z.entries, h) {
+                    if streamed.whole {
+                        check.check(i, rel, h.finalize())?;
+                    } else {
+                        check.read_in_part(i, rel);
+                    }
+                }
+                Ok((out, streamed.whole))
             }
             Tree::Dir(root) => crate::imports::RealDir::new(root).read_prefix(rel, limit),
         }

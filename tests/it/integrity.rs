@@ -365,6 +365,14 @@ fn vendor_checks_each_file_it_uses_against_the_listed_digests() {
     // files do not qualify: the go 1.16 loader reads their imports.)
     let quiet_zip = zip_with(&good_zip, "/gendata/other.dat", b"changed\n");
     let (quiet_tree, quiet) = forge.replaced("listed-unused", &zip_name, &quiet_zip, None);
+    // A test file the go 1.16 loader reads the head of for its imports and
+    // never copies, changed after its head: hashed whole before the swap.
+    let mut long_test = b"package emb\n\nimport \"strings\"\n\nvar _ = strings.Repeat\n".to_vec();
+    for i in 0..2000 {
+        long_test.extend_from_slice(format!("// line {i} of a long test file\n").as_bytes());
+    }
+    let head_zip = zip_with(&good_zip, "/emb_test.go", &long_test);
+    let (head_tree, head) = forge.replaced("listed-head", &zip_name, &head_zip, None);
 
     for ext in FORMATS {
         let honest = forge.write("listed-honest", ext, &forge.manifest, &forge.tree);
@@ -406,6 +414,7 @@ fn vendor_checks_each_file_it_uses_against_the_listed_digests() {
             &evil_tree,
             "checksum mismatch",
         );
+        refused("listed-head", &head, &head_tree, "emb_test.go");
 
         for (label, manifest, tree) in [
             ("unlisted-honest", &honest_unlisted, &forge.tree),
