@@ -18,8 +18,10 @@
 //! With `--vendor ARCHIVE.tar VENDOR_DIR` it measures the floor of
 //! `modsnap vendor` instead (for `bench/restore.sh`), on the modules
 //! `VENDOR_DIR/modules.txt` lists: (1) BLAKE3 of their zips as stored in
-//! the archive (its manifest check), (2) inflate + SHA-256 of every entry of
-//! those zips (the `h1:` check against go.sum), one zip per core, and
+//! the archive (its manifest check), (2) inflate + SHA-256 of each file
+//! vendored, read from those zips (the check of each file against the
+//! digests the manifest lists, which hash to go.sum's `h1:`), one zip per
+//! core, and
 //! (3) writing the vendored files again (read from VENDOR_DIR, written to a
 //! new tree beside it, which is then removed), one module per core.
 
@@ -102,7 +104,7 @@ fn main() {
     // 2. hash: inflate + SHA-256 of every entry, one zip per core.
     let nzips = zips.len();
     let t = Instant::now();
-    let inflated = hash_zips(zips);
+    let inflated = hash_zips(zips, None);
     let hash_s = t.elapsed().as_secs_f64();
 
     // 3. BLAKE3 of the archive.
@@ -122,9 +124,10 @@ fn main() {
     );
 }
 
-/// Inflates and SHA-256-hashes every entry of every zip, one zip per core;
-/// returns the bytes inflated.
-fn hash_zips(zips: Vec<Vec<u8>>) -> usize {
+/// Inflates and SHA-256-hashes every entry of every zip (only the entries
+/// named in `only`, when given), one zip per core; returns the bytes
+/// inflated.
+fn hash_zips(zips: Vec<Vec<u8>>, only: Option<&std::collections::HashSet<String>>) -> usize {
     let zips = Arc::new(zips);
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -141,6 +144,13 @@ fn hash_zips(zips: Vec<Vec<u8>>) -> usize {
                         let mut ar =
                             zip::ZipArchive::new(std::io::Cursor::new(&z[..])).expect("zip");
                         for j in 0..ar.len() {
+                            if let Some(only) = only
+                                && !ar
+                                    .name_for_index(j)
+                                    .is_some_and(|n| n.is_ok_and(|n| only.contains(n.as_ref())))
+                            {
+                                continue;
+                            }
                             let mut e = ar.by_index(j).expect("entry");
                             let mut h = modsnap::dirhash::Sha256::new();
                             loop {
@@ -169,21 +179,27 @@ fn vendor_floor(archive: &str, vendor: &std::path::Path) {
     // `# path version` (a `=> replacement` after it is not in the archive
     // when it is a directory; its zip then is not hashed by modsnap either).
     let mut wanted = std::collections::HashSet::new();
+    // vendor/ directory (the module path) → the zip's `path@version`.
+    let mut dirs: Vec<(String, String)> = Vec::new();
     for line in modules_txt.lines() {
         let Some(rest) = line.strip_prefix("# ") else {
             continue;
         };
         let words: Vec<&str> = rest.split_whitespace().collect();
         match &words[..] {
-            [_, _, "=>", new, newv] => {
+            [old, _, "=>", new, newv] | [old, "=>", new, newv] if newv.starts_with('v') => {
                 wanted.insert(format!("{new}@{newv}"));
+                dirs.push((old.to_string(), format!("{new}@{newv}")));
             }
             [path, version, ..] if version.starts_with('v') => {
                 wanted.insert(format!("{path}@{version}"));
+                dirs.push((path.to_string(), format!("{path}@{version}")));
             }
             _ => {}
         }
     }
+    // Longest module path first: a file belongs to the deepest module.
+    dirs.sort_by_key(|(d, _)| std::cmp::Reverse(d.len()));
     let mut zips: Vec<Vec<u8>> = Vec::new();
     let mut ar = tar::Archive::new(std::fs::File::open(archive).expect("open archive"));
     for entry in ar.entries().expect("read archive") {
@@ -217,12 +233,7 @@ fn vendor_floor(archive: &str, vendor: &std::path::Path) {
         std::hint::black_box(blake3::hash(z));
     }
     let blake3_s = t.elapsed().as_secs_f64();
-    // 2. The h1 of each.
-    let nzips = zips.len();
-    let t = Instant::now();
-    let inflated = hash_zips(zips);
-    let hash_s = t.elapsed().as_secs_f64();
-    // 3. The vendored files written again, one module directory per core.
+    // The vendored files, and the zip entries they come from.
     let mut files = Vec::new();
     let mut stack = vec![vendor.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -236,6 +247,23 @@ fn vendor_floor(archive: &str, vendor: &std::path::Path) {
         }
     }
     files.sort();
+    let mut used = std::collections::HashSet::new();
+    for f in &files {
+        let rel = f.strip_prefix(vendor).expect("inside vendor");
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if let Some((dir, zip)) = dirs.iter().find(|(d, _)| {
+            rel.strip_prefix(d.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+        }) {
+            used.insert(format!("{zip}{}", &rel[dir.len()..]));
+        }
+    }
+    // 2. Each vendored file inflated and hashed.
+    let nzips = zips.len();
+    let t = Instant::now();
+    let inflated = hash_zips(zips, Some(&used));
+    let hash_s = t.elapsed().as_secs_f64();
+    // 3. The vendored files written again, one module directory per core.
     let out = vendor.with_file_name(".floor-vendor");
     let _ = std::fs::remove_dir_all(&out);
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
