@@ -203,10 +203,11 @@ struct Ops {
     /// and different tiles at the same time (one slot per tile, so the map
     /// is locked only to find the slot).
     tiles: std::sync::Mutex<BTreeMap<String, std::sync::Arc<TileSlot>>>,
-    /// Verified tiles above level 0, kept for the run: every proof climbs
-    /// through the same few (17 for the bench project's 508 lookups), and
-    /// reading one back from the cache is four system calls each time. At
-    /// most [`HOT_TILES`] of them.
+    /// Tiles above level 0 read from the cache or saved to it this run,
+    /// kept in memory: every proof climbs through the same few (17 for the
+    /// bench project's 508 lookups), and reading one back from the cache is
+    /// four system calls each time. Like the cache's, they are
+    /// authenticated on every use. At most [`HOT_TILES`] of them.
     hot: std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>,
     cache: PathBuf,
     rt: tokio::runtime::Handle,

@@ -166,7 +166,10 @@ impl Client {
             .fetch_from(route.slot, &route.base, &target, &sink, false)
             .await
         {
-            Ok(_) => Ok(Some(got.into_inner().unwrap_or_default())),
+            Ok(_) => got.into_inner().map(Some).map_err(|_| SumdbFetchError {
+                db: db.to_string(),
+                detail: "download buffer lock poisoned".into(),
+            }),
             Err(o) if is_not_found(&o) => Ok(None),
             Err(o) => Err(SumdbFetchError {
                 db: db.to_string(),

@@ -81,6 +81,12 @@ impl Listed {
         Ok(read.in_part.iter().map(|(i, n)| (*i, n.clone())).collect())
     }
 
+    fn fail(&self, e: VendorError) {
+        if let Ok(mut f) = self.failure.lock() {
+            f.get_or_insert(e);
+        }
+    }
+
     fn mismatch(&self, name: &str) -> (String, VendorError) {
         let detail = format!(
             "file {}: its contents do not match the digest listed for it (the archive was tampered with or damaged)",
@@ -113,10 +119,16 @@ impl EntryCheck for Listed {
             return Ok(());
         }
         let (detail, e) = self.mismatch(name);
-        if let Ok(mut f) = self.failure.lock() {
-            f.get_or_insert(e);
-        }
+        self.fail(e);
         Err(std::io::Error::new(std::io::ErrorKind::InvalidData, detail))
+    }
+
+    fn unreadable(&self, _index: usize, name: &str, error: &str) {
+        self.fail(VendorError::BadZip {
+            module: self.module.clone(),
+            location: self.location.clone(),
+            detail: format!("file {}: {error}", module::quote(name)),
+        });
     }
 }
 

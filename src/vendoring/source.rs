@@ -117,6 +117,10 @@ pub(crate) trait EntryCheck: Send + Sync {
     /// and build constraints): the checked source hashes it whole before
     /// the run's result is used, unless [`EntryCheck::check`] covers it.
     fn read_in_part(&self, index: usize, name: &str);
+    /// Entry `index` could not be read as its zip headers describe it (a
+    /// bad CRC-32, a size that lies, a broken stream): recorded as a
+    /// security failure, as the whole-zip check would have found it.
+    fn unreadable(&self, index: usize, name: &str, error: &str);
 }
 
 /// Bytes a module zip can be read from: anything seekable.
@@ -359,6 +363,11 @@ impl Tree {
                         out.extend_from_slice(c);
                         Ok(())
                     })
+                })
+                .inspect_err(|e| {
+                    if let Some(check) = &z.entries {
+                        check.unreadable(i, rel, &e.to_string());
+                    }
                 })?;
                 // Checked one by one: a whole entry now, a head once the
                 // run is done (most are copied, and checked then).
@@ -398,7 +407,8 @@ impl Tree {
                         h.update(c);
                         w.write_all(c)
                     })
-                })?;
+                })
+                .inspect_err(|e| check.unreadable(i, rel, &e.to_string()))?;
                 check.check(i, rel, h.finalize())?;
                 Ok(streamed.bytes)
             }

@@ -373,6 +373,28 @@ fn vendor_checks_each_file_it_uses_against_the_listed_digests() {
     }
     let head_zip = zip_with(&good_zip, "/emb_test.go", &long_test);
     let (head_tree, head) = forge.replaced("listed-head", &zip_name, &head_zip, None);
+    // A file vendor copies whose CRC-32 no longer matches it (its contents,
+    // and so its digest, unchanged): a broken zip, as the whole-zip check
+    // found it, not a read error.
+    let crc = zip::ZipArchive::new(cursor(&good_zip))
+        .unwrap()
+        .by_name(&format!("{EMB}@v1.0.0/emb.go"))
+        .unwrap()
+        .crc32();
+    let mut crc_zip = good_zip.clone();
+    let (from, to) = (crc.to_le_bytes(), (crc ^ 1).to_le_bytes());
+    let mut patched = 0;
+    for i in 0..crc_zip.len() - 4 {
+        if crc_zip[i..i + 4] == from {
+            crc_zip[i..i + 4].copy_from_slice(&to);
+            patched += 1;
+        }
+    }
+    assert_eq!(
+        patched, 2,
+        "the CRC in the local header and the central directory"
+    );
+    let (crc_tree, crc_manifest) = forge.replaced("listed-crc", &zip_name, &crc_zip, None);
 
     for ext in FORMATS {
         let honest = forge.write("listed-honest", ext, &forge.manifest, &forge.tree);
@@ -415,6 +437,7 @@ fn vendor_checks_each_file_it_uses_against_the_listed_digests() {
             "checksum mismatch",
         );
         refused("listed-head", &head, &head_tree, "emb_test.go");
+        refused("listed-crc", &crc_manifest, &crc_tree, "checksum error");
 
         for (label, manifest, tree) in [
             ("unlisted-honest", &honest_unlisted, &forge.tree),
