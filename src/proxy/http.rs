@@ -290,7 +290,7 @@ pub(crate) async fn get(
 /// `O_TRUNC` (what `File::create` does) would mark it on ext4 for a
 /// writeback when it is closed (`auto_da_alloc`), costing CPU and I/O on
 /// every download; only a file a failed attempt left bytes in is truncated.
-pub(crate) async fn open_sink(dest: &Path) -> std::io::Result<tokio::fs::File> {
+async fn open_sink(dest: &Path) -> std::io::Result<tokio::fs::File> {
     let file = tokio::fs::OpenOptions::new()
         .write(true)
         .create(true)

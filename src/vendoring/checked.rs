@@ -71,14 +71,20 @@ struct Reads {
 }
 
 impl Listed {
-    /// The entries read in part and never checked whole (all of them if
-    /// the state is lost).
+    /// The entries read in part and never checked whole.
     fn unchecked(&self) -> Result<Vec<(usize, String)>, VendorError> {
         let read = self
             .read
             .lock()
             .map_err(|_| VendorError::Internal("zip check state poisoned".into()))?;
         Ok(read.in_part.iter().map(|(i, n)| (*i, n.clone())).collect())
+    }
+
+    fn mark_checked(&self, index: usize) {
+        if let Ok(mut read) = self.read.lock() {
+            read.checked.insert(index);
+            read.in_part.remove(&index);
+        }
     }
 
     fn fail(&self, e: VendorError) {
@@ -112,10 +118,7 @@ impl EntryCheck for Listed {
 
     fn check(&self, index: usize, name: &str, digest: [u8; 32]) -> std::io::Result<()> {
         if self.digests.get(index) == Some(&digest) {
-            if let Ok(mut read) = self.read.lock() {
-                read.checked.insert(index);
-                read.in_part.remove(&index);
-            }
+            self.mark_checked(index);
             return Ok(());
         }
         let (detail, e) = self.mismatch(name);
@@ -266,10 +269,7 @@ impl<'a> Checked<'a> {
                 if l.digests.get(i) != Some(&d) {
                     return Err(l.mismatch(name).1);
                 }
-                if let Ok(mut read) = l.read.lock() {
-                    read.checked.insert(i);
-                    read.in_part.remove(&i);
-                }
+                l.mark_checked(i);
             }
             Ok::<_, VendorError>(())
         })?;

@@ -133,7 +133,8 @@ pub struct OpenedZip {
     pub location: PathBuf,
     /// Its bytes.
     pub bytes: Box<dyn ZipBytes>,
-    /// When set, every entry read from it is hashed whole and checked.
+    /// When set, every entry read from it is checked against its listed
+    /// digest (an entry read in part, once the run is done).
     pub(crate) entries: Option<std::sync::Arc<dyn EntryCheck>>,
 }
 
@@ -393,23 +394,30 @@ impl Tree {
                 };
                 let mut archive = z.archive.borrow_mut();
                 let entry = archive.by_index_raw(i).map_err(io::Error::other)?;
-                let Some(check) = &z.entries else {
-                    let streamed = crate::zipentry::with_inflater(|inf| {
-                        inf.stream(entry, u64::MAX, &mut |c| w.write_all(c))
-                    })?;
-                    return Ok(streamed.bytes);
-                };
-                // Hashed as it is copied; the copy is only staged (the vendor
-                // tree is swapped in once every check has passed).
-                let mut h = crate::dirhash::Sha256::new();
+                // Checked one by one: hashed as it is copied (the copy is
+                // only staged; the tree is swapped in once every check has
+                // passed).
+                let mut h = z.entries.as_ref().map(|_| crate::dirhash::Sha256::new());
+                let mut write_failed = false;
                 let streamed = crate::zipentry::with_inflater(|inf| {
                     inf.stream(entry, u64::MAX, &mut |c| {
-                        h.update(c);
-                        w.write_all(c)
+                        if let Some(h) = h.as_mut() {
+                            h.update(c);
+                        }
+                        w.write_all(c).inspect_err(|_| write_failed = true)
                     })
                 })
-                .inspect_err(|e| check.unreadable(i, rel, &e.to_string()))?;
-                check.check(i, rel, h.finalize())?;
+                .inspect_err(|e| {
+                    // A failed local write is not the zip's fault.
+                    if let Some(check) = &z.entries
+                        && !write_failed
+                    {
+                        check.unreadable(i, rel, &e.to_string());
+                    }
+                })?;
+                if let (Some(check), Some(h)) = (&z.entries, h) {
+                    check.check(i, rel, h.finalize())?;
+                }
                 Ok(streamed.bytes)
             }
             Tree::Dir(root) => {

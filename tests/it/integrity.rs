@@ -47,6 +47,15 @@ impl Forge {
         Forge { fx, tree, manifest }
     }
 
+    /// The manifest entry of `module`.
+    fn module(&self, module: &str) -> &modsnap::archive::manifest::ModuleEntry {
+        self.manifest
+            .modules
+            .iter()
+            .find(|m| m.path == module)
+            .unwrap_or_else(|| panic!("no {module} in the manifest"))
+    }
+
     /// The archive entry of `module`'s `ext` file.
     fn entry(&self, module: &str, ext: &str) -> String {
         self.manifest
@@ -324,12 +333,7 @@ fn vendor_checks_each_file_it_uses_against_the_listed_digests() {
     use modsnap::archive::manifest::encode_file_digests;
     let forge = Forge::new("vendor-go116");
     let zip_name = forge.entry(EMB, "zip");
-    let emb = forge
-        .manifest
-        .modules
-        .iter()
-        .find(|m| m.path == EMB)
-        .expect("emb");
+    let emb = forge.module(EMB);
     let listed = emb
         .zip_file_digests()
         .expect("snapshot keeps zip_files")
@@ -477,13 +481,7 @@ fn vendor_checks_each_file_it_uses_against_the_listed_digests() {
 fn vendor_applies_the_zip_rules_whatever_the_manifest_says() {
     let forge = Forge::new("vendor-go116");
     let zip_name = forge.entry(EMB, "zip");
-    let m = forge
-        .manifest
-        .modules
-        .iter()
-        .find(|m| m.path == EMB)
-        .unwrap()
-        .clone();
+    let m = forge.module(EMB).clone();
     let claimed = m.zip_h1.clone();
     let prefix = format!("{EMB}@v1.0.0/");
     let twins = raw_zip(&[
