@@ -170,6 +170,13 @@ pub enum DirHashError {
         /// The duplicated entry name.
         name: String,
     },
+    /// The central directory names an entry twice (the zip reader keeps
+    /// one of them, so which is not known).
+    #[error("`{}`: zip has two entries with the same name", path.display())]
+    DuplicateZipNames {
+        /// The zip file.
+        path: PathBuf,
+    },
     /// A list of entry digests not as long as the zip's entries.
     #[error("the list of file digests has {digests} entries for a zip of {names}")]
     ListLength {
@@ -386,7 +393,7 @@ pub fn entry_digests<R: Read + Seek>(
 
 /// The `h1:` hash of the zip read from `reader` if its entries' digests
 /// are `digests` ([`hash_listed`] with the zip's own entry names): reads
-/// the central directory and local headers, no entry's contents.
+/// the central directory only, no local header and no entry's contents.
 pub fn hash_listed_zip<R: Read + Seek>(
     reader: R,
     path: &Path,
@@ -449,23 +456,23 @@ fn entry_names<R: Read + Seek>(
     archive: &mut zip::ZipArchive<R>,
     path: &Path,
 ) -> Result<Vec<Vec<u8>>, DirHashError> {
+    // The central directory's names, in its order (no local header is
+    // read: an entry is checked against its digest when it is read).
+    if archive.has_duplicate_names() {
+        return Err(DirHashError::DuplicateZipNames {
+            path: path.to_owned(),
+        });
+    }
     let mut names = Vec::with_capacity(archive.len());
     let mut seen = std::collections::HashSet::new();
-    for i in 0..archive.len() {
-        let entry = archive
-            .by_index_raw(i)
-            .map_err(|source| DirHashError::Zip {
-                path: path.to_owned(),
-                source,
-            })?;
-        let name = entry.name_raw().to_vec();
-        if !seen.insert(name.clone()) {
+    for name in archive.file_names_raw() {
+        if !seen.insert(name) {
             return Err(DirHashError::DuplicateZipEntry {
                 path: path.to_owned(),
-                name: String::from_utf8_lossy(&name).into_owned(),
+                name: String::from_utf8_lossy(name).into_owned(),
             });
         }
-        names.push(name);
+        names.push(name.to_vec());
     }
     Ok(names)
 }

@@ -664,6 +664,27 @@ fn hostile_duplicates_and_collisions() {
         first_invalid(&dup),
         format!("{M}a.go: multiple entries for file \"a.go\"")
     );
+    // The h1 readers refuse it too, whole or by a list of digests: the zip
+    // reader keeps one entry of the two, so the hash would not be Go's.
+    let bytes = zip_bytes(&dup);
+    let whole = dirhash::hash_zip(std::io::Cursor::new(bytes.clone()), Path::new("dup.zip"))
+        .expect_err("duplicate names hashed");
+    assert!(
+        whole.to_string().contains("two entries with the same name"),
+        "{whole}"
+    );
+    let listed = dirhash::hash_listed_zip(
+        std::io::Cursor::new(bytes),
+        Path::new("dup.zip"),
+        &[[0; 32]],
+    )
+    .expect_err("duplicate names hashed by their list");
+    assert!(
+        listed
+            .to_string()
+            .contains("two entries with the same name"),
+        "{listed}"
+    );
 
     let fold = [
         Entry::new(format!("{M}K.go"), "1"),
