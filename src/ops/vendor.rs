@@ -20,10 +20,8 @@
 //! it does not use are not read (`modsnap verify` checks every byte).
 
 pub use crate::vendoring::VendorOptions;
-use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
-use std::sync::Mutex;
 
 use super::progress::Reporter;
 use crate::archive::read::{self as aread, Check, EntryKind, ReadError, TarIndex};
@@ -107,18 +105,11 @@ pub fn vendor_from_archive(
 struct InPlace<'a> {
     archive: &'a Path,
     index: &'a TarIndex,
-    /// Entries already verified (a zip is opened again by the thread that
-    /// copies from it).
-    verified: Mutex<BTreeSet<String>>,
 }
 
 impl<'a> InPlace<'a> {
     fn new(archive: &'a Path, index: &'a TarIndex) -> InPlace<'a> {
-        InPlace {
-            archive,
-            index,
-            verified: Mutex::new(BTreeSet::new()),
-        }
+        InPlace { archive, index }
     }
 
     fn fail(&self, m: &ModVersion, e: VendorOpError) -> SourceError {
@@ -156,22 +147,32 @@ impl ModuleSource for InPlace<'_> {
         Ok(data)
     }
 
+    /// `m`'s zip, not verified here: [`InPlace::verify_zip`] checks it
+    /// against the manifest on one of the vendor run's check workers, off
+    /// the path of package loading, and the run uses nothing it read
+    /// before that check has passed. (Only the checked source of
+    /// [`vendoring::vendor`] ever reads from this source.)
     fn open_zip(&self, m: &ModVersion) -> Result<OpenedZip, SourceError> {
         let name = self.entry_name(m, Artifact::Zip)?;
         if !self.index.contains(&name) {
             return Err(self.missing(m, "module zip"));
         }
-        let seen = self.verified.lock().is_ok_and(|v| v.contains(&name));
-        let window = if seen {
-            self.index.reopen_file(&name)
-        } else {
-            self.index.open_file(&name, Check::Fast)
-        }
-        .map_err(|e| self.fail(m, e.into()))?;
-        if let Ok(mut v) = self.verified.lock() {
-            v.insert(name.clone());
-        }
+        let window = self
+            .index
+            .reopen_file(&name)
+            .map_err(|e| self.fail(m, e.into()))?;
         Ok(OpenedZip::new(self.archive.join(&name), Box::new(window)))
+    }
+
+    fn verify_zip(&self, m: &ModVersion) -> Result<(), SourceError> {
+        let name = self.entry_name(m, Artifact::Zip)?;
+        if !self.index.contains(&name) {
+            return Err(self.missing(m, "module zip"));
+        }
+        self.index
+            .open_file(&name, Check::Fast)
+            .map(drop)
+            .map_err(|e| self.fail(m, e.into()))
     }
 
     /// The entry digests the manifest keeps for `m`'s zip (archives since

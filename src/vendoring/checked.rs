@@ -277,6 +277,7 @@ impl<'a> Checked<'a> {
     }
 
     fn check_zip(&self, m: &ModVersion) -> Result<(), VendorError> {
+        self.inner.verify_zip(m)?;
         if self.inner.zip_verified(m) {
             return Ok(());
         }

@@ -94,6 +94,15 @@ pub trait ModuleSource: Sync {
     fn zip_verified(&self, _m: &ModVersion) -> bool {
         false
     }
+    /// Checks `m`'s zip against what the source itself vouches for it by
+    /// (an archive's manifest digest), for a source whose
+    /// [`ModuleSource::open_zip`] leaves that check to this call. The
+    /// checked source calls it on a worker, with its own checks of the
+    /// zip, and every vendor run waits for them before anything read is
+    /// used.
+    fn verify_zip(&self, _m: &ModVersion) -> Result<(), SourceError> {
+        Ok(())
+    }
     /// The digest of each entry of `m`'s zip, when the source keeps them
     /// beside it (an archive's manifest): untrusted until the checked
     /// source has hashed them with the zip's names to go.sum's line. `Err`

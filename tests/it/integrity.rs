@@ -321,6 +321,47 @@ fn vendor_checks_go_sum_on_every_archive_format() {
     }
 }
 
+/// The archive's own digest of a zip is checked by vendor too, on every
+/// format: a zip that go.sum vouches for (unchanged) but whose manifest
+/// BLAKE3 or SHA-256 differs is an archive that was tampered with or
+/// damaged, exit 3 and vendor/ untouched. (From a `.tar`, the check runs
+/// beside package loading, before anything is swapped in.)
+#[test]
+fn vendor_checks_each_zip_against_the_archive_manifest() {
+    let forge = Forge::new("vendor-go116");
+    let zip_name = forge.entry(EMB, "zip");
+    for field in ["blake3", "sha256"] {
+        let mut forged = forge.manifest.clone();
+        for m in &mut forged.modules {
+            for f in m.files.values_mut() {
+                if f.name == zip_name {
+                    match field {
+                        "blake3" => f.blake3 = Some("00".repeat(32)),
+                        _ => f.sha256 = "00".repeat(32),
+                    }
+                }
+            }
+        }
+        for ext in FORMATS {
+            let archive = forge.write(&format!("manifest-{field}"), ext, &forged, &forge.tree);
+            let dir = project_copy(&forge, &format!("manifest-{field}-{ext}"));
+            let (code, stderr) = vendor(&archive, &dir);
+            // Vendor checks BLAKE3 where the manifest has it (the fast
+            // check); a forged SHA-256 beside a true BLAKE3 is for verify.
+            if field == "sha256" {
+                assert_eq!(code, 0, "{field} {ext}: {stderr}");
+                continue;
+            }
+            assert_eq!(code, 3, "{field} {ext}: {stderr}");
+            assert!(stderr.contains("SECURITY ERROR"), "{field} {ext}: {stderr}");
+            assert!(
+                stderr.contains(&zip_name) && stderr.contains("blake3"),
+                "{field} {ext}: {stderr}"
+            );
+        }
+    }
+}
+
 /// Archives keep each zip's entry digests (`zip_files`), and vendor checks
 /// the files it uses against them once the list, with the zip's names,
 /// hashes to go.sum's line. On every format: a changed file it uses is
