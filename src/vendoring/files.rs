@@ -22,7 +22,7 @@ use crate::imports::{
 
 use super::VendorError;
 use super::load::{Loader, Loc, Package};
-use super::source::TreeDir;
+use super::source::{Tree, TreeDir};
 
 /// What to write under the vendor directory: every directory and file by
 /// slash path relative to it.
@@ -51,49 +51,112 @@ fn parent(p: &str) -> &str {
     }
 }
 
-/// Adds package `pkg` (provided by module path `mod_path`) to `plan`.
+/// What one package contributes to the plan apart from the metadata of
+/// its parent directories: worked out where the package was scanned, on
+/// the loader's worker, while its file heads are at hand.
+pub(crate) struct PackageFiles {
+    /// The package directory's files to copy (names in it).
+    own: Result<Vec<String>, VendorError>,
+    /// The embedded files, relative to the package directory.
+    embeds: Result<Vec<String>, VendorError>,
+}
+
+/// The files of package `pkg_path` (in directory `dir` of `tree`) that
+/// `go mod vendor` copies: the directory's own files and its embeds.
+pub(crate) fn package_files(
+    tree: &Tree,
+    pkg_path: &str,
+    dir: &str,
+    main_go: &str,
+    cgo_enabled: bool,
+) -> PackageFiles {
+    PackageFiles {
+        own: own_files(tree, dir, main_go),
+        embeds: embedded_files(tree, pkg_path, dir, main_go, cgo_enabled),
+    }
+}
+
+fn read_err(tree: &Tree, rel: &str, e: std::io::Error) -> VendorError {
+    VendorError::Read {
+        path: tree.location().join(rel),
+        message: e.to_string(),
+    }
+}
+
+/// The regular files directly in `dir` that pass
+/// [`match_potential_source_file`].
+fn own_files(tree: &Tree, dir: &str, main_go: &str) -> Result<Vec<String>, VendorError> {
+    let mut out = Vec::new();
+    for e in tree.entries(dir).map_err(|e| read_err(tree, dir, e))? {
+        if e.kind != EntryKind::Regular {
+            continue;
+        }
+        // (`_test.go` files are never copied; their bytes are not needed.)
+        let content = if e.name.ends_with(".go") && !e.name.ends_with("_test.go") {
+            crate::imports::read_go_head(&TreeDir { tree, dir }, &e.name, &|_| false)
+                .map_err(|err| read_err(tree, &join(dir, &e.name), err))?
+        } else {
+            Vec::new()
+        };
+        if match_potential_source_file(&e.name, &content, main_go) {
+            out.push(e.name);
+        }
+    }
+    Ok(out)
+}
+
+/// The files `dir`'s `//go:embed` patterns match, relative to it.
+fn embedded_files(
+    tree: &Tree,
+    pkg_path: &str,
+    dir: &str,
+    main_go: &str,
+    cgo_enabled: bool,
+) -> Result<Vec<String>, VendorError> {
+    let embeds = match package_embeds(&TreeDir { tree, dir }, cgo_enabled) {
+        Ok(e) => e,
+        Err(PackageEmbedError::NoGo) => return Ok(Vec::new()),
+        Err(PackageEmbedError::Io { name, source }) => {
+            return Err(read_err(tree, &join(dir, &name), source));
+        }
+        Err(e @ PackageEmbedError::BadFile { .. }) => {
+            return Err(VendorError::EmbedScan {
+                package: pkg_path.to_string(),
+                message: e.to_string(),
+            });
+        }
+    };
+    let patterns = embeds.for_vendor(main_go);
+    if patterns.is_empty() {
+        return Ok(Vec::new());
+    }
+    let files = tree.file_tree(dir).map_err(|e| read_err(tree, dir, e))?;
+    resolve_embed(&files, "", &patterns).map_err(|error| VendorError::Embed {
+        package: pkg_path.to_string(),
+        error,
+    })
+}
+
+/// Adds package `pkg` (provided by module path `mod_path`), whose own and
+/// embedded files are `files`, to `plan`.
 pub(crate) fn add_package(
     plan: &mut Plan,
     loader: &mut Loader<'_>,
     pkg_path: &str,
     mod_path: &str,
     pkg: &Package,
-    main_go: &str,
-    cgo_enabled: bool,
+    files: PackageFiles,
 ) -> Result<(), VendorError> {
     let tree = loader.tree(&pkg.loc)?;
-    let read_err = |rel: &str, e: std::io::Error| VendorError::Read {
-        path: tree.location().join(rel),
-        message: e.to_string(),
-    };
     let mut copied: BTreeSet<String> = BTreeSet::new();
 
     // The package directory itself.
     plan.dirs.insert(pkg_path.to_string());
-    for e in tree.entries(&pkg.dir).map_err(|e| read_err(&pkg.dir, e))? {
-        if e.kind != EntryKind::Regular {
-            continue;
-        }
-        let src = join(&pkg.dir, &e.name);
-        // (`_test.go` files are never copied; their bytes are not needed.)
-        let content = if e.name.ends_with(".go") && !e.name.ends_with("_test.go") {
-            crate::imports::read_go_head(
-                &TreeDir {
-                    tree,
-                    dir: &pkg.dir,
-                },
-                &e.name,
-                &|_| false,
-            )
-            .map_err(|err| read_err(&src, err))?
-        } else {
-            Vec::new()
-        };
-        if match_potential_source_file(&e.name, &content, main_go) {
-            let dst = join(pkg_path, &e.name);
-            copied.insert(dst.clone());
-            plan.files.insert(dst, (pkg.loc.clone(), src));
-        }
+    for name in files.own? {
+        let dst = join(pkg_path, &name);
+        copied.insert(dst.clone());
+        plan.files
+            .insert(dst, (pkg.loc.clone(), join(&pkg.dir, &name)));
     }
 
     // Metadata from parent directories up to the module root.
@@ -108,7 +171,7 @@ pub(crate) fn add_package(
         }
         if level > 0 {
             plan.dirs.insert(dst.clone());
-            for e in tree.entries(&src).map_err(|e| read_err(&src, e))? {
+            for e in tree.entries(&src).map_err(|e| read_err(tree, &src, e))? {
                 if e.kind == EntryKind::Regular && is_metadata_file(&e.name) {
                     let d = join(&dst, &e.name);
                     copied.insert(d.clone());
@@ -125,37 +188,7 @@ pub(crate) fn add_package(
     }
 
     // Embedded files.
-    let embeds = match package_embeds(
-        &TreeDir {
-            tree,
-            dir: &pkg.dir,
-        },
-        cgo_enabled,
-    ) {
-        Ok(e) => e,
-        Err(PackageEmbedError::NoGo) => return Ok(()),
-        Err(PackageEmbedError::Io { name, source }) => {
-            return Err(read_err(&join(&pkg.dir, &name), source));
-        }
-        Err(e @ PackageEmbedError::BadFile { .. }) => {
-            return Err(VendorError::EmbedScan {
-                package: pkg_path.to_string(),
-                message: e.to_string(),
-            });
-        }
-    };
-    let patterns = embeds.for_vendor(main_go);
-    if patterns.is_empty() {
-        return Ok(());
-    }
-    let files = tree
-        .file_tree(&pkg.dir)
-        .map_err(|e| read_err(&pkg.dir, e))?;
-    let resolved = resolve_embed(&files, "", &patterns).map_err(|error| VendorError::Embed {
-        package: pkg_path.to_string(),
-        error,
-    })?;
-    for rel in resolved {
+    for rel in files.embeds? {
         let d = join(pkg_path, &rel);
         if copied.contains(&d) {
             continue;

@@ -14,12 +14,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, mpsc};
 
 use crate::graph::{GoModSource, Graph};
 use crate::imports::{ScanError, Tags, is_standard_import_path, is_standard_package, scan_dir};
 use crate::module::{self, ModVersion};
 
 use super::VendorError;
+use super::files::{PackageFiles, package_files};
 use super::source::{ModuleSource, Tree, TreeDir};
 
 /// Which module tree a package lives in.
@@ -63,10 +66,10 @@ pub(crate) struct Loader<'a> {
     pub(crate) unpruned: bool,
     pub(crate) source: &'a dyn ModuleSource,
     trees: HashMap<Loc, Tree>,
-    /// Whether the Go file heads read while loading a package stay
-    /// remembered afterwards (vendoring reads them again to plan its
-    /// files); a load that only checks forgets them package by package.
-    pub(crate) keep_heads: bool,
+    /// When set, each dependency package's files to vendor are worked out
+    /// as it is scanned ([`Loader::take_planned`]).
+    pub(crate) plan: Option<PlanInputs>,
+    planned: HashMap<String, PackageFiles>,
     /// Errors in single packages (missing, ambiguous, invalid, no Go
     /// files), in the order found: loading goes on past them, as the go
     /// command's loader does, so all are reported together.
@@ -141,7 +144,8 @@ impl<'a> Loader<'a> {
             unpruned,
             source,
             trees: HashMap::new(),
-            keep_heads: true,
+            plan: None,
+            planned: HashMap::new(),
             package_errors: Vec::new(),
         }
     }
@@ -302,30 +306,97 @@ impl<'a> Loader<'a> {
     }
 
     /// Loads the `all` package set: every non-std package, by import path.
+    ///
+    /// Packages are resolved and taken in the go command's order, on this
+    /// thread; the directories are scanned (their Go file heads inflated
+    /// and read, and with [`Loader::plan`] set, the files to vendor worked
+    /// out) on worker threads as soon as a package is queued. Each module
+    /// goes to one worker, which keeps its tree open, so no zip is read by
+    /// two scanners. Results and errors come out in queue order, as from a
+    /// sequential load.
     pub(crate) fn load_all(&mut self) -> Result<BTreeMap<String, Package>, VendorError> {
-        let mut queue: VecDeque<(String, String)> = VecDeque::new();
+        let mut roots: Vec<(String, String)> = Vec::new();
         let mut have = BTreeSet::new();
         for m in self.mains {
             for p in walk_main(&m.root, &m.path, &m.ignore)? {
                 if have.insert(p.clone()) {
-                    queue.push_back((p, String::new()));
+                    roots.push((p, String::new()));
                 }
             }
         }
         for m in self.mains {
             for t in &m.tools {
-                queue.push_back((t.clone(), format!("tool directive of {}", m.path)));
+                roots.push((t.clone(), format!("tool directive of {}", m.path)));
             }
         }
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(1, 4);
+        let scans = Scans::new(workers);
+        let opener = self.opener();
+        let plan = self.plan.clone();
+        std::thread::scope(|s| {
+            let mut queues = Vec::new();
+            for i in 0..workers {
+                let (tx, rx) = mpsc::channel::<ScanJob>();
+                queues.push(tx);
+                let (scans, plan) = (&scans, plan.as_ref());
+                s.spawn(move || scans.work(i, rx, opener, plan));
+            }
+            let result = self.load_queued(roots, &queues, &scans);
+            scans.stop.store(true, Ordering::Relaxed);
+            drop(queues);
+            result
+        })
+    }
+
+    fn load_queued(
+        &mut self,
+        roots: Vec<(String, String)>,
+        queues: &[mpsc::Sender<ScanJob>],
+        scans: &Scans,
+    ) -> Result<BTreeMap<String, Package>, VendorError> {
+        let mut queue: VecDeque<(String, String)> = VecDeque::new();
+        // Each path is resolved when first queued (with that importer, the
+        // one a sequential load would name) and its directory sent to be
+        // scanned; what resolving found is taken when it is dequeued.
+        let mut resolved = HashMap::new();
         let mut seen = BTreeSet::new();
+        type Resolutions = HashMap<String, Result<Resolved, VendorError>>;
+        let enqueue = |this: &mut Self,
+                       resolved: &mut Resolutions,
+                       queue: &mut VecDeque<(String, String)>,
+                       path: String,
+                       importer: String| {
+            if !resolved.contains_key(&path) {
+                let r = this.resolve(&path, &importer);
+                if let Ok(Resolved::Found(loc, dir)) = &r {
+                    let job = ScanJob {
+                        path: path.clone(),
+                        loc: loc.clone(),
+                        dir: dir.clone(),
+                    };
+                    // A worker that is gone is noticed when its result is
+                    // waited for.
+                    let _ = queues[route(loc, queues.len())].send(job);
+                }
+                resolved.insert(path.clone(), r);
+            }
+            queue.push_back((path, importer));
+        };
+        for (p, importer) in roots {
+            enqueue(self, &mut resolved, &mut queue, p, importer);
+        }
         let mut out = BTreeMap::new();
-        let tags = Tags::any();
-        let keep_heads = self.keep_heads;
         while let Some((path, importer)) = queue.pop_front() {
             if !seen.insert(path.clone()) {
                 continue;
             }
-            let (loc, dir) = match self.resolve(&path, &importer) {
+            let r = match resolved.remove(&path) {
+                Some(r) => r,
+                None => self.resolve(&path, &importer),
+            };
+            let (loc, dir) = match r {
                 Ok(Resolved::Std) => continue,
                 Ok(Resolved::Found(loc, dir)) => (loc, dir),
                 Err(e) if e.is_package_error() => {
@@ -334,21 +405,8 @@ impl<'a> Loader<'a> {
                 }
                 Err(e) => return Err(e),
             };
-            let tree = self.tree(&loc)?;
-            let scanned = scan_dir(&TreeDir { tree, dir: &dir }, &tags).map_err(|e| match e {
-                ScanError::NoGo => VendorError::NoGoFiles {
-                    path: path.clone(),
-                    dir: tree.location().join(&dir),
-                },
-                ScanError::Read { name, source } => VendorError::Read {
-                    path: tree.location().join(&dir).join(name),
-                    message: source.to_string(),
-                },
-            });
-            if !keep_heads {
-                tree.forget_heads(&dir);
-            }
-            let scan = match scanned {
+            let scanned = scans.wait(&path, route(&loc, queues.len()))?;
+            let scan = match scanned.scan {
                 Ok(scan) => scan,
                 Err(e) if e.is_package_error() => {
                     self.package_errors.push(e);
@@ -356,19 +414,195 @@ impl<'a> Loader<'a> {
                 }
                 Err(e) => return Err(e),
             };
+            if let Some(files) = scanned.files {
+                self.planned.insert(path.clone(), files);
+            }
             let mut imports = scan.imports;
             if matches!(loc, Loc::Main(_)) {
                 imports.extend(scan.test_imports);
             }
             for imp in imports {
                 if !dropped_import(&imp) && !seen.contains(&imp) {
-                    queue.push_back((imp, path.clone()));
+                    enqueue(self, &mut resolved, &mut queue, imp, path.clone());
                 }
             }
             out.insert(path, Package { loc, dir });
         }
         Ok(out)
     }
+
+    /// The files to vendor of the packages loaded, by import path, when
+    /// [`Loader::plan`] was set (dependencies only).
+    pub(crate) fn take_planned(&mut self) -> HashMap<String, PackageFiles> {
+        std::mem::take(&mut self.planned)
+    }
+}
+
+/// What the loader's workers need to work out a package's files to vendor
+/// while they scan it: the main modules' go version, and whether cgo is on.
+#[derive(Clone)]
+pub(crate) struct PlanInputs {
+    pub(crate) main_go: String,
+    pub(crate) cgo_enabled: bool,
+}
+
+/// A package directory to scan.
+struct ScanJob {
+    path: String,
+    loc: Loc,
+    dir: String,
+}
+
+/// What a worker found in a package directory.
+struct Scanned {
+    scan: Result<crate::imports::Scan, VendorError>,
+    files: Option<PackageFiles>,
+}
+
+/// The worker a module's packages are scanned on.
+fn route(loc: &Loc, workers: usize) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    loc.hash(&mut h);
+    (h.finish() % workers.max(1) as u64) as usize
+}
+
+/// The scans done, and which workers have stopped.
+struct Scans {
+    state: Mutex<ScanState>,
+    ready: Condvar,
+    /// Set once the load is over (done or failed): queued scans are dropped.
+    stop: AtomicBool,
+}
+
+struct ScanState {
+    done: HashMap<String, Scanned>,
+    exited: Vec<bool>,
+}
+
+/// Marks a worker stopped, however it stops.
+struct Exited<'s> {
+    scans: &'s Scans,
+    worker: usize,
+}
+
+impl Drop for Exited<'_> {
+    fn drop(&mut self) {
+        let mut state = match self.scans.state.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(e) = state.exited.get_mut(self.worker) {
+            *e = true;
+        }
+        self.scans.ready.notify_all();
+    }
+}
+
+impl Scans {
+    fn new(workers: usize) -> Scans {
+        Scans {
+            state: Mutex::new(ScanState {
+                done: HashMap::new(),
+                exited: vec![false; workers],
+            }),
+            ready: Condvar::new(),
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    /// Scans the jobs sent to worker `worker` until the sender is dropped.
+    fn work(
+        &self,
+        worker: usize,
+        jobs: mpsc::Receiver<ScanJob>,
+        opener: Opener<'_>,
+        plan: Option<&PlanInputs>,
+    ) {
+        let _exited = Exited {
+            scans: self,
+            worker,
+        };
+        let mut trees: HashMap<Loc, Tree> = HashMap::new();
+        let tags = Tags::any();
+        for job in jobs {
+            if self.stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let scanned = scan_job(&job, &mut trees, opener, plan, &tags);
+            match self.state.lock() {
+                Ok(mut state) => {
+                    state.done.insert(job.path, scanned);
+                }
+                Err(_) => return,
+            }
+            self.ready.notify_all();
+        }
+    }
+
+    /// The scan of `path`, once worker `worker` has done it.
+    fn wait(&self, path: &str, worker: usize) -> Result<Scanned, VendorError> {
+        let poisoned = || VendorError::Internal("package scan state poisoned".into());
+        let mut state = self.state.lock().map_err(|_| poisoned())?;
+        loop {
+            if let Some(s) = state.done.remove(path) {
+                return Ok(s);
+            }
+            if state.exited.get(worker).copied().unwrap_or(true) {
+                return Err(VendorError::Internal(format!(
+                    "the worker scanning {path} stopped"
+                )));
+            }
+            state = self.ready.wait(state).map_err(|_| poisoned())?;
+        }
+    }
+}
+
+/// Scans `job`'s directory in its module's tree (opened on first use and
+/// kept), and with `plan`, works out a dependency package's files to
+/// vendor. The file heads read are dropped once the package is done.
+fn scan_job(
+    job: &ScanJob,
+    trees: &mut HashMap<Loc, Tree>,
+    opener: Opener<'_>,
+    plan: Option<&PlanInputs>,
+    tags: &Tags,
+) -> Scanned {
+    let tree = match trees.entry(job.loc.clone()) {
+        std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+        std::collections::hash_map::Entry::Vacant(v) => match opener.open(&job.loc) {
+            Ok(t) => v.insert(t),
+            Err(e) => {
+                return Scanned {
+                    scan: Err(e),
+                    files: None,
+                };
+            }
+        },
+    };
+    let dir = &job.dir;
+    let scan = scan_dir(&TreeDir { tree, dir }, tags).map_err(|e| match e {
+        ScanError::NoGo => VendorError::NoGoFiles {
+            path: job.path.clone(),
+            dir: tree.location().join(dir),
+        },
+        ScanError::Read { name, source } => VendorError::Read {
+            path: tree.location().join(dir).join(name),
+            message: source.to_string(),
+        },
+    });
+    let files = match (plan, &job.loc, &scan) {
+        (Some(p), Loc::Dep(_), Ok(_)) => Some(package_files(
+            tree,
+            &job.path,
+            dir,
+            &p.main_go,
+            p.cgo_enabled,
+        )),
+        _ => None,
+    };
+    tree.forget_heads(dir);
+    Scanned { scan, files }
 }
 
 /// `/x/` normalisation of an ignore pattern or directory.

@@ -450,7 +450,6 @@ pub fn check_packages(project: &Project, source: &dyn ModuleSource) -> Result<us
     let result = (|| {
         let inputs = load_inputs(project, &checked)?;
         let mut loader = inputs.loader(project, &checked);
-        loader.keep_heads = false;
         let packages = loader.load_all()?;
         if let Some(e) = VendorError::from_package_errors(loader.take_package_errors()) {
             return Err(e);
@@ -594,6 +593,15 @@ fn load_inputs(project: &Project, source: &dyn ModuleSource) -> Result<Inputs, V
     })
 }
 
+/// `MODSNAP_LOG=modsnap::phase=debug`: when each step of a vendor run ends.
+fn phase(name: &str, started: std::time::Instant) {
+    tracing::debug!(
+        target: "modsnap::phase",
+        "vendor: {name} at {:.3} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
 fn vendor_checked(
     opts: &VendorOptions,
     project: &Project,
@@ -607,11 +615,18 @@ fn vendor_checked(
     if project.work.is_some() && !workspace {
         tracing::warn!("\"all\" matched no packages");
     }
+    let started = std::time::Instant::now();
     let inputs = load_inputs(project, source)?;
     let (graph, main_go) = (&inputs.graph, &inputs.main_go);
     let ann = Annotations::for_version(main_go, workspace || project.go.is_some());
     let mut loader = inputs.loader(project, source);
+    loader.plan = Some(load::PlanInputs {
+        main_go: main_go.clone(),
+        cgo_enabled: opts.cgo_enabled,
+    });
     let packages = loader.load_all()?;
+    let mut planned = loader.take_planned();
+    phase("packages loaded", started);
     let package_errors = loader.take_package_errors();
     let warnings: Vec<String> = if opts.allow_errors {
         package_errors.iter().map(ToString::to_string).collect()
@@ -723,25 +738,25 @@ fn vendor_checked(
             let pkg = packages
                 .get(&p)
                 .ok_or_else(|| VendorError::Internal(format!("lost package {p}")))?;
-            files::add_package(
-                &mut plan,
-                &mut loader,
-                &p,
-                &b.module.path,
-                pkg,
-                main_go,
-                opts.cgo_enabled,
-            )?;
+            let files = planned
+                .remove(&p)
+                .ok_or_else(|| VendorError::Internal(format!("no files planned for {p}")))?;
+            files::add_package(&mut plan, &mut loader, &p, &b.module.path, pkg, files)?;
             npkgs += 1;
         }
     }
 
+    phase("files planned", started);
     let out_dir = opts
         .out_dir
         .clone()
         .unwrap_or_else(|| project.dir.join("vendor"));
     let modules_txt = (!text.is_empty()).then_some(text.as_str());
-    let nfiles = write::write_tree(&out_dir, &plan, modules_txt, &loader, &|| checked.settle())?;
+    let nfiles = write::write_tree(&out_dir, &plan, modules_txt, &loader, &|| {
+        let settled = checked.settle();
+        phase("zips checked", started);
+        settled
+    })?;
     Ok(VendorReport {
         out_dir,
         modules: blocks.len(),

@@ -110,24 +110,44 @@ pub(crate) fn write_tree(
         let p = root.join(d);
         std::fs::create_dir_all(&p).map_err(|e| fs_err("create directory", &p, e))?;
     }
-    let mut written = copy_files(&root, plan, loader.opener())?;
+    let written = copy_files(&root, plan, loader.opener())?;
+    let mut count = written.sizes.len();
+    tracing::debug!(target: "modsnap::phase", "vendor: {} files copied", written.sizes.len());
     if let Some(text) = modules_txt {
         let p = root.join("modules.txt");
         let mut f = std::fs::File::create_new(&p).map_err(|e| fs_err("create", &p, e))?;
         f.write_all(text.as_bytes())
             .map_err(|e| fs_err("write", &p, e))?;
-        written += 1;
+        count += 1;
     }
-    // Verify: every planned file is present with a regular file type.
-    for dst in plan.files.keys() {
+    // Verify: every planned file is present, a regular file, and as long
+    // as what was copied into it.
+    for (dst, len) in &written.sizes {
         let p = root.join(dst);
-        if !std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_file()) {
-            return Err(fs_err(
-                "verify",
-                &p,
-                std::io::Error::other("missing after write"),
-            ));
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.is_file() && m.len() == *len => {}
+            Ok(m) if m.is_file() => {
+                return Err(fs_err(
+                    "write",
+                    &p,
+                    std::io::Error::other(format!("wrote {} bytes of {len}", m.len())),
+                ));
+            }
+            _ => {
+                return Err(fs_err(
+                    "verify",
+                    &p,
+                    std::io::Error::other("missing after write"),
+                ));
+            }
         }
+    }
+    if written.sizes.len() != plan.files.len() {
+        return Err(VendorError::Internal(format!(
+            "{} files planned, {} written",
+            plan.files.len(),
+            written.sizes.len()
+        )));
     }
     // Every byte copied came from module files that passed their checks.
     settle()?;
@@ -149,56 +169,60 @@ pub(crate) fn write_tree(
     if let Some(aside) = old {
         remove_any(&aside)?;
     }
-    Ok(written)
+    Ok(count)
+}
+
+/// The files [`copy_files`] wrote: destination (relative to the staging
+/// root) and the number of bytes copied into it.
+struct Written<'p> {
+    sizes: Vec<(&'p String, u64)>,
 }
 
 /// Copies the planned files into `root`, one worker per core (at most 4),
 /// each taking whole modules from a shared queue and opening its own
 /// reader of the module's files. On failure the error for the first module
 /// in plan order is returned.
-fn copy_files(root: &Path, plan: &Plan, opener: Opener<'_>) -> Result<usize, VendorError> {
+fn copy_files<'p>(
+    root: &Path,
+    plan: &'p Plan,
+    opener: Opener<'_>,
+) -> Result<Written<'p>, VendorError> {
     let mut groups: BTreeMap<&Loc, Vec<(&String, &String)>> = BTreeMap::new();
     for (dst, (loc, src)) in &plan.files {
         groups.entry(loc).or_default().push((dst, src));
     }
     let groups: Vec<(&Loc, Vec<(&String, &String)>)> = groups.into_iter().collect();
-    let counts = crate::parallel::map(&groups, 4, |(loc, files)| {
+    let sizes = crate::parallel::map(&groups, 4, |(loc, files)| {
         copy_module(root, &opener.open(loc)?, files)
     })?;
-    Ok(counts.iter().sum())
+    Ok(Written {
+        sizes: sizes.into_iter().flatten().collect(),
+    })
 }
 
-/// Copies one module's planned files (`dst`, `src`) out of `tree`.
-fn copy_module(
+/// Copies one module's planned files (`dst`, `src`) out of `tree`; the
+/// number of bytes copied into each. The directories were made from the
+/// plan beforehand.
+fn copy_module<'p>(
     root: &Path,
     tree: &Tree,
-    files: &[(&String, &String)],
-) -> Result<usize, VendorError> {
+    files: &[(&'p String, &String)],
+) -> Result<Vec<(&'p String, u64)>, VendorError> {
+    let mut sizes = Vec::with_capacity(files.len());
     for (dst, src) in files {
         let p = root.join(dst);
         crate::fsutil::debris::check_interrupted().map_err(|e| fs_err("create", &p, e))?;
-        if let Some(dir) = p.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| fs_err("create directory", dir, e))?;
-        }
         let file = std::fs::File::create_new(&p).map_err(|e| fs_err("create", &p, e))?;
         let mut w = BufWriter::with_capacity(64 << 10, file);
         let n = tree.copy_to(src, &mut w).map_err(|e| VendorError::Read {
             path: tree.location().join(src.as_str()),
             message: e.to_string(),
         })?;
-        let file = w
-            .into_inner()
+        w.into_inner()
             .map_err(|e| fs_err("write", &p, e.into_error()))?;
-        let len = file.metadata().map_err(|e| fs_err("stat", &p, e))?.len();
-        if len != n {
-            return Err(fs_err(
-                "write",
-                &p,
-                std::io::Error::other(format!("wrote {len} bytes of {n}")),
-            ));
-        }
+        sizes.push((*dst, n));
     }
-    Ok(files.len())
+    Ok(sizes)
 }
 
 fn remove_any(p: &Path) -> Result<(), VendorError> {
