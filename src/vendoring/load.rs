@@ -155,10 +155,12 @@ impl<'a> Loader<'a> {
         std::mem::take(&mut self.package_errors)
     }
 
-    /// The tree of `loc`, opened on first use.
+    /// The tree of `loc`, opened on first use, for its file list only
+    /// (files are read by the scanning workers and the copy, from trees of
+    /// their own).
     pub(crate) fn tree(&mut self, loc: &Loc) -> Result<&Tree, VendorError> {
         if !self.trees.contains_key(loc) {
-            let tree = self.opener().open(loc)?;
+            let tree = self.opener().open(loc)?.index_only();
             self.trees.insert(loc.clone(), tree);
         }
         self.trees

@@ -210,10 +210,13 @@ pub(crate) enum Tree {
     Dir(PathBuf),
 }
 
+type ZipReader = zip::ZipArchive<crate::seekbuf::SeekBufReader<Box<dyn ZipBytes>>>;
+
 /// A module zip opened for random access.
 pub(crate) struct ZipTree {
     path: PathBuf,
-    archive: RefCell<zip::ZipArchive<crate::seekbuf::SeekBufReader<Box<dyn ZipBytes>>>>,
+    /// The reader; `None` once [`Tree::index_only`] dropped it.
+    archive: RefCell<Option<ZipReader>>,
     /// Relative file name → entry index.
     files: BTreeMap<String, usize>,
     /// Checks every entry read, when the zip's files are checked one by one.
@@ -253,11 +256,21 @@ impl Tree {
         }
         Ok(Tree::Zip(ZipTree {
             path: zip.location,
-            archive: RefCell::new(archive),
+            archive: RefCell::new(Some(archive)),
             files,
             entries: zip.entries,
             heads: RefCell::new(HashMap::new()),
         }))
+    }
+
+    /// The tree without its zip reader: its file list (and directory
+    /// listings) only, for a holder that never reads a file from it. The
+    /// zip crate's central directory and the read buffer are freed.
+    pub(crate) fn index_only(self) -> Tree {
+        if let Tree::Zip(z) = &self {
+            z.archive.borrow_mut().take();
+        }
+        self
     }
 
     /// Where the tree lives (for messages).
@@ -361,8 +374,12 @@ impl Tree {
                 let Some(&i) = z.files.get(rel) else {
                     return Err(io::Error::new(io::ErrorKind::NotFound, "not in module zip"));
                 };
-                let mut archive = z.archive.borrow_mut();
-                let entry = archive.by_index_raw(i).map_err(io::Error::other)?;
+                let mut reader = z.archive.borrow_mut();
+                let entry = reader
+                    .as_mut()
+                    .ok_or_else(|| io::Error::other("module zip opened for its file list only"))?
+                    .by_index_raw(i)
+                    .map_err(io::Error::other)?;
                 let mut out = Vec::with_capacity(limit.min(entry.size() as usize));
                 let mut h = z.entries.as_ref().map(|_| crate::dirhash::Sha256::new());
                 let streamed = crate::zipentry::with_inflater(|inf| {
@@ -401,8 +418,12 @@ impl Tree {
                 let Some(&i) = z.files.get(rel) else {
                     return Err(io::Error::new(io::ErrorKind::NotFound, "not in module zip"));
                 };
-                let mut archive = z.archive.borrow_mut();
-                let entry = archive.by_index_raw(i).map_err(io::Error::other)?;
+                let mut reader = z.archive.borrow_mut();
+                let entry = reader
+                    .as_mut()
+                    .ok_or_else(|| io::Error::other("module zip opened for its file list only"))?
+                    .by_index_raw(i)
+                    .map_err(io::Error::other)?;
                 // Checked one by one: hashed as it is copied (the copy is
                 // only staged; the tree is swapped in once every check has
                 // passed).
