@@ -32,6 +32,9 @@ pub(crate) struct Plan {
     pub(crate) dirs: BTreeSet<String>,
     /// Destination → (module tree, source path relative to its root).
     pub(crate) files: BTreeMap<String, (Loc, String)>,
+    /// The files among `files` already in the staging directory (written
+    /// by the loader's workers), with their lengths: the copy skips them.
+    pub(crate) written: BTreeMap<String, u64>,
     /// The (module path, directory) pairs whose metadata has been handled.
     metadata_seen: BTreeSet<(String, String)>,
 }
@@ -57,23 +60,100 @@ fn parent(p: &str) -> &str {
 pub(crate) struct PackageFiles {
     /// The package directory's files to copy (names in it).
     own: Result<Vec<String>, VendorError>,
+    /// Those of them already written to the staging directory, with their
+    /// lengths.
+    written: Vec<(String, u64)>,
     /// The embedded files, relative to the package directory.
     embeds: Result<Vec<String>, VendorError>,
 }
 
+/// Reads the `.go` files directly in `dir` whole (not `_test.go` ones
+/// unless `tests`, nor names starting with `_` or `.`, which no step
+/// reads) and keeps them in `tree` ([`Tree::keep_whole`]): a vendor run
+/// copies most of them, and reading each once, whole, saves inflating its
+/// head first. Each is checked as it is read, when the zip is checked file
+/// by file. A file that does not read is left for the steps that read it
+/// to report.
+pub(crate) fn read_go_files_whole(tree: &Tree, dir: &str, tests: bool) {
+    let Ok(entries) = tree.entries(dir) else {
+        return;
+    };
+    for e in entries {
+        let n = &e.name;
+        if e.kind != EntryKind::Regular
+            || !n.ends_with(".go")
+            || n.starts_with('_')
+            || n.starts_with('.')
+            || (!tests && n.ends_with("_test.go"))
+        {
+            continue;
+        }
+        let rel = join(dir, n);
+        if let Ok(data) = tree.read(&rel) {
+            tree.keep_whole(rel, data);
+        }
+    }
+}
+
 /// The files of package `pkg_path` (in directory `dir` of `tree`) that
-/// `go mod vendor` copies: the directory's own files and its embeds.
+/// `go mod vendor` copies: the directory's own files and its embeds. With
+/// `staging`, the own `.go` files read whole ([`read_go_files_whole`]) are
+/// written there now, under `pkg_path`.
 pub(crate) fn package_files(
     tree: &Tree,
     pkg_path: &str,
     dir: &str,
     main_go: &str,
     cgo_enabled: bool,
+    staging: Option<&std::path::Path>,
 ) -> PackageFiles {
+    let embeds = embedded_files(tree, pkg_path, dir, main_go, cgo_enabled);
+    let mut written = Vec::new();
+    let own = own_files(tree, dir, main_go).and_then(|own| {
+        if let Some(root) = staging {
+            write_whole(tree, dir, &root.join(pkg_path), &own, &mut written)?;
+        }
+        Ok(own)
+    });
     PackageFiles {
-        own: own_files(tree, dir, main_go),
-        embeds: embedded_files(tree, pkg_path, dir, main_go, cgo_enabled),
+        own,
+        written,
+        embeds,
     }
+}
+
+/// Writes those of `names` (files in `dir`) that are held whole into
+/// `out`, made if need be; each written file's name and length go to
+/// `written`.
+fn write_whole(
+    tree: &Tree,
+    dir: &str,
+    out: &std::path::Path,
+    names: &[String],
+    written: &mut Vec<(String, u64)>,
+) -> Result<(), VendorError> {
+    let write_err =
+        |op: &'static str, path: &std::path::Path, e: std::io::Error| VendorError::Write {
+            op,
+            path: path.to_owned(),
+            message: e.to_string(),
+        };
+    let mut made = false;
+    for name in names {
+        let Some(data) = tree.take_whole(&join(dir, name)) else {
+            continue;
+        };
+        if !made {
+            std::fs::create_dir_all(out).map_err(|e| write_err("create directory", out, e))?;
+            made = true;
+        }
+        let p = out.join(name);
+        crate::fsutil::debris::check_interrupted().map_err(|e| write_err("create", &p, e))?;
+        let mut f = std::fs::File::create_new(&p).map_err(|e| write_err("create", &p, e))?;
+        std::io::Write::write_all(&mut f, &data).map_err(|e| write_err("write", &p, e))?;
+        written.push((name.clone(), data.len() as u64));
+    }
+    Ok(())
 }
 
 fn read_err(tree: &Tree, rel: &str, e: std::io::Error) -> VendorError {
@@ -152,6 +232,9 @@ pub(crate) fn add_package(
 
     // The package directory itself.
     plan.dirs.insert(pkg_path.to_string());
+    for (name, len) in files.written {
+        plan.written.insert(join(pkg_path, &name), len);
+    }
     for name in files.own? {
         let dst = join(pkg_path, &name);
         copied.insert(dst.clone());

@@ -22,7 +22,7 @@ use crate::imports::{ScanError, Tags, is_standard_import_path, is_standard_packa
 use crate::module::{self, ModVersion};
 
 use super::VendorError;
-use super::files::{PackageFiles, package_files};
+use super::files::{PackageFiles, package_files, read_go_files_whole};
 use super::source::{ModuleSource, Tree, TreeDir};
 
 /// Which module tree a package lives in.
@@ -446,6 +446,9 @@ impl<'a> Loader<'a> {
 pub(crate) struct PlanInputs {
     pub(crate) main_go: String,
     pub(crate) cgo_enabled: bool,
+    /// Where the new vendor tree is being written, if it exists yet: the
+    /// workers write each package's Go files there as they go.
+    pub(crate) staging: Option<PathBuf>,
 }
 
 /// A package directory to scan.
@@ -583,6 +586,12 @@ fn scan_job(
         },
     };
     let dir = &job.dir;
+    if let (Some(_), Loc::Dep(_), false) = (plan, &job.loc, tree.is_local()) {
+        // The Go files are read whole, once: most are vendored, and the
+        // rest of those checked file by file would be read whole anyway
+        // (a file's head cannot be checked alone).
+        read_go_files_whole(tree, dir, tree.checks_files());
+    }
     let scan = scan_dir(&TreeDir { tree, dir }, tags).map_err(|e| match e {
         ScanError::NoGo => VendorError::NoGoFiles {
             path: job.path.clone(),
@@ -600,6 +609,7 @@ fn scan_job(
             dir,
             &p.main_go,
             p.cgo_enabled,
+            p.staging.as_deref(),
         )),
         _ => None,
     };

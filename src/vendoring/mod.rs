@@ -619,10 +619,16 @@ fn vendor_checked(
     let inputs = load_inputs(project, source)?;
     let (graph, main_go) = (&inputs.graph, &inputs.main_go);
     let ann = Annotations::for_version(main_go, workspace || project.go.is_some());
+    let out_dir = opts
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| project.dir.join("vendor"));
+    let staging = write::Staging::early(&out_dir)?;
     let mut loader = inputs.loader(project, source);
     loader.plan = Some(load::PlanInputs {
         main_go: main_go.clone(),
         cgo_enabled: opts.cgo_enabled,
+        staging: staging.as_ref().map(|s| s.path().to_owned()),
     });
     let packages = loader.load_all()?;
     let mut planned = loader.take_planned();
@@ -747,12 +753,8 @@ fn vendor_checked(
     }
 
     phase("files planned", started);
-    let out_dir = opts
-        .out_dir
-        .clone()
-        .unwrap_or_else(|| project.dir.join("vendor"));
     let modules_txt = (!text.is_empty()).then_some(text.as_str());
-    let nfiles = write::write_tree(&out_dir, &plan, modules_txt, &loader, &|| {
+    let nfiles = write::write_tree(&out_dir, staging, &plan, modules_txt, &loader, &|| {
         let settled = checked.settle();
         phase("zips checked", started);
         settled

@@ -225,6 +225,9 @@ pub(crate) struct ZipTree {
     /// loading, the file filter and embed scanning each read them. Only the
     /// bytes the import reader looked at are kept (~1 KiB a file).
     heads: RefCell<HashMap<String, (Vec<u8>, bool)>>,
+    /// Files read whole and kept until written out or forgotten
+    /// ([`Tree::keep_whole`]); their heads are read from here.
+    whole: RefCell<HashMap<String, Vec<u8>>>,
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -260,6 +263,7 @@ impl Tree {
             files,
             entries: zip.entries,
             heads: RefCell::new(HashMap::new()),
+            whole: RefCell::new(HashMap::new()),
         }))
     }
 
@@ -281,15 +285,41 @@ impl Tree {
         }
     }
 
-    /// Drops the remembered heads of the files directly in `dir`.
+    /// Drops the remembered heads, and the files kept whole, of the files
+    /// directly in `dir`.
     pub(crate) fn forget_heads(&self, dir: &str) {
         if let Tree::Zip(z) = self {
             let prefix = dir_prefix(dir);
-            z.heads.borrow_mut().retain(|k, _| {
+            let elsewhere = |k: &String| {
                 k.strip_prefix(&prefix)
                     .is_none_or(|name| name.contains('/'))
-            });
+            };
+            z.heads.borrow_mut().retain(|k, _| elsewhere(k));
+            z.whole.borrow_mut().retain(|k, _| elsewhere(k));
         }
+    }
+
+    /// Keeps `data`, the whole of `rel` as read (and checked) from the zip:
+    /// reads of `rel` are answered from it until [`Tree::take_whole`] or
+    /// [`Tree::forget_heads`].
+    pub(crate) fn keep_whole(&self, rel: String, data: Vec<u8>) {
+        if let Tree::Zip(z) = self {
+            z.whole.borrow_mut().insert(rel, data);
+        }
+    }
+
+    /// The whole of `rel`, if kept, no longer kept.
+    pub(crate) fn take_whole(&self, rel: &str) -> Option<Vec<u8>> {
+        match self {
+            Tree::Zip(z) => z.whole.borrow_mut().remove(rel),
+            Tree::Dir(_) => None,
+        }
+    }
+
+    /// Whether the files read from it are checked one by one (see
+    /// [`EntryCheck`]).
+    pub(crate) fn checks_files(&self) -> bool {
+        matches!(self, Tree::Zip(z) if z.entries.is_some())
     }
 
     /// Whether this is a local directory (nested go.mod files count).
@@ -362,6 +392,11 @@ impl Tree {
 
     /// The whole contents of `rel`.
     pub(crate) fn read(&self, rel: &str) -> io::Result<Vec<u8>> {
+        if let Tree::Zip(z) = self
+            && let Some(data) = z.whole.borrow().get(rel)
+        {
+            return Ok(data.clone());
+        }
         let mut out = Vec::new();
         self.copy_to(rel, &mut out)?;
         Ok(out)
@@ -371,6 +406,10 @@ impl Tree {
     pub(crate) fn read_prefix(&self, rel: &str, limit: usize) -> io::Result<(Vec<u8>, bool)> {
         match self {
             Tree::Zip(z) => {
+                if let Some(data) = z.whole.borrow().get(rel) {
+                    let n = limit.min(data.len());
+                    return Ok((data[..n].to_vec(), n == data.len()));
+                }
                 let Some(&i) = z.files.get(rel) else {
                     return Err(io::Error::new(io::ErrorKind::NotFound, "not in module zip"));
                 };

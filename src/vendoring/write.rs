@@ -30,7 +30,7 @@ fn fs_err(op: &'static str, path: &Path, e: std::io::Error) -> VendorError {
 }
 
 /// A staging directory removed on drop unless it was swapped into place.
-struct Staging {
+pub(crate) struct Staging {
     path: PathBuf,
     done: bool,
     _tracked: crate::fsutil::debris::Tracked,
@@ -70,49 +70,82 @@ fn sibling(target: &Path, tag: &str, create: bool) -> Result<PathBuf, VendorErro
     )))
 }
 
+impl Staging {
+    /// A fresh staging directory beside `target`, made before packages are
+    /// loaded so the loader's workers can write the files they read whole
+    /// straight into it; `None` when `target`'s parent does not exist yet
+    /// (it is made, with the staging directory, once loading succeeded).
+    pub(crate) fn early(target: &Path) -> Result<Option<Staging>, VendorError> {
+        let parent = target.parent().unwrap_or(Path::new("."));
+        if !parent.as_os_str().is_empty() && !parent.is_dir() {
+            return Ok(None);
+        }
+        Staging::create(target).map(Some)
+    }
+
+    fn create(target: &Path) -> Result<Staging, VendorError> {
+        let parent = target.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| fs_err("create directory", parent, e))?;
+        // Debris of runs that died: their staging, and an old tree they had
+        // moved aside after the new one was in place.
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "vendor".into());
+        crate::fsutil::debris::remove_stale(parent, &format!(".{name}.modsnap-new-"));
+        if target.exists() {
+            crate::fsutil::debris::remove_stale(parent, &format!(".{name}.modsnap-old-"));
+        }
+        let path = sibling(target, "modsnap-new", true)?;
+        Ok(Staging {
+            _tracked: crate::fsutil::debris::track(&path),
+            path,
+            done: false,
+        })
+    }
+
+    /// Its path.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
 /// Writes `plan` and `modules_txt` (none when `None`) as the new contents
 /// of `target`, replacing whatever was there only once everything is
-/// written. With nothing to write (`plan` empty and no modules.txt) the
-/// target is removed, as the go command leaves no vendor directory then.
-/// Returns the number of files written.
+/// written: in `staging` (which may already hold the files of
+/// [`Plan::written`]), or a staging directory made now. With nothing to
+/// write (`plan` empty and no modules.txt) the target is removed, as the
+/// go command leaves no vendor directory then. Returns the number of files
+/// written.
 pub(crate) fn write_tree(
     target: &Path,
+    staging: Option<Staging>,
     plan: &Plan,
     modules_txt: Option<&str>,
     loader: &Loader<'_>,
     settle: &dyn Fn() -> Result<(), VendorError>,
 ) -> Result<usize, VendorError> {
-    let parent = target.parent().unwrap_or(Path::new("."));
     if modules_txt.is_none() && plan.files.is_empty() {
+        drop(staging);
         settle()?;
         remove_any(target)?;
         return Ok(0);
     }
-    std::fs::create_dir_all(parent).map_err(|e| fs_err("create directory", parent, e))?;
-    // Debris of runs that died: their staging, and an old tree they had
-    // moved aside after the new one was in place.
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "vendor".into());
-    crate::fsutil::debris::remove_stale(parent, &format!(".{name}.modsnap-new-"));
-    if target.exists() {
-        crate::fsutil::debris::remove_stale(parent, &format!(".{name}.modsnap-old-"));
-    }
-    let path = sibling(target, "modsnap-new", true)?;
-    let mut staging = Staging {
-        _tracked: crate::fsutil::debris::track(&path),
-        path,
-        done: false,
+    let mut staging = match staging {
+        Some(s) => s,
+        None => Staging::create(target)?,
     };
     let root = staging.path.clone();
     for d in &plan.dirs {
         let p = root.join(d);
         std::fs::create_dir_all(&p).map_err(|e| fs_err("create directory", &p, e))?;
     }
-    let written = copy_files(&root, plan, loader.opener())?;
-    let mut count = written.sizes.len();
+    let mut written = copy_files(&root, plan, loader.opener())?;
     tracing::debug!(target: "modsnap::phase", "vendor: {} files copied", written.sizes.len());
+    written
+        .sizes
+        .extend(plan.written.iter().map(|(dst, n)| (dst, *n)));
+    let mut count = written.sizes.len();
     if let Some(text) = modules_txt {
         let p = root.join("modules.txt");
         let mut f = std::fs::File::create_new(&p).map_err(|e| fs_err("create", &p, e))?;
@@ -178,9 +211,9 @@ struct Written<'p> {
     sizes: Vec<(&'p String, u64)>,
 }
 
-/// Copies the planned files into `root`, one worker per core (at most 4),
-/// each taking whole modules from a shared queue and opening its own
-/// reader of the module's files. On failure the error for the first module
+/// Copies the planned files not written yet into `root`, one worker per
+/// core (at most 4), each taking whole modules from a shared queue and
+/// opening its own reader of the module's files. On failure the error for the first module
 /// in plan order is returned.
 fn copy_files<'p>(
     root: &Path,
@@ -189,7 +222,9 @@ fn copy_files<'p>(
 ) -> Result<Written<'p>, VendorError> {
     let mut groups: BTreeMap<&Loc, Vec<(&String, &String)>> = BTreeMap::new();
     for (dst, (loc, src)) in &plan.files {
-        groups.entry(loc).or_default().push((dst, src));
+        if !plan.written.contains_key(dst) {
+            groups.entry(loc).or_default().push((dst, src));
+        }
     }
     let groups: Vec<(&Loc, Vec<(&String, &String)>)> = groups.into_iter().collect();
     let sizes = crate::parallel::map(&groups, 4, |(loc, files)| {
