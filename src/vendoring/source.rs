@@ -205,7 +205,7 @@ impl ModuleSource for ProxyDir {
 /// the module root ("" is the root).
 pub(crate) enum Tree {
     /// A module zip: entries under `<path>@<version>/`.
-    Zip(ZipTree),
+    Zip(Box<ZipTree>),
     /// A directory on disk.
     Dir(PathBuf),
 }
@@ -257,14 +257,14 @@ impl Tree {
             }
             files.entry(rel.to_string()).or_insert(i);
         }
-        Ok(Tree::Zip(ZipTree {
+        Ok(Tree::Zip(Box::new(ZipTree {
             path: zip.location,
             archive: RefCell::new(Some(archive)),
             files,
             entries: zip.entries,
             heads: RefCell::new(HashMap::new()),
             whole: RefCell::new(HashMap::new()),
-        }))
+        })))
     }
 
     /// The tree without its zip reader: its file list (and directory
