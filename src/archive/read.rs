@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::classify::{Classify, ErrorClass};
 use crate::dirhash::Sha256;
@@ -287,6 +288,9 @@ struct Located {
 /// (`modsnap vendor` reads module zips in place this way).
 pub struct TarIndex {
     path: PathBuf,
+    /// The archive, opened once: every window reads this file (by offset),
+    /// so an archive replaced on disk during the run is not read from.
+    file: Arc<File>,
     manifest: Manifest,
     entries: Vec<Located>,
     by_name: BTreeMap<String, usize>,
@@ -307,6 +311,10 @@ impl TarIndex {
             .metadata()
             .map_err(|e| FsError::new("stat", path, e))?
             .len();
+        let shared = Arc::new(
+            file.try_clone()
+                .map_err(|e| FsError::new("open", path, e))?,
+        );
         let mut checker = Checker::new(path);
         let mut entries = Vec::new();
         let mut ar = tar::Archive::new(file);
@@ -355,6 +363,7 @@ impl TarIndex {
             .collect();
         Ok(Some(TarIndex {
             path: path.to_owned(),
+            file: shared,
             manifest,
             entries,
             by_name,
@@ -422,11 +431,7 @@ impl TarIndex {
         let written = crate::parallel::map_with(
             &self.entries,
             8,
-            || -> Result<_, ReadError> {
-                let archive =
-                    File::open(&self.path).map_err(|e| FsError::new("open", &self.path, e))?;
-                Ok((archive, vec![0u8; 1 << 20]))
-            },
+            || -> Result<_, ReadError> { Ok((self.file.clone(), vec![0u8; 1 << 20])) },
             |(archive, buf), e| {
                 let Some(rel) = place(&e.name, &e.kind) else {
                     self.copy_verified(archive, e, check, buf, &mut |_| Ok(()))?;
@@ -470,9 +475,8 @@ impl TarIndex {
             });
         };
         let e = &self.entries[i];
-        let file = File::open(&self.path).map_err(|err| FsError::new("open", &self.path, err))?;
         let window = Window {
-            file,
+            file: self.file.clone(),
             start: e.offset,
             len: e.size,
             pos: 0,
@@ -536,7 +540,7 @@ pub struct IndexedFile<'a> {
 /// A read-only, seekable view of one entry's bytes inside the archive file.
 #[derive(Debug)]
 pub struct Window {
-    file: File,
+    file: Arc<File>,
     start: u64,
     len: u64,
     pos: u64,
