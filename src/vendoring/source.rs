@@ -230,6 +230,28 @@ pub(crate) struct ZipTree {
     whole: RefCell<HashMap<String, Vec<u8>>>,
 }
 
+impl ZipTree {
+    /// The entry index of `rel`.
+    fn index(&self, rel: &str) -> io::Result<usize> {
+        self.files
+            .get(rel)
+            .copied()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "not in module zip"))
+    }
+
+    /// Entry `i`'s raw (still compressed) bytes, from the tree's reader.
+    fn raw_entry(
+        reader: &mut Option<ZipReader>,
+        i: usize,
+    ) -> io::Result<zip::read::ZipFile<'_, crate::seekbuf::SeekBufReader<Box<dyn ZipBytes>>>> {
+        reader
+            .as_mut()
+            .ok_or_else(|| io::Error::other("module zip opened for its file list only"))?
+            .by_index_raw(i)
+            .map_err(io::Error::other)
+    }
+}
+
 fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() {
         name.to_string()
@@ -410,15 +432,9 @@ impl Tree {
                     let n = limit.min(data.len());
                     return Ok((data[..n].to_vec(), n == data.len()));
                 }
-                let Some(&i) = z.files.get(rel) else {
-                    return Err(io::Error::new(io::ErrorKind::NotFound, "not in module zip"));
-                };
+                let i = z.index(rel)?;
                 let mut reader = z.archive.borrow_mut();
-                let entry = reader
-                    .as_mut()
-                    .ok_or_else(|| io::Error::other("module zip opened for its file list only"))?
-                    .by_index_raw(i)
-                    .map_err(io::Error::other)?;
+                let entry = ZipTree::raw_entry(&mut reader, i)?;
                 let mut out = Vec::with_capacity(limit.min(entry.size() as usize));
                 let mut h = z.entries.as_ref().map(|_| crate::dirhash::Sha256::new());
                 let streamed = crate::zipentry::with_inflater(|inf| {
@@ -454,15 +470,9 @@ impl Tree {
     pub(crate) fn copy_to(&self, rel: &str, w: &mut dyn io::Write) -> io::Result<u64> {
         match self {
             Tree::Zip(z) => {
-                let Some(&i) = z.files.get(rel) else {
-                    return Err(io::Error::new(io::ErrorKind::NotFound, "not in module zip"));
-                };
+                let i = z.index(rel)?;
                 let mut reader = z.archive.borrow_mut();
-                let entry = reader
-                    .as_mut()
-                    .ok_or_else(|| io::Error::other("module zip opened for its file list only"))?
-                    .by_index_raw(i)
-                    .map_err(io::Error::other)?;
+                let entry = ZipTree::raw_entry(&mut reader, i)?;
                 // Checked one by one: hashed as it is copied (the copy is
                 // only staged; the tree is swapped in once every check has
                 // passed).
