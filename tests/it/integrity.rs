@@ -656,6 +656,45 @@ fn untrusted_names_never_reach_the_terminal_raw() {
     }
 }
 
+/// A `.tar` archive renamed over while a command has it indexed (vendor,
+/// serve and verify read module zips in place this way) is never read
+/// from: every entry, verified or read again, comes from the file the
+/// index opened, not from whatever the path names now.
+#[test]
+fn an_indexed_tar_is_read_from_the_file_it_opened() {
+    use modsnap::archive::read::{Check, TarIndex};
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("a.tar");
+    let other = tmp.path().join("b.tar");
+    synthetic(tmp.path(), &archive, 3, "v1.0.0", 10);
+    // Same names, other bytes at other offsets.
+    synthetic(tmp.path(), &other, 3, "v1.1.0", 4000);
+    let index = TarIndex::open(&archive).unwrap().expect("a .tar");
+    let name = "example.com/m1/@v/v1.0.0.mod";
+    let mut before = Vec::new();
+    index
+        .open_file(name, Check::Both)
+        .unwrap()
+        .read_to_end(&mut before)
+        .unwrap();
+    std::fs::rename(&other, &archive).unwrap();
+    let mut again = Vec::new();
+    index
+        .open_file(name, Check::Both)
+        .expect("still the indexed file, which passes its check")
+        .read_to_end(&mut again)
+        .unwrap();
+    assert_eq!(again, before);
+    let mut reread = Vec::new();
+    index
+        .reopen_file(name)
+        .unwrap()
+        .read_to_end(&mut reread)
+        .unwrap();
+    assert_eq!(reread, before);
+    assert!(String::from_utf8_lossy(&before).starts_with("module example.com/m1\n"));
+}
+
 /// Writes a synthetic archive: `paths` modules `example.com/m<i>` at
 /// `version`, each with a `.mod` of `pad` extra bytes and its list.
 fn synthetic(dir: &Path, out: &Path, paths: usize, version: &str, pad: usize) {
