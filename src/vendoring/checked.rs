@@ -408,3 +408,12 @@ impl ModuleSource for Checked<'_> {
         Ok(zip)
     }
 }
+
+/// Closes a [`Checked`]'s queue when dropped (see [`Checked::close`]).
+pub(crate) struct CloseOnDrop<'c, 'a>(pub(crate) &'c Checked<'a>);
+
+impl Drop for CloseOnDrop<'_, '_> {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}

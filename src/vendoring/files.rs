@@ -78,6 +78,7 @@ pub(crate) fn read_go_files_whole(tree: &Tree, dir: &str, tests: bool) {
     let Ok(entries) = tree.entries(dir) else {
         return;
     };
+    let mut budget = WHOLE_DIR_LIMIT;
     for e in entries {
         let n = &e.name;
         if e.kind != EntryKind::Regular
@@ -89,11 +90,27 @@ pub(crate) fn read_go_files_whole(tree: &Tree, dir: &str, tests: bool) {
             continue;
         }
         let rel = join(dir, n);
+        // Sizes as the zip declares them (a zip's entries inflate to no
+        // more, see `zipentry`): larger files are read as before, a head
+        // at a time and streamed by the copy.
+        match tree.declared_size(&rel) {
+            Some(size) if size <= WHOLE_FILE_LIMIT && size <= budget => budget -= size,
+            _ => continue,
+        }
         if let Ok(data) = tree.read(&rel) {
             tree.keep_whole(rel, data);
         }
     }
 }
+
+/// The largest Go file [`read_go_files_whole`] keeps in memory, and the
+/// most it keeps for one directory: what a package holds in memory while
+/// a worker scans it is not the zip's to choose (a hostile zip can declare
+/// a file of gigabytes; its zip rules and hash are checked on other
+/// threads, and may not have failed yet). Generated files past these are
+/// rare; they are read as any other file.
+const WHOLE_FILE_LIMIT: u64 = 2 << 20;
+const WHOLE_DIR_LIMIT: u64 = 8 << 20;
 
 /// The files of package `pkg_path` (in directory `dir` of `tree`) that
 /// `go mod vendor` copies: the directory's own files and its embeds. With
@@ -143,12 +160,14 @@ fn write_whole(
         let Some(data) = tree.take_whole(&join(dir, name)) else {
             continue;
         };
+        let p = out.join(name);
+        // Before the directory too: once interrupted, the staging tree has
+        // been moved aside, and nothing may be made where it was.
+        crate::fsutil::debris::check_interrupted().map_err(|e| write_err("create", &p, e))?;
         if !made {
             std::fs::create_dir_all(out).map_err(|e| write_err("create directory", out, e))?;
             made = true;
         }
-        let p = out.join(name);
-        crate::fsutil::debris::check_interrupted().map_err(|e| write_err("create", &p, e))?;
         let mut f = std::fs::File::create_new(&p).map_err(|e| write_err("create", &p, e))?;
         std::io::Write::write_all(&mut f, &data).map_err(|e| write_err("write", &p, e))?;
         written.push((name.clone(), data.len() as u64));
@@ -281,4 +300,53 @@ pub(crate) fn add_package(
             .insert(d, (pkg.loc.clone(), join(&pkg.dir, &rel)));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::module::ModVersion;
+    use crate::vendoring::source::OpenedZip;
+    use std::io::Write;
+
+    fn zip_tree(files: &[(&str, usize)]) -> Tree {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, size) in files {
+            w.start_file(format!("example.com/m@v1.0.0/{name}"), opts)
+                .unwrap();
+            let mut body = b"package p\n".to_vec();
+            body.resize(*size, b'/');
+            w.write_all(&body).unwrap();
+        }
+        let bytes = w.finish().unwrap().into_inner();
+        let m = ModVersion::new("example.com/m", "v1.0.0");
+        let zip = OpenedZip::new("m.zip".into(), Box::new(std::io::Cursor::new(bytes)));
+        Tree::open_zip(&m, zip).unwrap()
+    }
+
+    /// A zip declares its files' sizes: one larger than the limit, or past
+    /// the directory's budget, is not held in memory whole, and still
+    /// reads in full the ordinary way.
+    #[test]
+    fn only_files_within_the_limits_are_read_whole() {
+        let big = WHOLE_FILE_LIMIT as usize + 1;
+        let tree = zip_tree(&[("p/a.go", 100), ("p/big.go", big)]);
+        read_go_files_whole(&tree, "p", false);
+        assert_eq!(tree.take_whole("p/a.go").map(|d| d.len()), Some(100));
+        assert!(tree.take_whole("p/big.go").is_none());
+        assert_eq!(tree.read("p/big.go").unwrap().len(), big);
+
+        let each = WHOLE_FILE_LIMIT as usize;
+        let names: Vec<String> = (0..6).map(|i| format!("q/f{i}.go")).collect();
+        let files: Vec<(&str, usize)> = names.iter().map(|n| (n.as_str(), each)).collect();
+        let tree = zip_tree(&files);
+        read_go_files_whole(&tree, "q", false);
+        let kept = names
+            .iter()
+            .filter(|n| tree.take_whole(n).is_some())
+            .count();
+        assert_eq!(kept as u64, WHOLE_DIR_LIMIT / WHOLE_FILE_LIMIT);
+    }
 }

@@ -394,9 +394,12 @@ impl<'a> Loader<'a> {
             if !seen.insert(path.clone()) {
                 continue;
             }
-            let r = match resolved.remove(&path) {
-                Some(r) => r,
-                None => self.resolve(&path, &importer),
+            // Every path is resolved when first queued (and its scan sent
+            // then); resolving it here would wait on a scan never sent.
+            let Some(r) = resolved.remove(&path) else {
+                return Err(VendorError::Internal(format!(
+                    "package {path} (imported by {importer}) was queued unresolved"
+                )));
             };
             let (loc, dir) = match r {
                 Ok(Resolved::Std) => continue,

@@ -428,8 +428,12 @@ pub fn vendor(
         for _ in 0..workers {
             s.spawn(|| checked.work());
         }
-        let result = vendor_checked(opts, &project, &checked);
-        checked.close();
+        let result = {
+            // Closed on every way out, a panic too: the check workers wait
+            // on the queue, and the scope would wait on them for ever.
+            let _close = checked::CloseOnDrop(&checked);
+            vendor_checked(opts, &project, &checked)
+        };
         settled(result, &checked)
     })
 }

@@ -321,6 +321,18 @@ impl Tree {
         }
     }
 
+    /// The size the zip's central directory gives `rel` (`None` for a
+    /// directory tree, a file not in the zip, or a tree kept for its file
+    /// list only).
+    pub(crate) fn declared_size(&self, rel: &str) -> Option<u64> {
+        let Tree::Zip(z) = self else {
+            return None;
+        };
+        let i = z.index(rel).ok()?;
+        let reader = z.archive.borrow();
+        reader.as_ref()?.by_index_data(i).ok().map(|e| e.size())
+    }
+
     /// Keeps `data`, the whole of `rel` as read (and checked) from the zip:
     /// reads of `rel` are answered from it until [`Tree::take_whole`] or
     /// [`Tree::forget_heads`].
