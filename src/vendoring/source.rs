@@ -210,7 +210,9 @@ pub(crate) enum Tree {
     Dir(PathBuf),
 }
 
-type ZipReader = zip::ZipArchive<crate::seekbuf::SeekBufReader<Box<dyn ZipBytes>>>;
+/// A zip tree's buffered bytes, and the zip reader over them.
+type ZipBytesReader = crate::seekbuf::SeekBufReader<Box<dyn ZipBytes>>;
+type ZipReader = zip::ZipArchive<ZipBytesReader>;
 
 /// A module zip opened for random access.
 pub(crate) struct ZipTree {
@@ -243,7 +245,7 @@ impl ZipTree {
     fn raw_entry(
         reader: &mut Option<ZipReader>,
         i: usize,
-    ) -> io::Result<zip::read::ZipFile<'_, crate::seekbuf::SeekBufReader<Box<dyn ZipBytes>>>> {
+    ) -> io::Result<zip::read::ZipFile<'_, ZipBytesReader>> {
         reader
             .as_mut()
             .ok_or_else(|| io::Error::other("module zip opened for its file list only"))?
