@@ -455,9 +455,14 @@ impl<O: ClientOps> Client<O> {
         }
         let tiles = Tiles { client: self };
         let reader = TileHashReader::new(latest.tree, &tiles);
-        for x in indexes {
-            let plan = reader.plan(&[x]).map_err(|e| self.log(module, e))?;
-            reader.read_hashes(&[x]).map_err(|e| self.log(module, e))?;
+        // All records at once: each tile is authenticated once, however
+        // many records it proves (the union of their proofs, the same tiles
+        // as one proof per record).
+        if !indexes.is_empty() {
+            let plan = reader.plan(&indexes).map_err(|e| self.log(module, e))?;
+            reader
+                .read_hashes(&indexes)
+                .map_err(|e| self.log(module, e))?;
             for t in &plan.tiles {
                 if let std::collections::btree_map::Entry::Vacant(e) = out.entry(t.path()) {
                     e.insert(self.read_tile(t).map_err(|e| self.log(module, e))?);
@@ -707,6 +712,92 @@ mod tests {
         db.remote.lock().unwrap().clear();
         let again = Client::new(db.verifier(), &db);
         again.lookup("example.com/m3", "v1.0.0").unwrap();
+    }
+
+    /// A bundle authenticates all its records' tiles at once, and holds
+    /// exactly what the records' proofs one by one would read: each
+    /// lookup, the tiles of each record's proof (the tree's right edge
+    /// included) and `supported`.
+    #[test]
+    fn a_bundle_holds_each_records_proof_and_nothing_else() {
+        struct Stored<'a>(&'a [tlog::Hash]);
+        impl tlog::TileReader for Stored<'_> {
+            fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, TlogError> {
+                Ok(tiles.iter().map(|t| tlog::tile_data(t, self.0)).collect())
+            }
+        }
+        let db = Db::sized(None, 70_000);
+        let head = 69_999;
+        let ids = [0usize, 255, 256, 40_000, 65_535, 65_536, 69_998];
+        for &i in &ids {
+            db.serve(i, head);
+        }
+        let c = Client::new(db.verifier(), &db);
+        let records: Vec<Record> = ids
+            .iter()
+            .map(|&i| {
+                let (p, v, _) = &db.records[i];
+                c.lookup_record(p, v).unwrap()
+            })
+            .collect();
+        let bundle: BTreeMap<String, Vec<u8>> =
+            c.bundle(&records, &[]).unwrap().into_iter().collect();
+
+        let tree = tlog::tree_of(head, &db.stored);
+        let stored = Stored(&db.stored);
+        let reader = TileHashReader::new(tree, &stored);
+        let mut want: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        want.insert("supported".into(), Vec::new());
+        for (r, &i) in records.iter().zip(&ids) {
+            want.insert(r.lookup.clone(), bundle[&r.lookup].clone());
+            let plan = reader
+                .plan(&[tlog::stored_hash_index(0, i as i64)])
+                .unwrap();
+            for t in &plan.tiles {
+                want.insert(t.path(), tlog::tile_data(t, &db.stored));
+            }
+        }
+        assert!(want.len() > ids.len() + 8, "the proofs share few tiles");
+        assert_eq!(
+            bundle.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(bundle, want);
+        // Each lookup names its record and the head.
+        for (r, &i) in records.iter().zip(&ids) {
+            let (id, text, note) = tlog::parse_record(&bundle[&r.lookup]).unwrap();
+            assert_eq!((id, text), (i as i64, &db.records[i].2[..]));
+            assert_eq!(note, &db.note_at(head)[..]);
+        }
+        // Every tile is authenticated again, all at once: a tile changed in
+        // the cache after the lookups fails the bundle.
+        let again = Client::new(db.verifier(), &db);
+        assert_eq!(
+            again
+                .bundle(&records, &[])
+                .unwrap()
+                .into_iter()
+                .collect::<BTreeMap<_, _>>(),
+            bundle
+        );
+        let cached = "test.db/tile/8/1/000".to_string();
+        let mut data = db.cache.lock().unwrap()[&cached].clone();
+        data[40] ^= 1;
+        db.cache.lock().unwrap().insert(cached, data);
+        let err = Client::new(db.verifier(), &db)
+            .bundle(&records, &[])
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ClientError::Log {
+                    error: TlogError::InconsistentTile(_),
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.is_security());
     }
 
     /// Each tile is written to the cache once per client however many
