@@ -714,6 +714,20 @@ mod tests {
         again.lookup("example.com/m3", "v1.0.0").unwrap();
     }
 
+    /// `err` is a tile that does not hash to its parent or the signed root.
+    fn assert_inconsistent_tile(err: &ClientError) {
+        assert!(
+            matches!(
+                err,
+                ClientError::Log {
+                    error: TlogError::InconsistentTile(_),
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
     /// A bundle authenticates all its records' tiles at once, and holds
     /// exactly what the records' proofs one by one would read: each
     /// lookup, the tiles of each record's proof (the tree's right edge
@@ -787,16 +801,7 @@ mod tests {
         let err = Client::new(db.verifier(), &db)
             .bundle(&records, &[])
             .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                ClientError::Log {
-                    error: TlogError::InconsistentTile(_),
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert_inconsistent_tile(&err);
         assert!(err.is_security());
     }
 
@@ -890,16 +895,7 @@ mod tests {
         let err = Client::new(db.verifier(), &db)
             .lookup("example.com/m3", "v1.0.0")
             .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                ClientError::Log {
-                    error: TlogError::InconsistentTile(_),
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert_inconsistent_tile(&err);
         // Another key's note.
         let other = Signer::from_seed("test.db", &[8u8; 32]).unwrap().verifier();
         db.remote.lock().unwrap().remove("tile/8/0/000");
