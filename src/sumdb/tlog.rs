@@ -11,6 +11,8 @@
 //! its inclusion; the tree hash of an older size read this way proves the
 //! older tree is a prefix (consistency), exactly as the go client does.
 
+use std::collections::HashMap;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -487,15 +489,18 @@ impl<'a, R: TileReader + ?Sized> TileHashReader<'a, R> {
         let n = self.tree.n;
         let h = self.height;
         let mut tiles: Vec<Tile> = Vec::new();
-        let position = |tiles: &[Tile], t: &Tile| tiles.iter().position(|x| x == t);
+        // Where each tile is in `tiles`: a plan for many indexes (a bundle's
+        // records) stays linear in their number.
+        let mut at: HashMap<Tile, usize> = HashMap::new();
         let stx = sub_tree_index(0, n);
         let mut stx_tile = Vec::with_capacity(stx.len());
         for &x in &stx {
             let (t, _, _) = Tile::for_index(h, x);
             let t = t.parent(0, n).ok_or(TlogError::NotInTree(n))?;
-            match position(&tiles, &t) {
-                Some(j) => stx_tile.push(j),
+            match at.get(&t) {
+                Some(&j) => stx_tile.push(j),
                 None => {
+                    at.insert(t, tiles.len());
                     stx_tile.push(tiles.len());
                     tiles.push(t);
                 }
@@ -513,7 +518,7 @@ impl<'a, R: TileReader + ?Sized> TileHashReader<'a, R> {
             let mut k = 0;
             let found = loop {
                 let p = t.parent(k, n).ok_or(TlogError::NotInTree(n))?;
-                if let Some(j) = position(&tiles, &p) {
+                if let Some(&j) = at.get(&p) {
                     break j;
                 }
                 k += 1;
@@ -531,6 +536,7 @@ impl<'a, R: TileReader + ?Sized> TileHashReader<'a, R> {
                     return Err(TlogError::InconsistentTile(p.path()));
                 }
                 own = tiles.len();
+                at.insert(p, own);
                 tiles.push(p);
             }
             index_tile.push(own);
@@ -580,16 +586,16 @@ impl<'a, R: TileReader + ?Sized> TileHashReader<'a, R> {
             ));
         }
         // Every other tile must hash to its parent's entry.
+        let mut at: HashMap<Tile, usize> = HashMap::with_capacity(plan.tiles.len());
+        for (j, t) in plan.tiles.iter().enumerate() {
+            at.entry(*t).or_insert(j);
+        }
         for i in plan.edge..plan.tiles.len() {
             let t = plan.tiles[i];
             let p = t
                 .parent(1, self.tree.n)
                 .ok_or(TlogError::InconsistentTile(t.path()))?;
-            let j = plan
-                .tiles
-                .iter()
-                .position(|x| *x == p)
-                .ok_or(TlogError::InconsistentTile(t.path()))?;
+            let &j = at.get(&p).ok_or(TlogError::InconsistentTile(t.path()))?;
             let want = hash_from_tile(
                 &p,
                 &data[j],
