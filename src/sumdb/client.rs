@@ -453,26 +453,30 @@ impl<O: ClientOps> Client<O> {
             out.insert(r.lookup.clone(), body);
             indexes.push(tlog::stored_hash_index(0, r.id));
         }
-        let tiles = Tiles { client: self };
+        // The bundle holds the very bytes each proof authenticated (read
+        // again, a tile could differ: a cache changed in between).
+        let tiles = Authenticated {
+            tiles: Tiles { client: self },
+            kept: Default::default(),
+        };
         let reader = TileHashReader::new(latest.tree, &tiles);
         // All records at once: each tile is authenticated once, however
         // many records it proves (the union of their proofs, the same tiles
         // as one proof per record).
         if !indexes.is_empty() {
-            let plan = reader.plan(&indexes).map_err(|e| self.log(module, e))?;
-            reader
+            let hashes = reader
                 .read_hashes(&indexes)
                 .map_err(|e| self.log(module, e))?;
-            for t in &plan.tiles {
-                if let std::collections::btree_map::Entry::Vacant(e) = out.entry(t.path()) {
-                    e.insert(self.read_tile(t).map_err(|e| self.log(module, e))?);
+            for (r, h) in records.iter().zip(&hashes) {
+                if *h != tlog::record_hash(&r.text) {
+                    return Err(ClientError::Unauthenticated {
+                        module: r.lookup.clone(),
+                        db: self.name.clone(),
+                    });
                 }
             }
         }
         for old in older.iter().filter(|t| t.n > 0 && t.n <= latest.tree.n) {
-            let plan = reader
-                .plan_tree_hash(old.n)
-                .map_err(|e| self.log(module, e))?;
             if reader.tree_hash(old.n).map_err(|e| self.log(module, e))? != old.hash {
                 return Err(ClientError::Misbehavior {
                     module: module.to_string(),
@@ -481,12 +485,12 @@ impl<O: ClientOps> Client<O> {
                     newer: latest.tree.n,
                 });
             }
-            for t in &plan.tiles {
-                if let std::collections::btree_map::Entry::Vacant(e) = out.entry(t.path()) {
-                    e.insert(self.read_tile(t).map_err(|e| self.log(module, e))?);
-                }
-            }
         }
+        let kept = tiles
+            .kept
+            .into_inner()
+            .map_err(|_| self.io(module, "lock poisoned"))?;
+        out.extend(kept);
         Ok(out.into_iter().collect())
     }
 
@@ -560,6 +564,28 @@ impl<O: ClientOps> TileReader for Tiles<'_, O> {
     }
 }
 
+/// [`Tiles`] that also keeps each tile handed back as authenticated, by
+/// path, with the bytes that were checked.
+struct Authenticated<'c, O: ClientOps> {
+    tiles: Tiles<'c, O>,
+    kept: Mutex<std::collections::BTreeMap<String, Vec<u8>>>,
+}
+
+impl<O: ClientOps> TileReader for Authenticated<'_, O> {
+    fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, TlogError> {
+        self.tiles.read_tiles(tiles)
+    }
+
+    fn save_tiles(&self, tiles: &[Tile], data: &[Vec<u8>]) {
+        self.tiles.save_tiles(tiles, data);
+        if let Ok(mut kept) = self.kept.lock() {
+            for (t, d) in tiles.iter().zip(data) {
+                kept.entry(t.path()).or_insert_with(|| d.clone());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -580,6 +606,10 @@ mod tests {
         full_only: std::sync::atomic::AtomicBool,
         /// Every cache write, in order.
         written: Mutex<Vec<String>>,
+        /// A cached file read back changed after its first read (a cache
+        /// rewritten under the client).
+        changes_after_read: Mutex<Option<String>>,
+        reads: Mutex<BTreeMap<String, usize>>,
     }
 
     impl Db {
@@ -612,6 +642,8 @@ mod tests {
                 cache: Default::default(),
                 full_only: Default::default(),
                 written: Default::default(),
+                changes_after_read: Default::default(),
+                reads: Default::default(),
             }
         }
 
@@ -673,7 +705,18 @@ mod tests {
             Ok(())
         }
         fn read_cache(&self, file: &str) -> Option<Vec<u8>> {
-            self.cache.lock().unwrap().get(file).cloned()
+            let mut reads = self.reads.lock().unwrap();
+            let n = reads.entry(file.to_string()).or_insert(0);
+            *n += 1;
+            let mut data = self.cache.lock().unwrap().get(file).cloned();
+            if *n > 1
+                && self.changes_after_read.lock().unwrap().as_deref() == Some(file)
+                && let Some(d) = data.as_mut()
+                && let Some(last) = d.last_mut()
+            {
+                *last ^= 1;
+            }
+            data
         }
         fn write_cache(&self, file: &str, data: &[u8]) {
             self.written.lock().unwrap().push(file.to_string());
@@ -794,15 +837,33 @@ mod tests {
                 .collect::<BTreeMap<_, _>>(),
             bundle
         );
-        let cached = "test.db/tile/8/1/000".to_string();
-        let mut data = db.cache.lock().unwrap()[&cached].clone();
-        data[40] ^= 1;
-        db.cache.lock().unwrap().insert(cached, data);
-        let err = Client::new(db.verifier(), &db)
+        // Each tile in turn (the lookups cached them all; a tile changed
+        // there is what a fresh client reads).
+        let tile_paths: Vec<&String> = want.keys().filter(|k| k.starts_with("tile/")).collect();
+        assert!(tile_paths.contains(&&"tile/8/0/256".to_string()));
+        for path in tile_paths {
+            let key = format!("test.db/{path}");
+            let good = db.cache.lock().unwrap()[&key].clone();
+            let mut bad = good.clone();
+            bad[good.len() - 1] ^= 1;
+            db.cache.lock().unwrap().insert(key.clone(), bad);
+            let err = Client::new(db.verifier(), &db)
+                .bundle(&records, &[])
+                .unwrap_err();
+            assert_inconsistent_tile(&err);
+            assert!(err.is_security(), "{path}: {err}");
+            db.cache.lock().unwrap().insert(key, good);
+        }
+        // A tile that changes after it was checked does not reach the
+        // bundle: it holds the bytes that were authenticated.
+        db.reads.lock().unwrap().clear();
+        *db.changes_after_read.lock().unwrap() = Some("test.db/tile/8/0/256".into());
+        let held: BTreeMap<String, Vec<u8>> = Client::new(db.verifier(), &db)
             .bundle(&records, &[])
-            .unwrap_err();
-        assert_inconsistent_tile(&err);
-        assert!(err.is_security());
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert_eq!(held, bundle);
     }
 
     /// Each tile is written to the cache once per client however many

@@ -624,11 +624,6 @@ impl<'a, R: TileReader + ?Sized> TileHashReader<'a, R> {
         Ok(fold_sub_trees(&hashes))
     }
 
-    /// The tiles [`TileHashReader::tree_hash`] reads for `n`.
-    pub fn plan_tree_hash(&self, n: i64) -> Result<Plan, TlogError> {
-        self.plan(&sub_tree_index(0, n))
-    }
-
     /// Whether record `id`'s leaf hash in this tree is `record_hash(text)`.
     pub fn check_record(&self, id: i64, text: &[u8]) -> Result<bool, TlogError> {
         if id < 0 || id >= self.tree.n {
