@@ -920,7 +920,16 @@ fn check_bundle(
             continue;
         };
         let module = format!("{path}@{version}");
-        let record = match client.lookup_record(&path, &version) {
+        let (zip, gomod) = expected(&path, &version);
+        // The record must have a line for what the archive relies on, as
+        // the go command asks: a version needed only for its go.mod by its
+        // `/go.mod` line (a database may hold no other for it).
+        let asked = if zip.is_none() && gomod.is_some() {
+            format!("{version}/go.mod")
+        } else {
+            version.clone()
+        };
+        let record = match client.lookup_record(&path, &asked) {
             Ok(r) => r,
             Err(e) => {
                 out.bad.push((module, format!("{entry}: {e}")));
@@ -928,7 +937,6 @@ fn check_bundle(
             }
         };
         let text = String::from_utf8_lossy(&record.text).into_owned();
-        let (zip, gomod) = expected(&path, &version);
         for (want, key) in [(zip, version.clone()), (gomod, format!("{version}/go.mod"))] {
             if let Some(want) = want {
                 let line = format!("{path} {key} {want}");

@@ -578,3 +578,54 @@ fn a_filled_zip_without_its_lookup_is_still_a_gap() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(!stderr.contains("will fail"), "{stderr}");
 }
+
+/// A database whose record for a version holds only its `/go.mod` line
+/// (the go command checks only the line it needs): an archive that needs
+/// only that version's go.mod snapshots and verifies with the database's
+/// key, the bundle re-checked line by line.
+#[test]
+fn a_record_with_only_the_go_mod_line_serves_a_go_mod_only_version() {
+    // Which versions the project needs only the go.mod of.
+    let probe = Fixture::new();
+    let a = probe.out("a.tar");
+    let (code, _, stderr) = probe.snapshot(&[&project("pruned"), "-o", a.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let go_mod_only: Vec<(String, String)> = modsnap::archive::read::read_manifest(&a)
+        .unwrap()
+        .modules
+        .into_iter()
+        .filter(|m| m.zip_h1.is_none() && m.mod_h1.is_some())
+        .map(|m| (m.path, m.version))
+        .collect();
+    assert!(!go_mod_only.is_empty(), "the project needs no go.mod alone");
+
+    let fx = Fixture::new();
+    fx.tree.sumdb_records_without_zip_lines(&go_mod_only);
+    let b = fx.out("b.tar");
+    let (code, _, stderr) = fx.snapshot(&[&project("pruned"), "-o", b.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    // The bundle holds those records as the database wrote them.
+    let tree = fx.tmp.path().join("tree");
+    restore(&b, &tree);
+    let (path, version) = &go_mod_only[0];
+    let lookup = lookups(&b)
+        .into_iter()
+        .find(|l| l.ends_with(&format!("{path}@{version}")))
+        .expect("a lookup for the go.mod-only version");
+    let text = std::fs::read_to_string(tree.join(&lookup)).unwrap();
+    assert!(
+        text.contains(&format!("{path} {version}/go.mod h1:")),
+        "{text}"
+    );
+    assert!(!text.contains(&format!("{path} {version} h1:")), "{text}");
+    let ctx = crate::support::cmd::TestContext::new();
+    let mut c = ctx.modsnap(&["verify", b.to_str().unwrap()]);
+    c.env("GOSUMDB", Fixture::gosumdb());
+    let (code, stdout, stderr) = crate::support::cmd::split(c.output().unwrap());
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stderr.contains("SECURITY"), "{stderr}");
+    assert!(
+        !stderr.contains("not re-checked"),
+        "the bundle was not re-checked: {stderr}"
+    );
+}

@@ -145,6 +145,8 @@ pub struct ProxyTree {
     pub dir: TempDir,
     /// The modules the test checksum database has records for.
     modules: Vec<ModuleSource>,
+    /// Versions whose record holds only their `/go.mod` line.
+    go_mod_only_records: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 impl ProxyTree {
@@ -153,6 +155,7 @@ impl ProxyTree {
         let tree = ProxyTree {
             dir: tempfile::tempdir().expect("temp dir"),
             modules: modules.to_vec(),
+            go_mod_only_records: Default::default(),
         };
         let mut lists: HashMap<String, Vec<String>> = HashMap::new();
         for m in modules {
@@ -186,6 +189,17 @@ impl ProxyTree {
         self.write_sumdb(padding);
     }
 
+    /// Writes the test checksum database again with the records of
+    /// `versions` (path, version) holding only their `/go.mod` line, as a
+    /// database may for a version it has no zip for.
+    pub fn sumdb_records_without_zip_lines(&self, versions: &[(String, String)]) {
+        self.go_mod_only_records
+            .lock()
+            .unwrap()
+            .extend(versions.iter().cloned());
+        self.write_sumdb(0);
+    }
+
     /// The test checksum database's signer (a fixed seed, its own key).
     pub fn sumdb_signer() -> modsnap::sumdb::note::Signer {
         modsnap::sumdb::note::Signer::from_seed(TEST_SUMDB, &[42u8; 32]).expect("signer")
@@ -208,18 +222,19 @@ impl ProxyTree {
         std::fs::write(root.join("supported"), "").expect("write supported");
         let mut mods: Vec<&ModuleSource> = self.modules.iter().collect();
         mods.sort_by(|a, b| (&a.path, &a.version).cmp(&(&b.path, &b.version)));
+        let go_mod_only = self.go_mod_only_records.lock().unwrap().clone();
         let records: Vec<Vec<u8>> = mods
             .iter()
             .map(|m| {
                 let zip = modsnap::dirhash::hash_zip_file(&self.file(&m.path, &m.version, "zip"))
                     .expect("hash zip");
                 let gomod = modsnap::dirhash::hash_go_mod(&m.go_mod());
-                format!(
-                    "{p} {v} {zip}\n{p} {v}/go.mod {gomod}\n",
-                    p = m.path,
-                    v = m.version
-                )
-                .into_bytes()
+                let (p, v) = (&m.path, &m.version);
+                let gomod_line = format!("{p} {v}/go.mod {gomod}\n");
+                if go_mod_only.iter().any(|(op, ov)| op == p && ov == v) {
+                    return gomod_line.into_bytes();
+                }
+                format!("{p} {v} {zip}\n{gomod_line}").into_bytes()
             })
             .chain((0..padding).map(|i| {
                 format!(
