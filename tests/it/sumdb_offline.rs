@@ -36,6 +36,15 @@ fn lookups(archive: &Path) -> Vec<String> {
         .collect()
 }
 
+/// `modsnap verify ARGS` with GOSUMDB naming the test database's key, so
+/// the bundles are re-checked.
+fn verify_with_key(args: &[&str]) -> (i32, String, String) {
+    let ctx = crate::support::cmd::TestContext::new();
+    let mut c = ctx.modsnap(&[&["verify"], args].concat());
+    c.env("GOSUMDB", Fixture::gosumdb());
+    crate::support::cmd::split(c.output().unwrap())
+}
+
 fn restore(archive: &Path, tree: &Path) -> String {
     let (code, _, stderr) = run(&[
         "restore",
@@ -94,10 +103,7 @@ fn linked_bundles_join_across_heads_and_keep_an_older_gopath_working() {
     assert!(lb0.iter().any(|l| !la.contains(l)), "b0 must add lookups");
     // verify re-checks the link offline (signature, prefix proof; the
     // tampered cases are in integrity.rs).
-    let ctx = crate::support::cmd::TestContext::new();
-    let mut c = ctx.modsnap(&["verify", b.to_str().unwrap()]);
-    c.env("GOSUMDB", Fixture::gosumdb());
-    let (code, stdout, stderr) = crate::support::cmd::split(c.output().unwrap());
+    let (code, stdout, stderr) = verify_with_key(&[b.to_str().unwrap()]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(!stderr.contains("not re-checked"), "{stderr}");
     // `ls --json` shows the head and the link.
@@ -486,16 +492,12 @@ fn the_offline_go_verifies_what_go_sum_lacks_and_refuses_tampering() {
         let (ok, stderr) = run_go(&env, &proj, &["mod", "download", "example.com/a"]);
         assert!(!ok, "{label}: go must refuse");
         assert!(stderr.contains(go_says), "{label}: {stderr}");
-        let ctx = crate::support::cmd::TestContext::new();
-        let mut c = ctx.modsnap(&[
-            "verify",
+        let (code, stdout, stderr) = verify_with_key(&[
             "--proxy",
             bad.to_str().unwrap(),
             "--project",
             &project("pruned"),
         ]);
-        c.env("GOSUMDB", Fixture::gosumdb());
-        let (code, stdout, stderr) = crate::support::cmd::split(c.output().unwrap());
         assert_eq!(code, 3, "{label}: {stdout}{stderr}");
         assert!(
             stdout.contains(verify_says)
@@ -555,16 +557,12 @@ fn a_filled_zip_without_its_lookup_is_still_a_gap() {
     restore(&a, &tree);
     assert!(restore(&b, &tree).contains("no offline database coverage"));
     let verify = |tree: &Path| {
-        let ctx = crate::support::cmd::TestContext::new();
-        let mut c = ctx.modsnap(&[
-            "verify",
+        verify_with_key(&[
             "--proxy",
             tree.to_str().unwrap(),
             "--project",
             &project("unpruned"),
-        ]);
-        c.env("GOSUMDB", Fixture::gosumdb());
-        crate::support::cmd::split(c.output().unwrap())
+        ])
     };
     let (_, stdout, stderr) = verify(&tree);
     assert!(
@@ -618,14 +616,21 @@ fn a_record_with_only_the_go_mod_line_serves_a_go_mod_only_version() {
         "{text}"
     );
     assert!(!text.contains(&format!("{path} {version} h1:")), "{text}");
-    let ctx = crate::support::cmd::TestContext::new();
-    let mut c = ctx.modsnap(&["verify", b.to_str().unwrap()]);
-    c.env("GOSUMDB", Fixture::gosumdb());
-    let (code, stdout, stderr) = crate::support::cmd::split(c.output().unwrap());
+    let (code, stdout, stderr) = verify_with_key(&[b.to_str().unwrap()]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(!stderr.contains("SECURITY"), "{stderr}");
     assert!(
         !stderr.contains("not re-checked"),
         "the bundle was not re-checked: {stderr}"
     );
+    // The restored tree's database files, re-checked against its own
+    // go.mod files.
+    let (code, stdout, stderr) = verify_with_key(&[
+        "--proxy",
+        tree.to_str().unwrap(),
+        "--project",
+        &project("pruned"),
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stderr.contains("SECURITY"), "{stderr}");
 }
